@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configSchema, parseConfig, readEnvFile } from './config.ts';
+
+describe('parseConfig', () => {
+  it('gives the embedded defaults for an empty environment', () => {
+    const config = parseConfig({});
+    expect(config.KAFKA_BROKERS).toBe('127.0.0.1:9092');
+    expect(config.PORT).toBe(3000);
+    expect(config.TOPIC_PARTITIONS).toBe(6);
+    expect(config.ALLOWED_LATENESS_MS).toBe(15_000);
+    expect(config.DATABASE_URL).toMatch(/^postgresql:\/\/.*:54329\//);
+  });
+
+  it('coerces numbers and treats empty strings as unset', () => {
+    const config = parseConfig({ PORT: '8080', ADMIN_TOKEN: '', ALLOWED_LATENESS_MS: '0' });
+    expect(config.PORT).toBe(8080);
+    expect(config.ADMIN_TOKEN).toBeUndefined();
+    expect(config.ALLOWED_LATENESS_MS).toBe(0);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['TOPIC_PARTITIONS', '0'],
+    ['KAFKA_BROKERS', 'localhost'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['ADMIN_TOKEN', 'short'],
+    ['LOG_LEVEL', 'loud'],
+  ])('names the bad variable %s=%s', (name, value) => {
+    let error: unknown;
+    try {
+      parseConfig({ [name]: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(`${name}=${JSON.stringify(value)}`);
+  });
+});
+
+describe('.env.example', () => {
+  it('lists every variable of the schema, and only those', () => {
+    const example = readEnvFile(new URL('../.env.example', import.meta.url).pathname);
+    expect(Object.keys(example).sort()).toEqual(Object.keys(configSchema.shape).sort());
+  });
+
+  it('holds values the schema accepts', () => {
+    expect(() => parseConfig(readEnvFile(new URL('../.env.example', import.meta.url).pathname))).not.toThrow();
+  });
+});
+
+describe('readEnvFile', () => {
+  it('reads KEY=VALUE lines and skips comments', () => {
+    const text = readFileSync(new URL('../.env.example', import.meta.url).pathname, 'utf8');
+    expect(text).toContain('# ');
+    expect(readEnvFile('/nonexistent/.env')).toEqual({});
+  });
+});

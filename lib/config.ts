@@ -1,0 +1,82 @@
+// The one place that reads the environment. Every module receives a Config;
+// a bad variable stops the start with its name and what was expected.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+
+export const configSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgresql:// connection URL')
+    .default('postgresql://clickstream:clickstream@127.0.0.1:54329/clickstream'),
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, 'comma-separated host:port list')
+    .default('127.0.0.1:9092'),
+  KAFKA_CLIENT_ID: z.string().min(1).default('clickstream'),
+  CLICKS_TOPIC: z.string().min(1).default('clicks'),
+  CHECKOUTS_TOPIC: z.string().min(1).default('checkouts'),
+  TOPIC_PARTITIONS: int(1, 1000).default(6),
+  TOPIC_REPLICATION_FACTOR: int(1, 10).default(1),
+  PORT: int(1, 65535).default(3000),
+  METRICS_PORT: int(0, 65535).default(9464),
+  ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  ALLOWED_LATENESS_MS: int(0).default(15_000),
+  IDLE_TIMEOUT_MS: int(100).default(10_000),
+  SNAPSHOT_INTERVAL_MS: int(100).default(5_000),
+  SINK_FLUSH_INTERVAL_MS: int(5).default(100),
+  LAKE_URI: z.string().min(1).default('./data/lake'),
+  LAKE_EXPORT_CRON: z.string().min(1).default('0 2 * * *'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment (process.env by default) into a Config, or throws ConfigError naming each bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings mean "unset", as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      return `${name}=${JSON.stringify(cleaned[name] ?? '')}: expected ${issue.message}`;
+    }),
+  );
+}
+
+/** Reads KEY=VALUE lines; `#` starts a comment. Values already in the environment win. */
+export function readEnvFile(file: string): Record<string, string> {
+  if (!existsSync(file)) return {};
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const match = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match || line.trimStart().startsWith('#')) continue;
+    out[match[1]!] = match[2]!.replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return out;
+}
+
+/** The project root: where package.json lives. */
+export const projectRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+/** The env file `npm run stack:up` writes; every command and test reads it. */
+export const envFilePath = path.join(projectRoot, '.env.local');
+
+let cached: Config | undefined;
+
+/** Config from .env.local overlaid by the real environment, parsed once per process. */
+export function loadConfig(): Config {
+  cached ??= parseConfig({ ...readEnvFile(envFilePath), ...process.env });
+  return cached;
+}

@@ -1,0 +1,161 @@
+// Against the real broker at KAFKA_BROKERS (started by the test runner): explicit topic creation,
+// keyless JSON through a consumer group with committed offsets, and refusal of short topics.
+import { randomUUID } from 'node:crypto';
+import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config.ts';
+import { createKafka } from './client.ts';
+import { ensureTopics, TopicPartitionsError, topicNames } from './topics.ts';
+
+const config = loadConfig();
+const runId = randomUUID().slice(0, 8);
+const topic = (name: string) => `it-kafka-${runId}-${name}`;
+const logLines: string[] = [];
+const createdTopics: string[] = [];
+
+let kafka: Kafka;
+let admin: Admin;
+
+async function partitionCount(name: string): Promise<number> {
+  const { topics } = await admin.fetchTopicMetadata({ topics: [name] });
+  return topics[0]?.partitions.length ?? 0;
+}
+
+beforeAll(async () => {
+  kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: `it-kafka-${runId}`,
+    writeLine: (line) => logLines.push(line),
+  });
+  admin = kafka.admin();
+  await admin.connect();
+});
+
+afterAll(async () => {
+  if (createdTopics.length > 0) await admin.deleteTopics({ topics: createdTopics });
+  await admin.disconnect();
+});
+
+describe('ensureTopics', () => {
+  it('creates missing topics with the configured partition count, then is idempotent', async () => {
+    const specs = [
+      { name: topic('a'), partitions: 6 },
+      {
+        name: topic('b'),
+        partitions: 6,
+        replicationFactor: 1,
+        configs: { 'retention.ms': '3600000' },
+      },
+    ];
+    createdTopics.push(...specs.map((s) => s.name));
+
+    const first = await ensureTopics(kafka, specs);
+    expect(first).toEqual({ created: [topic('a'), topic('b')], existing: [] });
+    expect(await partitionCount(topic('a'))).toBe(6);
+    expect(await partitionCount(topic('b'))).toBe(6);
+    const [described] = (
+      await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [
+          { type: ConfigResourceTypes.TOPIC, name: topic('b'), configNames: ['retention.ms'] },
+        ],
+      })
+    ).resources;
+    expect(described?.configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe(
+      '3600000',
+    );
+
+    const second = await ensureTopics(kafka, specs);
+    expect(second).toEqual({ created: [], existing: [topic('a'), topic('b')] });
+    expect(await partitionCount(topic('a'))).toBe(6);
+  });
+
+  it('refuses an existing topic with fewer partitions than configured', async () => {
+    const short = topic('short');
+    createdTopics.push(short);
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic: short, numPartitions: 2 }],
+    });
+
+    const attempt = ensureTopics(kafka, [{ name: short, partitions: 6 }]);
+    await expect(attempt).rejects.toBeInstanceOf(TopicPartitionsError);
+    await expect(attempt).rejects.toThrow(/exists with 2 partition\(s\) but 6 are configured/);
+    // Nothing was altered behind our back.
+    expect(await partitionCount(short)).toBe(2);
+  });
+
+  it('accepts a topic with more partitions than configured', async () => {
+    const wide = topic('wide');
+    createdTopics.push(wide);
+    await ensureTopics(kafka, [{ name: wide, partitions: 8 }]);
+    const result = await ensureTopics(kafka, [{ name: wide, partitions: 6 }]);
+    expect(result.existing).toEqual([wide]);
+  });
+});
+
+describe('produce and consume', () => {
+  it('round-trips keyless JSON through a consumer group and commits its offsets', async () => {
+    const name = topic('events');
+    createdTopics.push(name);
+    await ensureTopics(kafka, [{ name, partitions: 6 }]);
+
+    const sent = Array.from({ length: 60 }, (_, i) => ({ seq: i, user_id: `u${i % 7}`, runId }));
+    const producer = kafka.producer();
+    await producer.connect();
+    const acks = await producer.send({
+      topic: name,
+      acks: -1,
+      messages: sent.map((event) => ({ value: JSON.stringify(event) })),
+    });
+    await producer.disconnect();
+    // Keyless records are spread over partitions, not piled onto one.
+    expect(new Set(acks.map((a) => a.partition)).size).toBeGreaterThan(1);
+
+    const groupId = `it-kafka-${runId}-group`;
+    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    const received: { seq: number; partition: number }[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: name, fromBeginning: true });
+    const allReceived = new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const event = JSON.parse(message.value?.toString() ?? 'null') as { seq: number };
+          received.push({ seq: event.seq, partition });
+          if (received.length === sent.length) resolve();
+        },
+      });
+    });
+    await Promise.race([
+      allReceived,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`received ${received.length}/${sent.length}`)), 60_000),
+      ),
+    ]);
+    await consumer.disconnect(); // commits the offsets of what was processed
+
+    expect(received.map((r) => r.seq).sort((a, b) => a - b)).toEqual(sent.map((e) => e.seq));
+    expect(new Set(received.map((r) => r.partition)).size).toBeGreaterThan(1);
+
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [name] });
+    expect(committed?.partitions).toHaveLength(6);
+    const total = committed?.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    expect(total).toBe(sent.length);
+    await admin.deleteGroups([groupId]);
+  });
+
+  it('logs no partitioner warning (producers name their partitioner)', () => {
+    expect(logLines.filter((line) => /partitioner/i.test(line))).toEqual([]);
+  });
+});
+
+describe('topicNames', () => {
+  it('derives the internal topic names from the configured source topics', () => {
+    expect(topicNames({ CLICKS_TOPIC: 'c', CHECKOUTS_TOPIC: 'k' })).toEqual({
+      clicks: 'c',
+      checkouts: 'k',
+      clicksByUser: 'c-by-user',
+      checkoutsByUser: 'k-by-user',
+    });
+  });
+});

@@ -1,0 +1,140 @@
+// Explicit topic creation (the broker's auto-creation is off): create what is missing, wait for
+// every partition to have a leader, and refuse an existing topic with fewer partitions than
+// configured, since user partitioning (userPartition(user_id, P)) would address partitions it lacks.
+import type { Kafka } from 'kafkajs';
+import type { Config } from '../config.ts';
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  /** Default: the broker's default.replication.factor. */
+  replicationFactor?: number;
+  /** Topic-level configs, e.g. { 'retention.ms': '604800000' }. Applied on creation only. */
+  configs?: Record<string, string>;
+}
+
+export interface EnsureTopicsResult {
+  created: string[];
+  existing: string[];
+}
+
+/** An existing topic has fewer partitions than the configuration asks for. */
+export class TopicPartitionsError extends Error {
+  constructor(readonly shortfalls: { topic: string; actual: number; configured: number }[]) {
+    super(
+      shortfalls
+        .map(
+          ({ topic, actual, configured }) =>
+            `Topic "${topic}" exists with ${actual} partition(s) but ${configured} are configured. ` +
+            'Refusing to use it: records would be routed to partitions it does not have. ' +
+            `Delete the topic, add partitions (kafka-topics --alter --topic ${topic} --partitions ${configured}), ` +
+            'or set TOPIC_PARTITIONS to match.',
+        )
+        .join('\n'),
+    );
+    this.name = 'TopicPartitionsError';
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Makes every topic in `topics` exist with at least its configured partition count, each partition
+ * led by a broker. Idempotent; safe to race with another process doing the same.
+ */
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: TopicSpec[],
+  { timeoutMs = 30_000 }: { timeoutMs?: number } = {},
+): Promise<EnsureTopicsResult> {
+  const names = topics.map((t) => t.name);
+  if (new Set(names).size !== names.length) {
+    throw new Error(`ensureTopics: a topic is listed twice in [${names.join(', ')}]`);
+  }
+  if (topics.length === 0) return { created: [], existing: [] };
+
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const present = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !present.has(t.name));
+    if (missing.length > 0) {
+      // Returns false instead of throwing when another process created them first.
+      await admin.createTopics({
+        waitForLeaders: true,
+        timeout: timeoutMs,
+        topics: missing.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          ...(t.replicationFactor !== undefined ? { replicationFactor: t.replicationFactor } : {}),
+          configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    }
+
+    // Check what is really there: also catches a topic someone else created with fewer partitions.
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: names });
+      const byName = new Map(metadata.map((m) => [m.name, m.partitions]));
+      const shortfalls = topics
+        .map((t) => ({
+          topic: t.name,
+          actual: byName.get(t.name)?.length ?? 0,
+          configured: t.partitions,
+        }))
+        .filter(({ actual, configured }) => actual < configured);
+      if (shortfalls.length > 0) throw new TopicPartitionsError(shortfalls);
+      const leaderless = metadata.filter((m) => m.partitions.some((p) => p.leader < 0));
+      if (leaderless.length === 0) break;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `Topics without a partition leader after ${timeoutMs} ms: ${leaderless.map((m) => m.name).join(', ')}`,
+        );
+      }
+      await sleep(200);
+    }
+
+    const createdNames = new Set(missing.map((t) => t.name));
+    return {
+      created: names.filter((n) => createdNames.has(n)),
+      existing: names.filter((n) => !createdNames.has(n)),
+    };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface TopicNames {
+  clicks: string;
+  checkouts: string;
+  /** Internal: clicks keyed and partitioned by user_id. */
+  clicksByUser: string;
+  /** Internal: checkouts keyed and partitioned by user_id. */
+  checkoutsByUser: string;
+}
+
+/** The four topics of the speed layer; internal names derive from the source names. */
+export function topicNames(config: Pick<Config, 'CLICKS_TOPIC' | 'CHECKOUTS_TOPIC'>): TopicNames {
+  return {
+    clicks: config.CLICKS_TOPIC,
+    checkouts: config.CHECKOUTS_TOPIC,
+    clicksByUser: `${config.CLICKS_TOPIC}-by-user`,
+    checkoutsByUser: `${config.CHECKOUTS_TOPIC}-by-user`,
+  };
+}
+
+/** Specs for ensureTopics: all four topics with TOPIC_PARTITIONS partitions. */
+export function clickstreamTopicSpecs(
+  config: Pick<
+    Config,
+    'CLICKS_TOPIC' | 'CHECKOUTS_TOPIC' | 'TOPIC_PARTITIONS' | 'TOPIC_REPLICATION_FACTOR'
+  >,
+): TopicSpec[] {
+  const { clicks, checkouts, clicksByUser, checkoutsByUser } = topicNames(config);
+  return [clicks, checkouts, clicksByUser, checkoutsByUser].map((name) => ({
+    name,
+    partitions: config.TOPIC_PARTITIONS,
+    replicationFactor: config.TOPIC_REPLICATION_FACTOR,
+  }));
+}

@@ -1,0 +1,88 @@
+// `npm run demo`: the whole system on embedded defaults. Brings the stack up,
+// migrates, creates the topics, seeds reference data, builds the web app if
+// needed, starts the workers and the web server, produces demo traffic, and
+// prints the dashboard URL. Ctrl-C stops the workers, the web app and the
+// traffic; `npm run stack:down` stops Kafka and PostgreSQL.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig, projectRoot } from '../lib/config.ts';
+import { createPgPool } from '../lib/db/client.ts';
+import { createKafka } from '../lib/kafka/client.ts';
+import { clickstreamTopicSpecs, ensureTopics, topicNames } from '../lib/kafka/topics.ts';
+import { defaultGeneratorSettings } from '../lib/simulator/stream-generator.ts';
+import { seedReferenceData, startLiveTraffic } from '../workers/simulator/traffic.ts';
+import { stackUp } from './stack.ts';
+import { startAppProcess, stopAppProcesses } from './stack/app-processes.ts';
+
+const log = (m: string) => console.log(`[demo] ${m}`);
+
+function step(name: string, command: string, args: string[]): void {
+  log(name);
+  const result = spawnSync(command, args, { cwd: projectRoot, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`${name} failed (exit ${result.status})`);
+}
+
+async function main(): Promise<void> {
+  const stack = await stackUp();
+  step('generating the Prisma client', 'npx', ['tsx', 'scripts/prisma-generate.ts']);
+  step('applying migrations', 'npx', ['tsx', 'scripts/migrate.ts']);
+  const config = loadConfig();
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-demo` });
+  const topics = topicNames(config);
+  await ensureTopics(kafka, clickstreamTopicSpecs(config));
+  const pool = createPgPool(config.DATABASE_URL, { applicationName: 'clickstream-demo', max: 2 });
+  await seedReferenceData(pool, defaultGeneratorSettings);
+
+  if (!existsSync(path.join(projectRoot, '.next', 'BUILD_ID'))) {
+    step('building the web app (first run only)', 'npx', ['next', 'build']);
+  }
+
+  const env = { ...process.env, DATABASE_URL: stack.databaseUrl, KAFKA_BROKERS: stack.kafkaBrokers };
+  const children = [
+    startAppProcess(projectRoot, 'workers', 'npx', ['tsx', 'workers/main.ts'], env),
+    startAppProcess(projectRoot, 'web', 'npx', ['tsx', 'server.ts'], { ...env, NODE_ENV: 'production' }),
+  ];
+
+  const traffic = await startLiveTraffic({
+    kafka,
+    pool,
+    topics: { clicks: topics.clicks, checkouts: topics.checkouts },
+    settings: defaultGeneratorSettings,
+    clicksPerSecond: 50,
+    renameEveryMs: 10_000,
+  });
+
+  const url = `http://localhost:${config.PORT}`;
+  log('');
+  log(`Dashboard:   ${url}`);
+  log(`Checkouts:   ${url}/checkouts`);
+  log(`Admin token: ${stack.adminToken}   (sign in on ${url}/admin; also in .env.local)`);
+  log('Demo traffic: 50 clicks/s. Ctrl-C stops the demo; `npm run stack:down` stops Kafka and PostgreSQL.');
+
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping…');
+    await traffic.stop().catch(() => undefined);
+    await stopAppProcesses(projectRoot, log);
+    await pool.end();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  for (const child of children) {
+    child.on('exit', (code) => {
+      if (!stopping) {
+        log(`a demo process exited (code ${code}): stopping`);
+        void shutdown(1);
+      }
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`[demo] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

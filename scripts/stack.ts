@@ -1,0 +1,145 @@
+// `npm run stack:up | stack:down | stack:status`: the local services the system
+// needs. Services given by the environment (DATABASE_URL, KAFKA_BROKERS) are
+// used as they are; anything missing is started from .stack/ and recorded so
+// that `down` stops only what the project started.
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { envFilePath, projectRoot, readEnvFile } from '../lib/config.ts';
+import { ensureKafka, stopKafka } from './stack/kafka.ts';
+import { ensurePostgres, stopPostgres } from './stack/postgres.ts';
+import { stopAppProcesses } from './stack/app-processes.ts';
+
+export interface StackInfo {
+  databaseUrl: string;
+  kafkaBrokers: string;
+  adminToken: string;
+  started: { postgres: boolean; kafka: boolean };
+}
+
+const log = (msg: string) => console.log(`[stack] ${msg}`);
+
+async function postgresAnswers(url: string, timeoutMs = 3000): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function kafkaAnswers(brokers: string): Promise<boolean> {
+  const kafka = new Kafka({
+    brokers: brokers.split(','),
+    clientId: 'clickstream-stack-probe',
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 2000,
+    retry: { retries: 1 },
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Starts what is missing, waits until it answers, records it in .env.local. Idempotent. */
+export async function stackUp(env: NodeJS.ProcessEnv = process.env): Promise<StackInfo> {
+  const rootDir = projectRoot;
+  const started = { postgres: false, kafka: false };
+
+  let databaseUrl = env.DATABASE_URL;
+  if (databaseUrl) {
+    if (!(await postgresAnswers(databaseUrl))) {
+      throw new Error(
+        `DATABASE_URL=${redact(databaseUrl)} does not answer: start that server, or unset DATABASE_URL so that stack:up runs a local PostgreSQL.`,
+      );
+    }
+    log(`PostgreSQL: using DATABASE_URL from the environment (${redact(databaseUrl)})`);
+  } else {
+    const pgInfo = await ensurePostgres({ rootDir, log });
+    databaseUrl = pgInfo.databaseUrl;
+    started.postgres = pgInfo.startedByUs;
+  }
+
+  let kafkaBrokers = env.KAFKA_BROKERS;
+  if (kafkaBrokers) {
+    if (!(await kafkaAnswers(kafkaBrokers))) {
+      throw new Error(
+        `KAFKA_BROKERS=${kafkaBrokers} does not answer: start that cluster, or unset KAFKA_BROKERS so that stack:up runs a local broker.`,
+      );
+    }
+    log(`Kafka: using KAFKA_BROKERS from the environment (${kafkaBrokers})`);
+  } else {
+    const kafkaInfo = await ensureKafka({ rootDir, log });
+    kafkaBrokers = kafkaInfo.brokers;
+    started.kafka = kafkaInfo.startedByUs;
+  }
+
+  const existing = readEnvFile(envFilePath);
+  const adminToken = env.ADMIN_TOKEN || existing.ADMIN_TOKEN || randomBytes(18).toString('base64url');
+  writeEnvFile({ ...existing, DATABASE_URL: databaseUrl, KAFKA_BROKERS: kafkaBrokers, ADMIN_TOKEN: adminToken });
+
+  log(`DATABASE_URL=${redact(databaseUrl)}`);
+  log(`KAFKA_BROKERS=${kafkaBrokers}`);
+  log(`recorded in ${path.relative(process.cwd(), envFilePath) || envFilePath}`);
+  return { databaseUrl, kafkaBrokers, adminToken, started };
+}
+
+/** Stops only what the project started (pid files under .stack/). */
+export async function stackDown(): Promise<void> {
+  await stopAppProcesses(projectRoot, log);
+  await stopKafka(projectRoot);
+  await stopPostgres(projectRoot);
+  log('stopped what the project had started');
+}
+
+function writeEnvFile(values: Record<string, string>): void {
+  const header =
+    '# Written by `npm run stack:up`: the services this checkout uses. Every project command and test reads it.\n' +
+    '# Edit freely; values exported in the environment win over this file.\n';
+  const body = Object.entries(values)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
+  writeFileSync(envFilePath, `${header}${body}\n`, { mode: 0o600 });
+}
+
+function redact(url: string): string {
+  return url.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@');
+}
+
+async function status(): Promise<void> {
+  const env = { ...readEnvFile(envFilePath), ...process.env };
+  const db = env.DATABASE_URL;
+  const brokers = env.KAFKA_BROKERS;
+  console.log(`PostgreSQL ${db ? redact(db) : '(not configured)'}: ${db && (await postgresAnswers(db)) ? 'up' : 'down'}`);
+  console.log(`Kafka ${brokers ?? '(not configured)'}: ${brokers && (await kafkaAnswers(brokers)) ? 'up' : 'down'}`);
+  const pidDir = path.join(projectRoot, '.stack');
+  if (!existsSync(pidDir)) console.log('(nothing started by the project yet)');
+}
+
+async function main(): Promise<void> {
+  const command = process.argv[2];
+  if (command === 'up') await stackUp();
+  else if (command === 'down') await stackDown();
+  else if (command === 'status') await status();
+  else throw new Error(`usage: tsx scripts/stack.ts up|down|status (got ${command ?? 'nothing'})`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url).pathname) {
+  main().catch((error: unknown) => {
+    console.error(`[stack] ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}
