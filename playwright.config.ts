@@ -9,8 +9,10 @@ const inCI = Boolean(process.env.CI);
 
 export default defineConfig({
   testDir: 'e2e',
-  // Cleaned at the start of each run; screenshots the tests save go to test-results/screenshots.
-  outputDir: 'test-results',
+  // Playwright empties its outputDir at the start of a run: a subfolder of its own, so the other
+  // suites' reports in test-results/ survive. Screenshots the tests take go to
+  // test-results/screenshots/ (overwritten each run).
+  outputDir: 'test-results/playwright',
   // One worker: the machine is small and the server, Chromium and the tests share it.
   workers: 1,
   forbidOnly: inCI,

@@ -63,7 +63,9 @@ export function serviceEnv(service: ComposeService): Record<string, string> {
       }),
     );
   }
-  return Object.fromEntries(Object.entries(env).map(([key, v]) => [key, v === null ? '' : String(v)]));
+  return Object.fromEntries(
+    Object.entries(env).map(([key, v]) => [key, v === null ? '' : String(v)]),
+  );
 }
 
 export interface PortMapping {
@@ -79,7 +81,9 @@ export function portMappings(service: ComposeService): PortMapping[] {
       const published = port.published === undefined ? undefined : Number(port.published);
       return { hostIp: port.host_ip ?? '0.0.0.0', published, target: Number(port.target) };
     }
-    const parts = String(port).replace(/\/(tcp|udp)$/, '').split(':');
+    const parts = String(port)
+      .replace(/\/(tcp|udp)$/, '')
+      .split(':');
     const target = Number(parts.pop());
     const published = parts.length > 0 ? Number(parts.pop()) : undefined;
     return { hostIp: parts.pop() ?? '0.0.0.0', published, target };

@@ -77,7 +77,8 @@ describe('docker-compose.yml services', () => {
   it('bind-mounts only files and folders that exist in the repository', () => {
     const mounts = services.flatMap(([, s]) => bindMounts(s));
     expect(mounts.length).toBeGreaterThan(0);
-    for (const mount of mounts) expect(existsSync(path.join(repoRoot, mount.source)), mount.source).toBe(true);
+    for (const mount of mounts)
+      expect(existsSync(path.join(repoRoot, mount.source)), mount.source).toBe(true);
   });
 
   it('declares every named volume it mounts', () => {
@@ -90,7 +91,9 @@ describe('docker-compose.yml services', () => {
   });
 
   it('orders start-up: migrate after postgres is healthy, app after kafka and migrate', () => {
-    expect(service('migrate').depends_on).toMatchObject({ postgres: { condition: 'service_healthy' } });
+    expect(service('migrate').depends_on).toMatchObject({
+      postgres: { condition: 'service_healthy' },
+    });
     for (const name of ['workers', 'web']) {
       expect(service(name).depends_on).toMatchObject({
         kafka: { condition: 'service_healthy' },
@@ -102,9 +105,14 @@ describe('docker-compose.yml services', () => {
   });
 
   it('runs npm scripts that package.json defines', () => {
-    const scripts = (JSON.parse(readRepoFile('package.json')) as { scripts: Record<string, string> })
-      .scripts;
-    const expected = { migrate: 'npm run db:migrate', workers: 'npm run workers', web: 'npm start' };
+    const scripts = (
+      JSON.parse(readRepoFile('package.json')) as { scripts: Record<string, string> }
+    ).scripts;
+    const expected = {
+      migrate: 'npm run db:migrate',
+      workers: 'npm run workers',
+      web: 'npm start',
+    };
     for (const [name, command] of Object.entries(expected)) {
       expect(commandLine(service(name))).toBe(command);
       const script = command === 'npm start' ? 'start' : command.replace('npm run ', '');
@@ -121,7 +129,10 @@ describe('app service environment', () => {
 
   it.each(appServices)('%s passes lib/config.ts validation', (name) => {
     const env = Object.fromEntries(
-      Object.entries(serviceEnv(service(name))).map(([key, value]) => [key, interpolate(value, userEnv)]),
+      Object.entries(serviceEnv(service(name))).map(([key, value]) => [
+        key,
+        interpolate(value, userEnv),
+      ]),
     );
     const result = configSchema.safeParse(env);
     expect(result.error?.issues ?? []).toEqual([]);
@@ -164,9 +175,10 @@ describe('kafka service', () => {
 
   it('runs the Kafka version the local stack runs (scripts/stack/kafka.ts)', () => {
     const source = readRepoFile('scripts/stack/kafka.ts');
-    const version = /export const (?:DEFAULT_)?KAFKA_VERSION\s*(?::\s*string\s*)?=\s*['"]([^'"]+)['"]/.exec(
-      source,
-    )?.[1];
+    const version =
+      /export const (?:DEFAULT_)?KAFKA_VERSION\s*(?::\s*string\s*)?=\s*['"]([^'"]+)['"]/.exec(
+        source,
+      )?.[1];
     expect(version, 'scripts/stack/kafka.ts exports no KAFKA_VERSION constant').toBeDefined();
     expect(service('kafka').image).toBe(`apache/kafka:${version}`);
   });
@@ -183,7 +195,9 @@ describe('kafka service', () => {
     const listenerPorts = new Map(
       (env.KAFKA_LISTENERS ?? '').split(',').map((l) => [l.split('://')[0], l.split(':').pop()]),
     );
-    const protocols = (env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP ?? '').split(',').map((p) => p.split(':')[0]);
+    const protocols = (env.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP ?? '')
+      .split(',')
+      .map((p) => p.split(':')[0]);
     for (const listener of (env.KAFKA_ADVERTISED_LISTENERS ?? '').split(',')) {
       const [name = '', address = ''] = listener.split('://');
       expect(protocols).toContain(name);
@@ -193,10 +207,14 @@ describe('kafka service', () => {
         // A host listener: published on the same port, on the address it advertises.
         const mapping = portMappings(service('kafka')).find((p) => String(p.target) === port);
         expect(mapping?.published).toBe(Number(port));
-        expect(address.startsWith(`${mapping?.hostIp}:`) || address.startsWith('localhost:')).toBe(true);
+        expect(address.startsWith(`${mapping?.hostIp}:`) || address.startsWith('localhost:')).toBe(
+          true,
+        );
       }
     }
-    expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS?.split(':').pop()).toBe(listenerPorts.get('CONTROLLER'));
+    expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS?.split(':').pop()).toBe(
+      listenerPorts.get('CONTROLLER'),
+    );
   });
 });
 
@@ -233,7 +251,9 @@ describe('Dockerfile', () => {
   });
 
   it('keeps host builds and secrets out of the build context', () => {
-    const ignored = readRepoFile('.dockerignore').split('\n').map((l) => l.trim());
+    const ignored = readRepoFile('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['node_modules', '.next', '.stack', '.env', '.env.*', 'lib/generated']) {
       expect(ignored).toContain(entry);
     }
@@ -241,12 +261,21 @@ describe('Dockerfile', () => {
 });
 
 describe('.github/workflows/ci.yml', () => {
-  const workflow = parseYaml(readFileSync(path.join(repoRoot, '.github/workflows/ci.yml'), 'utf8')) as {
+  const workflow = parseYaml(
+    readFileSync(path.join(repoRoot, '.github/workflows/ci.yml'), 'utf8'),
+  ) as {
     on: Record<string, unknown>;
-    jobs: Record<string, { 'runs-on': string; steps: { uses?: string; run?: string; with?: Record<string, unknown> }[] }>;
+    jobs: Record<
+      string,
+      {
+        'runs-on': string;
+        steps: { uses?: string; run?: string; with?: Record<string, unknown> }[];
+      }
+    >;
   };
   const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
-  const setup = (action: string) => steps.find((s) => s.uses?.startsWith(`actions/${action}@`))?.with;
+  const setup = (action: string) =>
+    steps.find((s) => s.uses?.startsWith(`actions/${action}@`))?.with;
 
   it('runs the README test command on push and pull requests', () => {
     expect(Object.keys(workflow.on).sort()).toEqual(['pull_request', 'push']);
@@ -261,6 +290,7 @@ describe('.github/workflows/ci.yml', () => {
   });
 
   it('pins every action to a version', () => {
-    for (const step of steps.filter((s) => s.uses)) expect(step.uses).toMatch(/@v\d+|@[0-9a-f]{40}$/);
+    for (const step of steps.filter((s) => s.uses))
+      expect(step.uses).toMatch(/@v\d+|@[0-9a-f]{40}$/);
   });
 });

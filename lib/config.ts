@@ -16,12 +16,18 @@ export const configSchema = z.object({
     .regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, 'comma-separated host:port list')
     .default('127.0.0.1:9092'),
   KAFKA_CLIENT_ID: z.string().min(1).default('clickstream'),
+  /** Prefix of the consumer groups (and snapshot keys): separate pipelines on one cluster. */
+  CONSUMER_GROUP_PREFIX: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ -').default('clickstream'),
+  /** A worker that stops heartbeating loses its partitions after this long (broker minimum: 6 s). */
+  KAFKA_SESSION_TIMEOUT_MS: int(6000, 3_600_000).default(30_000),
   CLICKS_TOPIC: z.string().min(1).default('clicks'),
   CHECKOUTS_TOPIC: z.string().min(1).default('checkouts'),
   TOPIC_PARTITIONS: int(1, 1000).default(6),
   TOPIC_REPLICATION_FACTOR: int(1, 10).default(1),
   PORT: int(1, 65535).default(3000),
   METRICS_PORT: int(0, 65535).default(9464),
+  /** Where the web app reads the workers' live figures (comma-separated /metrics URLs). */
+  WORKER_METRICS_URL: z.string().min(1).default('http://127.0.0.1:9464/metrics'),
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   ALLOWED_LATENESS_MS: int(0).default(15_000),
   IDLE_TIMEOUT_MS: int(100).default(10_000),

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, projectRoot } from '../lib/config.ts';
-import { createPgPool } from '../lib/db/client.ts';
+import { createPgPool } from '../lib/db/pool.ts';
 import { createKafka } from '../lib/kafka/client.ts';
 import { clickstreamTopicSpecs, ensureTopics, topicNames } from '../lib/kafka/topics.ts';
 import { defaultGeneratorSettings } from '../lib/simulator/stream-generator.ts';

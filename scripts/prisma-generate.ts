@@ -39,7 +39,8 @@ function hasRealEngine(): boolean {
   const dirs = [path.join(projectRoot, 'node_modules', '@prisma', 'engines')];
   const version = enginesVersion();
   const cache = path.join(homedir(), '.cache', 'prisma', 'master', version ?? '-');
-  if (version && existsSync(cache)) dirs.push(...readdirSync(cache).map((p) => path.join(cache, p)));
+  if (version && existsSync(cache))
+    dirs.push(...readdirSync(cache).map((p) => path.join(cache, p)));
   return dirs.some(
     (dir) =>
       existsSync(dir) &&

@@ -25,7 +25,11 @@ const results: SuiteResult[] = [];
 const only = new Set((process.env.TEST_SUITES ?? '').split(',').filter(Boolean));
 const wanted = (name: string) => only.size === 0 || only.has(name);
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): { ok: boolean; seconds: number } {
+function run(
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): { ok: boolean; seconds: number } {
   const started = Date.now();
   console.log(`\n[test] $ ${command} ${args.join(' ')}`);
   const result = spawnSync(command, args, {

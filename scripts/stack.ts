@@ -5,10 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { envFilePath, projectRoot, readEnvFile } from '../lib/config.ts';
-import { ensureKafka, stopKafka } from './stack/kafka.ts';
+import { ensureKafka, kafkaAnswers, stopKafka } from './stack/kafka.ts';
 import { ensurePostgres, stopPostgres } from './stack/postgres.ts';
 import { stopAppProcesses } from './stack/app-processes.ts';
 
@@ -16,6 +15,7 @@ export interface StackInfo {
   databaseUrl: string;
   kafkaBrokers: string;
   adminToken: string;
+  /** What this call started (a test run stops only that). */
   started: { postgres: boolean; kafka: boolean };
 }
 
@@ -31,26 +31,6 @@ async function postgresAnswers(url: string, timeoutMs = 3000): Promise<boolean> 
     return false;
   } finally {
     await client.end().catch(() => undefined);
-  }
-}
-
-async function kafkaAnswers(brokers: string): Promise<boolean> {
-  const kafka = new Kafka({
-    brokers: brokers.split(','),
-    clientId: 'clickstream-stack-probe',
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 2000,
-    retry: { retries: 1 },
-  });
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    await admin.describeCluster();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await admin.disconnect().catch(() => undefined);
   }
 }
 
@@ -84,7 +64,7 @@ export async function stackUp(env: NodeJS.ProcessEnv = process.env): Promise<Sta
   } else {
     const kafkaInfo = await ensureKafka({ rootDir, log });
     kafkaBrokers = kafkaInfo.brokers;
-    started.kafka = kafkaInfo.startedByUs;
+    started.kafka = kafkaInfo.startedNow;
   }
 
   const existing = readEnvFile(envFilePath);

@@ -99,7 +99,9 @@ function checkHistory(files: MigrationFile[], history: HistoryRow[], log: (m: st
   for (const row of history) {
     const file = byName.get(row.migration_name);
     if (!file) {
-      log(`warning: migration ${row.migration_name} is applied but not in the migrations directory`);
+      log(
+        `warning: migration ${row.migration_name} is applied but not in the migrations directory`,
+      );
       continue;
     }
     if (!checksumMatches(file.sql, row.checksum)) {
@@ -136,7 +138,11 @@ async function applyOne(client: pg.Client, table: string, file: MigrationFile): 
 /** Applies the pending migrations to `databaseUrl`. Running it again is a no-op. */
 export async function migrateDatabase(
   databaseUrl: string,
-  { migrationsDir = defaultMigrationsDir, log = () => {}, lockTimeoutMs = 60_000 }: MigrateOptions = {},
+  {
+    migrationsDir = defaultMigrationsDir,
+    log = () => {},
+    lockTimeoutMs = 60_000,
+  }: MigrateOptions = {},
 ): Promise<MigrateResult> {
   const files = readMigrationFiles(migrationsDir);
   const schema = migrationsSchemaOf(databaseUrl);
@@ -149,7 +155,8 @@ export async function migrateDatabase(
   try {
     // Session-level: held across the per-migration transactions, released by unlock or disconnect.
     await acquireLock(client, lockTimeoutMs, log);
-    if (schema !== 'public') await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(schema)}`);
+    if (schema !== 'public')
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(schema)}`);
     await client.query(migrationsTableDdl(table));
     const { rows: history } = await client.query<HistoryRow>(
       `SELECT migration_name, checksum, finished_at FROM ${table}
@@ -165,9 +172,14 @@ export async function migrateDatabase(
       applied.push(file.name);
       log(`applied ${file.name} (${Date.now() - started} ms)`);
     }
-    return { applied, alreadyApplied: files.filter((f) => alreadyApplied.has(f.name)).map((f) => f.name) };
+    return {
+      applied,
+      alreadyApplied: files.filter((f) => alreadyApplied.has(f.name)).map((f) => f.name),
+    };
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK_KEY]).catch(() => undefined);
+    await client
+      .query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK_KEY])
+      .catch(() => undefined);
     await client.end();
   }
 }

@@ -14,7 +14,9 @@ describe('prismaChecksum', () => {
 
   it('hashes the UTF-8 bytes of non-ASCII text', () => {
     // `printf '\xc3\xa9' | sha256sum`: "é" is hashed as its two UTF-8 bytes.
-    expect(prismaChecksum('é')).toBe('4a99557e4033c3539de2eb65472017cad5f9557f7a0625a09f1c3f6e2ba69c4c');
+    expect(prismaChecksum('é')).toBe(
+      '4a99557e4033c3539de2eb65472017cad5f9557f7a0625a09f1c3f6e2ba69c4c',
+    );
   });
 });
 

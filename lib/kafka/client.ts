@@ -41,6 +41,34 @@ const levelNames: Partial<Record<logLevel, string>> = {
   [logLevel.DEBUG]: 'DEBUG',
 };
 
+/**
+ * Broker answers that kafkajs retries by itself (coordinator moving or loading, leader election,
+ * rebalance). kafkajs's Connection logs each at ERROR; they are routine, so they count as INFO.
+ * If they persist, the retried operation fails and its caller sees a real error.
+ */
+const routineResponseErrors = new Set([
+  "The coordinator is loading and hence can't process requests for this group",
+  'The group coordinator is not available',
+  'This is not the correct coordinator for this group',
+  'There is no leader for this topic-partition as we are in the middle of a leadership election',
+  'This server is not the leader for that topic-partition',
+  'This is not the correct controller for this cluster',
+  'The group is rebalancing, so a rejoin is needed',
+  'There are unstable offsets that need to be cleared',
+  'The fetch session ID was not found',
+  'The fetch session epoch is invalid',
+]);
+
+/** The level an entry is reported at: routine retried broker answers are demoted to INFO. */
+export function effectiveLevel({ namespace, level, log }: LogEntry): logLevel {
+  const routine =
+    namespace === 'Connection' &&
+    log.message.startsWith('Response ') &&
+    typeof log.error === 'string' &&
+    routineResponseErrors.has(log.error);
+  return routine ? Math.max(level, logLevel.INFO) : level;
+}
+
 /** One line per entry: `time LEVEL kafkajs[namespace] message {extra fields as JSON}`. */
 export function formatKafkaLogEntry({ namespace, level, log }: LogEntry): string {
   const { timestamp, message, ...extra } = log;
@@ -54,9 +82,13 @@ export function formatKafkaLogEntry({ namespace, level, log }: LogEntry): string
  */
 class ClickstreamKafka extends Kafka {
   override producer(config: ProducerConfig = {}): Producer {
+    // An idempotent (or transactional) producer must not give up on retries, or a resend after a
+    // gap could reorder or duplicate; kafkajs's own default for it is unlimited retries.
+    const exactlyOnce = config.idempotent === true || config.transactionalId !== undefined;
     return super.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
+      ...(exactlyOnce ? { retry: { retries: Number.MAX_SAFE_INTEGER } } : {}),
       ...config,
     });
   }
@@ -97,6 +129,10 @@ export function createKafka({
       retries: 8,
     },
     logLevel: levels[level],
-    logCreator: () => (entry) => writeLine(formatKafkaLogEntry(entry)),
+    logCreator: () => (entry) => {
+      const entryLevel = effectiveLevel(entry);
+      if (entryLevel > levels[level]) return;
+      writeLine(formatKafkaLogEntry({ ...entry, level: entryLevel }));
+    },
   });
 }

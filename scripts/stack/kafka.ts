@@ -3,7 +3,15 @@
 // detached. Invariant: stopKafka only ever signals the pid in our own pid file.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { createKafka } from '../../lib/kafka/client.ts';
 import {
@@ -28,6 +36,7 @@ export const CONTROLLER_PORT_OFFSET = 1000;
 const STARTUP_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 30_000;
 const HOST = '127.0.0.1';
+const START_MARKER = '===== starting Kafka';
 /** pom.xml and log4j2.xml, beside this file (not under rootDir, which may be a scratch folder). */
 const runtimeDir = path.join(path.dirname(new URL(import.meta.url).pathname), 'kafka-runtime');
 
@@ -66,14 +75,11 @@ export async function ensureKafka(opts: EnsureKafkaOptions): Promise<KafkaInfo> 
   const log = opts.log ?? (() => {});
   const paths = kafkaPaths(rootDir, version);
   const brokers = `${HOST}:${port}`;
-  const ourPid = () => readLivePid(paths.pidFile, paths.propertiesFile);
 
-  const runningPid = ourPid();
+  const runningPid = readLivePid(paths.pidFile, paths.propertiesFile);
   if (runningPid !== undefined) {
     // Ours, maybe still starting (another command started it a moment ago): wait for it.
-    await waitForBroker(brokers, paths.logFile, () =>
-      isProcessAlive(runningPid) ? undefined : 'the broker process exited',
-    );
+    await waitForBroker(brokers, paths, runningPid);
     log(`Kafka: already running at ${brokers} (pid ${runningPid})`);
     return { brokers, startedByUs: true, startedNow: false };
   }
@@ -109,13 +115,11 @@ export async function ensureKafka(opts: EnsureKafkaOptions): Promise<KafkaInfo> 
   );
   formatStorageOnce(paths, log);
 
+  rotateLog(paths.logFile);
   const started = Date.now();
-  writeFileSync(
+  appendFileSync(
     paths.logFile,
-    `\n===== starting Kafka ${version} (Java ${javaMajor}) at ${new Date().toISOString()}\n`,
-    {
-      flag: 'a',
-    },
+    `\n${START_MARKER} ${version} (Java ${javaMajor}) at ${new Date().toISOString()}\n`,
   );
   const pid = startDetached({
     command: 'java',
@@ -125,9 +129,7 @@ export async function ensureKafka(opts: EnsureKafkaOptions): Promise<KafkaInfo> 
     cwd: paths.dir,
   });
   log(`Kafka ${version}: started pid ${pid}, waiting for ${brokers} (log: ${paths.logFile})`);
-  await waitForBroker(brokers, paths.logFile, () =>
-    isProcessAlive(pid) ? undefined : 'the broker process exited',
-  );
+  await waitForBroker(brokers, paths, pid);
   log(`Kafka: ready at ${brokers} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { brokers, startedByUs: true, startedNow: true };
 }
@@ -172,23 +174,32 @@ export async function kafkaAnswers(brokers: string): Promise<boolean> {
 
 async function waitForBroker(
   brokers: string,
-  logFile: string,
-  abortIf: () => string | undefined,
+  paths: ReturnType<typeof kafkaPaths>,
+  pid: number,
 ): Promise<void> {
+  const [host = HOST, port = ''] = brokers.split(':');
+  const answers = async () =>
+    (await isPortOpen(host, Number(port))) && (await kafkaAnswers(brokers));
   try {
-    const [host = HOST, port = ''] = brokers.split(':');
-    const answers = async () =>
-      (await isPortOpen(host, Number(port))) && (await kafkaAnswers(brokers));
     await waitUntil(`Kafka at ${brokers}`, answers, {
       timeoutMs: STARTUP_TIMEOUT_MS,
       intervalMs: 500,
-      abortIf,
+      abortIf: () => (isProcessAlive(pid) ? undefined : 'the broker process exited'),
     });
   } catch (error) {
+    const exited = !isProcessAlive(pid);
+    if (exited) rmSync(paths.pidFile, { force: true });
+    // Only this start's lines: earlier runs' shutdown chatter would bury the cause.
+    const tail = tailFile(paths.logFile, 200);
+    const thisRun = tail.slice(tail.lastIndexOf(START_MARKER)).split('\n').slice(-40).join('\n');
     throw new Error(
-      `${(error as Error).message}.\n--- last lines of ${logFile} ---\n${tailFile(logFile, 30)}\n---\n` +
-        'Read the log above. Then `npx tsx scripts/stack/kafka.ts down` stops a half-started broker; ' +
-        'if the storage is damaged, delete .stack/kafka/data and start again (its topics are lost).',
+      `${(error as Error).message}.\n--- last lines of ${paths.logFile} ---\n${thisRun}\n---\n` +
+        'Read the log above for the cause. ' +
+        (exited
+          ? ''
+          : 'Stop the half-started broker with `npx tsx scripts/stack/kafka.ts down`. ') +
+        'If the storage is damaged, delete .stack/kafka/data and start again (its topics are lost); ' +
+        'or set KAFKA_BROKERS to an existing cluster.',
     );
   }
 }
@@ -246,6 +257,13 @@ function ensureKafkaJars(
   }
   rmSync(paths.libsDir, { recursive: true, force: true });
   renameSync(partial, paths.libsDir);
+}
+
+/** Keeps one previous log (kafka.log.1) once the log passes 20 MB, so it cannot grow forever. */
+function rotateLog(logFile: string): void {
+  if (existsSync(logFile) && statSync(logFile).size > 20 * 1024 * 1024) {
+    renameSync(logFile, `${logFile}.1`);
+  }
 }
 
 /** Single-node KRaft: one process is both broker and the only controller voter. */
@@ -314,7 +332,7 @@ function formatStorageOnce(paths: ReturnType<typeof kafkaPaths>, log: (msg: stri
     ],
     { encoding: 'utf8' },
   );
-  writeFileSync(paths.logFile, `${result.stdout ?? ''}${result.stderr ?? ''}`, { flag: 'a' });
+  appendFileSync(paths.logFile, `${result.stdout ?? ''}${result.stderr ?? ''}`);
   if (result.status !== 0) {
     throw new Error(
       `Formatting Kafka storage failed (exit ${result.status}):\n${tailFile(paths.logFile, 20)}`,

@@ -95,7 +95,10 @@ function ensureServerBinDir(log: (m: string) => void): string {
   if (!isRoot() || !hasApt) throw new Error(MISSING_BINARIES);
   log('PostgreSQL server binaries missing: installing Debian package postgresql (apt-get)…');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'postgresql']]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', 'postgresql'],
+  ]) {
     if (spawnSync('apt-get', args, { stdio: 'inherit', env }).status !== 0) {
       throw new Error(`apt-get ${args.join(' ')} failed. ${MISSING_BINARIES}`);
     }
@@ -147,7 +150,8 @@ async function runServerToolOrThrow(
   cwd: string,
 ): Promise<string> {
   const { code, output } = await runServerTool(binDir, tool, args, cwd);
-  if (code !== 0) throw new Error(`${tool} ${args.join(' ')} failed (exit ${code}):\n${output.trim()}`);
+  if (code !== 0)
+    throw new Error(`${tool} ${args.join(' ')} failed (exit ${code}):\n${output.trim()}`);
   return output;
 }
 
@@ -159,7 +163,9 @@ function ensureTraversable(dir: string, log: (m: string) => void): void {
   for (let d = path.dirname(dir); ; d = path.dirname(d)) {
     const mode = statSync(d).mode;
     if ((mode & 0o001) === 0) {
-      log(`granting search permission (o+x) on ${d} so the '${SERVER_OS_USER}' user can reach ${dir}`);
+      log(
+        `granting search permission (o+x) on ${d} so the '${SERVER_OS_USER}' user can reach ${dir}`,
+      );
       chmodSync(d, (mode & 0o7777) | 0o001);
     }
     if (d === path.dirname(d)) return;
@@ -236,9 +242,17 @@ async function initDataDir(binDir: string, paths: PostgresPaths, log: (m: string
 }
 
 /** The port of the running server of this data dir, or undefined when it is not running. */
-async function runningServerPort(binDir: string, paths: PostgresPaths): Promise<number | undefined> {
+async function runningServerPort(
+  binDir: string,
+  paths: PostgresPaths,
+): Promise<number | undefined> {
   if (!existsSync(path.join(paths.dataDir, 'PG_VERSION'))) return undefined;
-  const { code } = await runServerTool(binDir, 'pg_ctl', ['-D', paths.dataDir, 'status'], paths.stackDir);
+  const { code } = await runServerTool(
+    binDir,
+    'pg_ctl',
+    ['-D', paths.dataDir, 'status'],
+    paths.stackDir,
+  );
   if (code !== 0) return undefined; // 3: not running
   // postmaster.pid line 4 is the port (see PostgreSQL's pidfile.h).
   const pidLines = readFileSync(path.join(paths.dataDir, 'postmaster.pid'), 'utf8').split('\n');
@@ -280,7 +294,8 @@ async function ensureRoleAndDatabase(paths: PostgresPaths, port: number): Promis
     const db = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
     // The owner of a PG 15 database owns its `public` schema too (pg_database_owner), which
     // `_prisma_migrations` lives in.
-    if (!db.rowCount) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(DATABASE)} OWNER ${role}`);
+    if (!db.rowCount)
+      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(DATABASE)} OWNER ${role}`);
   } finally {
     await client.end();
   }
@@ -307,7 +322,8 @@ export async function ensurePostgres({
   let actualPort = port;
   if (runningPort !== undefined) {
     actualPort = runningPort;
-    if (runningPort !== port) log(`PostgreSQL already running on port ${runningPort} (asked for ${port}); using it`);
+    if (runningPort !== port)
+      log(`PostgreSQL already running on port ${runningPort} (asked for ${port}); using it`);
     else log(`PostgreSQL already running on 127.0.0.1:${port}`);
   } else {
     if (await isPortOpen('127.0.0.1', port)) {
@@ -334,9 +350,13 @@ export async function ensurePostgres({
   }
 
   try {
-    await waitUntil('PostgreSQL accepting connections', () => canQuery(superuserClient(paths, actualPort)), {
-      timeoutMs: START_TIMEOUT_S * 1_000,
-    });
+    await waitUntil(
+      'PostgreSQL accepting connections',
+      () => canQuery(superuserClient(paths, actualPort)),
+      {
+        timeoutMs: START_TIMEOUT_S * 1_000,
+      },
+    );
   } catch (error) {
     throw new Error(
       `${(error as Error).message}\n--- last lines of ${paths.logFile} ---\n${tailFile(paths.logFile)}`,
@@ -351,7 +371,10 @@ export async function ensurePostgres({
 }
 
 /** Stops the server of our data dir (fast shutdown). Returns false when it was not running. */
-export async function stopPostgres(rootDir: string, log: (m: string) => void = () => {}): Promise<boolean> {
+export async function stopPostgres(
+  rootDir: string,
+  log: (m: string) => void = () => {},
+): Promise<boolean> {
   const paths = postgresPaths(rootDir);
   if (!existsSync(path.join(paths.dataDir, 'PG_VERSION'))) return false;
   const binDir = findServerBinDir();

@@ -9,6 +9,8 @@ export interface DeadLetter {
   offset: string;
   raw: Buffer;
   reason: string;
+  /** The reason's stable prefix (a metric label). */
+  kind: string;
 }
 
 export async function insertDeadLetters(pool: pg.Pool, letters: DeadLetter[]): Promise<void> {

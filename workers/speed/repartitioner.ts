@@ -22,6 +22,7 @@ export interface RepartitionerOptions {
   topics: { clicks: string; checkouts: string; clicksByUser: string; checkoutsByUser: string };
   partitions: number;
   idleTimeoutMs: number;
+  sessionTimeoutMs: number;
   log: (msg: string) => void;
 }
 
@@ -46,8 +47,8 @@ export class Repartitioner {
       groupId: o.groupId,
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxWaitTimeInMs: 100,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: o.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3_000, Math.floor(o.sessionTimeoutMs / 3)),
     });
     // One request in flight keeps each internal partition in send order, so a
     // marker never overtakes the records it speaks for.
@@ -109,7 +110,7 @@ export class Repartitioner {
       const producedAt = Number(message.timestamp);
       const parsed = isClicks ? parseClick(raw) : parseCheckout(raw);
       if (!parsed.ok) {
-        dead.push({ topic, partition, offset: message.offset, raw, reason: parsed.reason });
+        dead.push({ topic, partition, offset: message.offset, raw, reason: parsed.reason, kind: parsed.kind });
         continue;
       }
       const event = parsed.event;
@@ -133,7 +134,7 @@ export class Repartitioner {
 
     if (dead.length > 0) {
       await insertDeadLetters(this.o.pool, dead);
-      for (const d of dead) this.o.metrics.deadLetters.inc({ topic, reason: d.reason.split(':')[0] });
+      for (const d of dead) this.o.metrics.deadLetters.inc({ topic, reason: d.kind });
     }
     await this.producer.send({
       topic: isClicks ? this.o.topics.clicksByUser : this.o.topics.checkoutsByUser,
@@ -149,7 +150,15 @@ export class Repartitioner {
     this.o.metrics.consumerLag.set({ topic, partition: String(partition) }, Number(batch.offsetLag()));
   }
 
-  /** Marks caught-up, quiet source partitions idle so they stop holding the watermark back. */
+  /**
+   * A caught-up, quiet source partition would hold the watermark back forever. Instead of
+   * dropping it from the minimum (racy: its next data may already be on the way), its marker
+   * is stamped with G, the largest event time this repartitioner had read from any source
+   * before it checked that the partition is caught up. Anything appended to the partition
+   * after that check was produced after every event behind G, so if on time it is at or above
+   * G - L: the stamp can never make an on-time event late. Re-sent while the quiet lasts, so
+   * the watermark keeps up with the other sources.
+   */
   private async checkIdle(): Promise<void> {
     if (this.idleCheckRunning || this.assigned.length === 0) return;
     this.idleCheckRunning = true;
@@ -158,10 +167,15 @@ export class Repartitioner {
       const candidates = this.assigned.filter(({ topic, partition }) => {
         const p = this.progress.get(this.sourceId(topic, partition));
         if (!p || now - p.lastDataAt < this.o.idleTimeoutMs) return false;
-        // Re-announce idleness now and then: a new attributor owner may start after it.
-        return p.idleSentAt === null || now - p.idleSentAt > 5_000;
+        // Re-announced each idle interval with a fresh stamp, so the watermark keeps moving.
+        return p.idleSentAt === null || now - p.idleSentAt >= this.o.idleTimeoutMs;
       });
       if (candidates.length === 0) return;
+      // G must be read before the end offsets (see above).
+      let stamp = Number.NEGATIVE_INFINITY;
+      for (const p of this.progress.values()) {
+        if (p.maxEventTime !== null && p.maxEventTime > stamp) stamp = p.maxEventTime;
+      }
       const topics = [...new Set(candidates.map((c) => c.topic))];
       const [ends, committed] = await Promise.all([
         Promise.all(topics.map(async (t) => [t, await this.admin.fetchTopicOffsets(t)] as const)),
@@ -185,7 +199,12 @@ export class Repartitioner {
           Number(end - (consumed < 0n ? 0n : consumed)),
         );
         if (!caughtUp) continue;
-        const value = encodeMarker({ source, maxEventTime: p.maxEventTime, idle: true });
+        const announced = Math.max(p.maxEventTime ?? Number.NEGATIVE_INFINITY, stamp);
+        const value = encodeMarker({
+          source,
+          maxEventTime: Number.isFinite(announced) ? announced : null,
+          idle: true,
+        });
         const target = topic === this.o.topics.clicks ? this.o.topics.clicksByUser : this.o.topics.checkoutsByUser;
         const list = byTopic.get(target) ?? [];
         for (let i = 0; i < this.o.partitions; i++) list.push({ partition: i, value });

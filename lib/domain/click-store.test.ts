@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compareTimeThenId } from './byte-order';
+import { ClickStore } from './click-store';
+
+/** UUID ids as the consumer sees them: parsed out of JSON (flat strings, as in production). */
+function parsedUuids(n: number): string[] {
+  // Built in its own frame so the temporary strings are garbage before the measurement starts.
+  const json = JSON.stringify(Array.from({ length: n }, () => randomUUID()));
+  return JSON.parse(json) as string[];
+}
+
+describe('ClickStore', () => {
+  it('answers the earliest (time, id) click within [from, to] of a key', () => {
+    const store = new ClickStore();
+    store.add(1, 'p', 'b', 100);
+    store.add(1, 'p', 'a', 100);
+    store.add(1, 'p', 'c', 50);
+    store.add(1, 'q', 'd', 10);
+    store.add(2, 'p', 'e', 10);
+    expect(store.earliestInWindow(1, 'p', 0, 1000)).toEqual({ clickId: 'c', time: 50 });
+    expect(store.earliestInWindow(1, 'p', 51, 1000)).toEqual({ clickId: 'a', time: 100 });
+    expect(store.earliestInWindow(1, 'p', 100, 100)).toEqual({ clickId: 'a', time: 100 });
+    expect(store.earliestInWindow(1, 'p', 101, 1000)).toBeUndefined();
+    expect(store.earliestInWindow(1, 'p', 0, 49)).toBeUndefined();
+    expect(store.earliestInWindow(3, 'p', 0, 1000)).toBeUndefined();
+    expect(store).toMatchObject({ keyCount: 3, clickCount: 5 });
+  });
+
+  it('deduplicates by click id across keys and refuses clicks older than the horizon', () => {
+    const store = new ClickStore();
+    expect(store.add(1, 'p', 'x', 100)).toBe('added');
+    expect(store.add(2, 'q', 'x', 200)).toBe('duplicate');
+    expect(store.evictBefore(150)).toBe(1);
+    expect(store.add(1, 'p', 'y', 149)).toBe('expired');
+    expect(store.add(1, 'p', 'x', 150)).toBe('added'); // x was forgotten with its eviction
+    expect(store).toMatchObject({ keyCount: 1, clickCount: 1, horizon: 150 });
+  });
+
+  it('matches a naive model under random adds, evictions and queries', () => {
+    type Op =
+      | { kind: 'add'; user: number; product: string; id: string; time: number }
+      | { kind: 'evict'; cutoff: number }
+      | { kind: 'query'; user: number; product: string; from: number; to: number };
+    const user = fc.integer({ min: 1, max: 3 });
+    const product = fc.constantFrom('p', 'q');
+    const time = fc.integer({ min: 0, max: 60 });
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      { weight: 5, arbitrary: fc.record({ kind: fc.constant('add' as const), user, product, id: fc.string({ unit: 'binary', minLength: 1, maxLength: 2 }), time }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('evict' as const), cutoff: time }) },
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('query' as const), user, product, from: time, to: time }) },
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+        const store = new ClickStore();
+        let model: { user: number; product: string; id: string; time: number }[] = [];
+        let horizon = -Infinity;
+        for (const o of ops) {
+          if (o.kind === 'add') {
+            const expected = model.some((m) => m.id === o.id)
+              ? 'duplicate'
+              : o.time < horizon
+                ? 'expired'
+                : 'added';
+            if (expected === 'added') model.push(o);
+            expect(store.add(o.user, o.product, o.id, o.time)).toBe(expected);
+          } else if (o.kind === 'evict') {
+            horizon = Math.max(horizon, o.cutoff);
+            const before = model.length;
+            model = model.filter((m) => m.time >= horizon);
+            expect(store.evictBefore(o.cutoff)).toBe(before - model.length);
+          } else {
+            const best = model
+              .filter((m) => m.user === o.user && m.product === o.product && m.time >= o.from && m.time <= o.to)
+              .sort((a, b) => compareTimeThenId(a.time, a.id, b.time, b.id))[0];
+            const got = store.earliestInWindow(o.user, o.product, o.from, o.to);
+            expect(got).toEqual(best ? { clickId: best.id, time: best.time } : undefined);
+          }
+          expect(store.clickCount).toBe(model.length);
+          expect(store.keyCount).toBe(new Set(model.map((m) => `${m.user}/${m.product}`)).size);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('evicts through the time queue with out-of-order inserts and compaction', () => {
+    const store = new ClickStore();
+    for (let i = 0; i < 1000; i++) store.add(1, 'p', `k${i}`, 1000 - i); // reverse order
+    for (let cutoff = 0; cutoff <= 1010; cutoff += 10) {
+      store.evictBefore(cutoff);
+      expect(store.clickCount).toBe(Math.max(0, Math.min(1000, 1001 - cutoff)));
+      const first = store.earliestInWindow(1, 'p', -Infinity, Infinity);
+      if (store.clickCount > 0) expect(first?.time).toBe(Math.max(1, cutoff));
+    }
+    expect(store.keyCount).toBe(0);
+  });
+
+  it('measures heap bytes per retained click (200k clicks, UUID ids, 100 users x 100 products)', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const N = 200_000;
+    const ids = parsedUuids(N);
+    const products = Array.from({ length: 100 }, (_, i) => `product-${i}`);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const store = new ClickStore();
+    const t0 = Date.parse('2026-03-01T10:00:00Z');
+    for (let i = 0; i < N; i++) {
+      store.add(1 + (i % 100), products[(i * 7) % 100] as string, ids[i] as string, t0 + i * 17);
+    }
+    gc();
+    const bytesPerClick = (process.memoryUsage().heapUsed - before) / N;
+    const estimatePerClick = store.estimateHeapBytes() / N;
+    // The ids are held by the test too; count their own size (56 B for a 36-char one-byte string).
+    const withIds = bytesPerClick + 56;
+    console.log(
+      `click store: ${withIds.toFixed(1)} heap bytes per retained click incl. the id string ` +
+        `(${bytesPerClick.toFixed(1)} excl.), estimate ${estimatePerClick.toFixed(1)}`,
+    );
+    expect(store.clickCount).toBe(N);
+    expect(withIds).toBeLessThan(100);
+    expect(Math.abs(estimatePerClick - withIds) / withIds).toBeLessThan(0.25);
+  });
+});

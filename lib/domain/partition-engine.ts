@@ -1,0 +1,384 @@
+// The attribution engine of one internal partition: deterministic, no I/O, no clock. Inputs are
+// events and watermark markers in arrival order; outputs are row upserts and counters, as
+// values. Invariants: a checkout gets exactly one final row, and nothing after it; every row
+// written equals the rule applied to the clicks retained so far; pending checkouts have
+// time >= watermark; retained clicks have time >= watermark - 1 h.
+import { ATTRIBUTION_WINDOW_MS } from './attribution-rule';
+import { compareTimeThenId } from './byte-order';
+import { ClickStore } from './click-store';
+import type { Checkout, Click } from './events';
+import { MinHeap } from './min-heap';
+import { decodePartitionState, encodePartitionState } from './snapshot-codec';
+import { WatermarkTracker, type SourceState, type WatermarkMarker } from './watermark';
+
+export interface PartitionOptions {
+  allowedLatenessMs: number;
+  /** Every partition of both raw topics, e.g. `clicks/0` … `checkouts/5`. */
+  expectedSources: Iterable<string>;
+  /**
+   * How long, in watermark progress after its final row, a checkout id is remembered to drop
+   * re-deliveries. Default 1 h. A re-delivery after that is processed as a late checkout: its
+   * final row loses to the existing final row in the sink, and it is counted as late.
+   */
+  checkoutIdRetentionMs?: number;
+}
+
+/** Facts about the message that carried an input; `messageTime` is its Kafka timestamp (ms). */
+export interface EventMeta {
+  messageTime?: number;
+}
+
+export interface CheckoutRow {
+  checkoutId: string;
+  userId: number;
+  /** '' when the user is unknown. */
+  userName: string;
+  isUnknownUser: boolean;
+  productId: string;
+  paymentMethod: string;
+  totalAmount: string;
+  shippingAddress: string;
+  billingAddress: string;
+  userAgent: string;
+  ipAddress: string;
+  checkoutTime: number;
+  clickId: string | null;
+  clickTime: number | null;
+  isFinal: boolean;
+  /** The checkout was already behind the watermark when it arrived. */
+  isLate: boolean;
+  /** `messageTime` of the input that caused this version of the row, for latency metrics. */
+  triggerMessageTime: number | null;
+}
+
+export interface PartitionCounters {
+  /** Clicks retained (new ids at or above the horizon). */
+  clicks: number;
+  duplicateClicks: number;
+  /** Clicks behind the watermark on arrival; still applied to pending checkouts. */
+  lateClicks: number;
+  /** Clicks older than watermark - 1 h on arrival: no on-time checkout can use them. */
+  expiredClicks: number;
+  evictedClicks: number;
+  checkouts: number;
+  duplicateCheckouts: number;
+  /** Checkouts behind the watermark on arrival: attributed from what is retained, final. */
+  lateCheckouts: number;
+  /** Provisional rows rewritten because a click changed the answer. */
+  correctedRows: number;
+  finalAttributed: number;
+  finalUnattributed: number;
+}
+
+export interface PartitionOutput {
+  rows: CheckoutRow[];
+  /** Increments since the previous drain. */
+  counters: PartitionCounters;
+}
+
+export interface PartitionStats {
+  watermark: number;
+  keys: number;
+  clicks: number;
+  stateBytes: number;
+  pendingCheckouts: number;
+  rememberedCheckoutIds: number;
+}
+
+export interface PendingCheckout {
+  checkout: Checkout;
+  userName: string;
+  isUnknownUser: boolean;
+  clickId: string | null;
+  clickTime: number | null;
+}
+
+/** Everything a snapshot holds; see snapshot-codec.ts. */
+export interface PartitionState {
+  allowedLatenessMs: number;
+  checkoutIdRetentionMs: number;
+  watermark: number;
+  sources: SourceState[];
+  store: ClickStore;
+  pending: PendingCheckout[];
+  /** Finalized checkout ids still remembered, oldest first, with the watermark at finality. */
+  finalizedIds: string[];
+  finalizedAt: number[];
+  counters: PartitionCounters;
+}
+
+const zeroCounters = (): PartitionCounters => ({
+  clicks: 0,
+  duplicateClicks: 0,
+  lateClicks: 0,
+  expiredClicks: 0,
+  evictedClicks: 0,
+  checkouts: 0,
+  duplicateCheckouts: 0,
+  lateCheckouts: 0,
+  correctedRows: 0,
+  finalAttributed: 0,
+  finalUnattributed: 0,
+});
+
+const byTimeThenId = (a: PendingCheckout, b: PendingCheckout): number =>
+  compareTimeThenId(a.checkout.time, a.checkout.checkoutId, b.checkout.time, b.checkout.checkoutId);
+
+export class AttributionPartition {
+  private tracker: WatermarkTracker;
+  private store = new ClickStore();
+  private readonly pending = new Map<string, PendingCheckout>();
+  /** Per (user, product), sorted by (time, id): the checkouts a click may re-attribute. */
+  private readonly pendingByKey = new Map<number, Map<string, PendingCheckout[]>>();
+  private readonly finalizeQueue = new MinHeap<PendingCheckout>(byTimeThenId);
+  private readonly finalized = new Set<string>();
+  private finalizedIds: string[] = [];
+  private finalizedAt: number[] = [];
+  private finalizedHead = 0;
+  private readonly retentionMs: number;
+  private totals = zeroCounters();
+  private delta = zeroCounters();
+  private outbox: CheckoutRow[] = [];
+
+  constructor(options: PartitionOptions) {
+    this.tracker = new WatermarkTracker(options.expectedSources, options.allowedLatenessMs);
+    this.retentionMs = options.checkoutIdRetentionMs ?? ATTRIBUTION_WINDOW_MS;
+  }
+
+  get watermark(): number {
+    return this.tracker.watermark;
+  }
+
+  onClick(click: Click, meta: EventMeta = {}): void {
+    const watermark = this.tracker.watermark;
+    const outcome = this.store.add(click.userId, click.productId, click.clickId, click.time);
+    if (outcome === 'duplicate') return this.count('duplicateClicks');
+    if (click.time < watermark) this.count('lateClicks');
+    if (outcome === 'expired') return this.count('expiredClicks');
+    this.count('clicks');
+    const waiting = this.pendingByKey.get(click.userId)?.get(click.productId);
+    if (!waiting) return;
+    // Pending checkouts whose window [t_c - 1 h, t_c] contains the click: t <= t_c <= t + 1 h.
+    let i = lowerBoundByTime(waiting, click.time);
+    for (; i < waiting.length; i++) {
+      const entry = waiting[i] as PendingCheckout;
+      if (entry.checkout.time > click.time + ATTRIBUTION_WINDOW_MS) break;
+      const better =
+        entry.clickId === null ||
+        compareTimeThenId(click.time, click.clickId, entry.clickTime as number, entry.clickId) < 0;
+      if (!better) continue;
+      entry.clickId = click.clickId;
+      entry.clickTime = click.time;
+      this.count('correctedRows');
+      this.emit(entry, false, false, meta.messageTime);
+    }
+  }
+
+  /** `userName`: the user's current name, or undefined when the user id does not exist. */
+  onCheckout(checkout: Checkout, meta: EventMeta, userName: string | undefined): void {
+    const id = checkout.checkoutId;
+    if (this.pending.has(id) || this.finalized.has(id)) return this.count('duplicateCheckouts');
+    this.count('checkouts');
+    const best = this.store.earliestInWindow(
+      checkout.userId,
+      checkout.productId,
+      checkout.time - ATTRIBUTION_WINDOW_MS,
+      checkout.time,
+    );
+    const entry: PendingCheckout = {
+      checkout,
+      userName: userName ?? '',
+      isUnknownUser: userName === undefined,
+      clickId: best ? best.clickId : null,
+      clickTime: best ? best.time : null,
+    };
+    if (checkout.time < this.tracker.watermark) {
+      this.count('lateCheckouts');
+      this.finalize(entry, true, meta.messageTime);
+      return;
+    }
+    this.addPending(entry);
+    this.emit(entry, false, false, meta.messageTime);
+  }
+
+  onMarker(marker: WatermarkMarker, meta: EventMeta = {}): void {
+    if (!this.tracker.observe(marker)) return;
+    const watermark = this.tracker.watermark;
+    // Final once the watermark passes the checkout: no on-time click can still be <= its time.
+    for (let top = this.finalizeQueue.peek(); top; top = this.finalizeQueue.peek()) {
+      if (!(top.checkout.time < watermark)) break;
+      this.finalizeQueue.pop();
+      this.removePending(top);
+      this.finalize(top, false, meta.messageTime);
+    }
+    const evicted = this.store.evictBefore(watermark - ATTRIBUTION_WINDOW_MS);
+    if (evicted > 0) this.count('evictedClicks', evicted);
+    this.forgetFinalizedBefore(watermark - this.retentionMs);
+  }
+
+  /** Takes the rows written and the counter increments since the last drain. */
+  drain(): PartitionOutput {
+    const output = { rows: this.outbox, counters: this.delta };
+    this.outbox = [];
+    this.delta = zeroCounters();
+    return output;
+  }
+
+  /** Cumulative counters since the partition's state began (they survive snapshots). */
+  counters(): PartitionCounters {
+    return { ...this.totals };
+  }
+
+  stats(): PartitionStats {
+    return {
+      watermark: this.tracker.watermark,
+      keys: this.store.keyCount,
+      clicks: this.store.clickCount,
+      stateBytes: this.store.estimateHeapBytes() + this.pending.size * 600,
+      pendingCheckouts: this.pending.size,
+      rememberedCheckoutIds: this.finalized.size,
+    };
+  }
+
+  /** The binary snapshot of the whole state. Drain first: undrained rows are not part of it. */
+  encodeSnapshot(): Buffer {
+    if (this.outbox.length > 0) throw new Error('drain() the partition before encoding a snapshot');
+    return encodePartitionState({
+      allowedLatenessMs: this.tracker.latenessMs,
+      checkoutIdRetentionMs: this.retentionMs,
+      watermark: this.tracker.watermark,
+      sources: this.tracker.sourceStates(),
+      store: this.store,
+      pending: [...this.pending.values()],
+      finalizedIds: this.finalizedIds.slice(this.finalizedHead),
+      finalizedAt: this.finalizedAt.slice(this.finalizedHead),
+      counters: this.totals,
+    });
+  }
+
+  static decode(bytes: Uint8Array): AttributionPartition {
+    return AttributionPartition.fromState(decodePartitionState(bytes));
+  }
+
+  static fromState(state: PartitionState): AttributionPartition {
+    const engine = new AttributionPartition({
+      allowedLatenessMs: state.allowedLatenessMs,
+      expectedSources: [],
+      checkoutIdRetentionMs: state.checkoutIdRetentionMs,
+    });
+    engine.tracker = WatermarkTracker.restore(
+      state.allowedLatenessMs,
+      state.watermark,
+      state.sources,
+    );
+    engine.store = state.store;
+    for (const entry of state.pending) engine.addPending(entry);
+    engine.finalizedIds = state.finalizedIds;
+    engine.finalizedAt = state.finalizedAt;
+    for (const id of state.finalizedIds) engine.finalized.add(id);
+    engine.totals = { ...zeroCounters(), ...state.counters };
+    return engine;
+  }
+
+  private addPending(entry: PendingCheckout): void {
+    const { userId, productId } = entry.checkout;
+    this.pending.set(entry.checkout.checkoutId, entry);
+    this.finalizeQueue.push(entry);
+    let products = this.pendingByKey.get(userId);
+    if (!products) this.pendingByKey.set(userId, (products = new Map()));
+    const list = products.get(productId);
+    if (!list) {
+      products.set(productId, [entry]);
+      return;
+    }
+    let i = list.length;
+    while (i > 0 && byTimeThenId(list[i - 1] as PendingCheckout, entry) > 0) i--;
+    list.splice(i, 0, entry);
+  }
+
+  /** Checkouts finalize in (time, id) order, so the entry is the head of its key's list. */
+  private removePending(entry: PendingCheckout): void {
+    const { userId, productId, checkoutId } = entry.checkout;
+    this.pending.delete(checkoutId);
+    const products = this.pendingByKey.get(userId);
+    const list = products?.get(productId);
+    if (!products || !list || list[0] !== entry) {
+      throw new Error(`pending checkout ${checkoutId} is not the head of its key`);
+    }
+    list.shift();
+    if (list.length === 0) {
+      products.delete(productId);
+      if (products.size === 0) this.pendingByKey.delete(userId);
+    }
+  }
+
+  private finalize(entry: PendingCheckout, isLate: boolean, messageTime: number | undefined): void {
+    this.count(entry.clickId === null ? 'finalUnattributed' : 'finalAttributed');
+    this.emit(entry, true, isLate, messageTime);
+    const id = entry.checkout.checkoutId;
+    this.finalized.add(id);
+    this.finalizedIds.push(id);
+    this.finalizedAt.push(this.tracker.watermark);
+  }
+
+  private forgetFinalizedBefore(limit: number): void {
+    const ids = this.finalizedIds;
+    const at = this.finalizedAt;
+    let head = this.finalizedHead;
+    while (head < ids.length && (at[head] as number) < limit) {
+      this.finalized.delete(ids[head] as string);
+      head++;
+    }
+    if (head >= 1024 && head * 2 >= ids.length) {
+      this.finalizedIds = ids.slice(head);
+      this.finalizedAt = at.slice(head);
+      head = 0;
+    }
+    this.finalizedHead = head;
+  }
+
+  private emit(
+    entry: PendingCheckout,
+    isFinal: boolean,
+    isLate: boolean,
+    messageTime: number | undefined,
+  ): void {
+    const c = entry.checkout;
+    this.outbox.push({
+      checkoutId: c.checkoutId,
+      userId: c.userId,
+      userName: entry.userName,
+      isUnknownUser: entry.isUnknownUser,
+      productId: c.productId,
+      paymentMethod: c.paymentMethod,
+      totalAmount: c.totalAmount,
+      shippingAddress: c.shippingAddress,
+      billingAddress: c.billingAddress,
+      userAgent: c.userAgent,
+      ipAddress: c.ipAddress,
+      checkoutTime: c.time,
+      clickId: entry.clickId,
+      clickTime: entry.clickTime,
+      isFinal,
+      isLate,
+      triggerMessageTime: messageTime ?? null,
+    });
+  }
+
+  private count(name: keyof PartitionCounters, by = 1): void {
+    this.totals[name] += by;
+    this.delta[name] += by;
+  }
+}
+
+/** First index whose checkout time is >= time (lists are sorted by time). */
+function lowerBoundByTime(list: PendingCheckout[], time: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as PendingCheckout).checkout.time < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

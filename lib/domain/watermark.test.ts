@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { WatermarkTracker } from './watermark';
+
+const L = 15_000;
+const sources = ['clicks/0', 'clicks/1', 'checkouts/0'];
+const marker = (source: string, maxEventTime: number, idle = false) => ({
+  source,
+  maxEventTime,
+  idle,
+});
+
+describe('WatermarkTracker', () => {
+  it('stays at -Infinity until every expected source has reported', () => {
+    const w = new WatermarkTracker(sources, L);
+    expect(w.observe(marker('clicks/0', 100_000))).toBe(false);
+    expect(w.observe(marker('clicks/1', 200_000))).toBe(false);
+    expect(w.watermark).toBe(-Infinity);
+    expect(w.observe(marker('checkouts/0', 50_000))).toBe(true);
+    expect(w.watermark).toBe(50_000 - L);
+  });
+
+  it('is the minimum over non-idle sources of maxEventTime - L', () => {
+    const w = new WatermarkTracker(sources, L);
+    w.observe(marker('clicks/0', 100_000));
+    w.observe(marker('clicks/1', 200_000));
+    w.observe(marker('checkouts/0', 300_000));
+    expect(w.watermark).toBe(100_000 - L);
+    w.observe(marker('clicks/0', 250_000));
+    expect(w.watermark).toBe(200_000 - L);
+  });
+
+  it('lets an idle source stop holding the watermark back, including one never heard from', () => {
+    const w = new WatermarkTracker(sources, L);
+    w.observe(marker('clicks/0', 100_000));
+    w.observe(marker('clicks/1', 200_000));
+    w.observe(marker('checkouts/0', -Infinity, true));
+    expect(w.watermark).toBe(100_000 - L);
+    w.observe(marker('clicks/0', 100_000, true));
+    expect(w.watermark).toBe(200_000 - L);
+  });
+
+  it('moves to the largest event time seen - L when every source is idle', () => {
+    const w = new WatermarkTracker(sources, L);
+    w.observe(marker('clicks/0', 100_000, true));
+    w.observe(marker('clicks/1', 200_000, true));
+    expect(w.watermark).toBe(-Infinity); // checkouts/0 unheard and not idle
+    w.observe(marker('checkouts/0', 150_000, true));
+    expect(w.watermark).toBe(200_000 - L);
+    expect(w.maxEventTime).toBe(200_000);
+  });
+
+  it('never moves backwards: a source waking up behind, a restarted source reporting less', () => {
+    const w = new WatermarkTracker(['a', 'b'], L);
+    w.observe(marker('a', 500_000));
+    w.observe(marker('b', 100_000, true));
+    expect(w.watermark).toBe(500_000 - L);
+    expect(w.observe(marker('b', 100_000, false))).toBe(false); // b is back, far behind
+    expect(w.watermark).toBe(500_000 - L);
+    w.observe(marker('b', 600_000));
+    w.observe(marker('a', 1_000)); // max per source never decreases
+    expect(w.watermark).toBe(500_000 - L);
+  });
+
+  it('adds a source it was not told about at its first marker', () => {
+    const w = new WatermarkTracker(['a'], L);
+    w.observe(marker('a', 500_000));
+    w.observe(marker('new', 300_000));
+    expect(w.watermark).toBe(500_000 - L); // monotone
+    w.observe(marker('a', 900_000));
+    expect(w.watermark).toBe(500_000 - L); // 'new' now holds it
+    w.observe(marker('new', 800_000));
+    expect(w.watermark).toBe(800_000 - L);
+  });
+
+  it('round-trips through sourceStates / restore', () => {
+    const w = new WatermarkTracker(sources, L);
+    w.observe(marker('clicks/0', 100_000, true));
+    w.observe(marker('clicks/1', 200_000));
+    w.observe(marker('checkouts/0', 300_000));
+    const r = WatermarkTracker.restore(L, w.watermark, w.sourceStates());
+    expect(r.watermark).toBe(w.watermark);
+    expect(r.sourceStates()).toEqual(w.sourceStates());
+    w.observe(marker('clicks/1', 400_000));
+    r.observe(marker('clicks/1', 400_000));
+    expect(r.watermark).toBe(w.watermark);
+  });
+});

@@ -1,0 +1,40 @@
+// `npm run workers`: one speed-layer worker process — the repartitioner and the
+// attributor, with a metrics server. Start more processes to scale out; the
+// consumer groups move partitions (and the attributor's state) between them.
+import { loadConfig } from '../lib/config.ts';
+import { createPgPool } from '../lib/db/pool.ts';
+import { createKafka } from '../lib/kafka/client.ts';
+import { clickstreamTopicSpecs, ensureTopics } from '../lib/kafka/topics.ts';
+import { startSpeedLayer } from './speed/speed-layer.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = (msg: string) => console.log(`${new Date().toISOString()} [worker ${process.pid}] ${msg}`);
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-worker` });
+  await ensureTopics(kafka, clickstreamTopicSpecs(config));
+  const pool = createPgPool(config.DATABASE_URL, { applicationName: 'clickstream-worker', max: 8 });
+  const speed = await startSpeedLayer({ config, kafka, pool, log });
+  log(`running; metrics on http://localhost:${speed.metricsPort}/metrics`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping (flushing rows and a last snapshot)…`);
+    const timer = setTimeout(() => {
+      log('did not stop within 30 s: exiting');
+      process.exit(1);
+    }, 30_000);
+    timer.unref();
+    await speed.stop();
+    await pool.end();
+    process.exit(process.exitCode ?? 0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`[worker] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+// Serves a worker's Prometheus metrics and its health: GET /metrics (text
+// format), GET /healthz (200 while the loop makes progress, 503 when it has
+// stalled), GET /stats (the live figures as JSON, for the web dashboard).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+
+export interface MetricsServerOptions {
+  port: number;
+  registry: Registry;
+  /** Null when healthy, else why not. */
+  health: () => string | null;
+  stats: () => unknown;
+}
+
+export async function startMetricsServer(o: MetricsServerOptions): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (req.method !== 'GET') {
+      res.writeHead(405, { allow: 'GET' }).end('method not allowed\n');
+      return;
+    }
+    if (url.startsWith('/metrics')) {
+      o.registry
+        .metrics()
+        .then((text) => res.writeHead(200, { 'content-type': o.registry.contentType }).end(text))
+        .catch((error: unknown) => res.writeHead(500).end(String(error)));
+    } else if (url.startsWith('/healthz')) {
+      const problem = o.health();
+      res.writeHead(problem ? 503 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(problem ? { status: 'stalled', reason: problem } : { status: 'ok' }));
+    } else if (url.startsWith('/stats')) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(o.stats()));
+    } else {
+      res.writeHead(404).end('not found: try /metrics, /healthz or /stats\n');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, resolve);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,105 @@
+// One assigned partition in a worker: the pure engine plus what the edges need
+// around it (the next offsets to read, sink rows tagged with their partition
+// and production time). No I/O here either.
+import type { Checkout, Click } from '../../lib/domain/events.ts';
+import { AttributionPartition, type PartitionStats } from '../../lib/domain/partition-engine.ts';
+import type { InternalMeta, Marker } from './internal-wire.ts';
+import type { CheckoutRow } from './sink.ts';
+
+/** Every partition of both source topics: the sources whose markers make the watermark. */
+export function expectedSources(sourcePartitions: number): string[] {
+  const sources: string[] = [];
+  for (const topic of ['clicks', 'checkouts']) {
+    for (let p = 0; p < sourcePartitions; p++) sources.push(`${topic}/${p}`);
+  }
+  return sources;
+}
+
+export interface RuntimeOutput {
+  rows: { row: CheckoutRow; producedAt: number }[];
+  attributed: number;
+  unattributed: number;
+  lateClicks: number;
+  lateCheckouts: number;
+}
+
+export class PartitionRuntime {
+  /** Next offset to read per internal topic; travels with the snapshot. */
+  nextOffsets: Record<string, string> = {};
+
+  private constructor(
+    readonly partition: number,
+    private readonly engine: AttributionPartition,
+  ) {}
+
+  static fresh(partition: number, sources: string[], allowedLatenessMs: number): PartitionRuntime {
+    return new PartitionRuntime(
+      partition,
+      new AttributionPartition({ allowedLatenessMs, expectedSources: sources }),
+    );
+  }
+
+  static fromSnapshot(partition: number, state: Uint8Array): PartitionRuntime {
+    return new PartitionRuntime(partition, AttributionPartition.decode(state));
+  }
+
+  get watermark(): number {
+    return this.engine.watermark;
+  }
+
+  onClick(click: Click, meta: InternalMeta): void {
+    this.engine.onClick(click, { messageTime: meta.producedAt });
+  }
+
+  onCheckout(checkout: Checkout, meta: InternalMeta, userName: string | undefined): void {
+    this.engine.onCheckout(checkout, { messageTime: meta.producedAt }, userName);
+  }
+
+  onMarker(marker: Marker): void {
+    this.engine.onMarker({
+      source: marker.source,
+      maxEventTime: marker.maxEventTime ?? Number.NEGATIVE_INFINITY,
+      idle: marker.idle,
+    });
+  }
+
+  drain(): RuntimeOutput {
+    const { rows, counters } = this.engine.drain();
+    return {
+      rows: rows.map((r) => ({
+        row: {
+          checkoutId: r.checkoutId,
+          userId: r.userId,
+          userName: r.userName,
+          isUnknownUser: r.isUnknownUser,
+          clickId: r.clickId,
+          clickTime: r.clickTime,
+          productId: r.productId,
+          paymentMethod: r.paymentMethod,
+          totalAmount: r.totalAmount,
+          shippingAddress: r.shippingAddress,
+          billingAddress: r.billingAddress,
+          userAgent: r.userAgent,
+          ipAddress: r.ipAddress,
+          checkoutTime: r.checkoutTime,
+          isFinal: r.isFinal,
+          isLate: r.isLate,
+          partition: this.partition,
+        },
+        producedAt: r.triggerMessageTime ?? 0,
+      })),
+      attributed: counters.finalAttributed,
+      unattributed: counters.finalUnattributed,
+      lateClicks: counters.lateClicks,
+      lateCheckouts: counters.lateCheckouts,
+    };
+  }
+
+  encode(): Uint8Array {
+    return this.engine.encodeSnapshot();
+  }
+
+  stats(): PartitionStats {
+    return this.engine.stats();
+  }
+}

@@ -1,0 +1,83 @@
+// Wires one worker's speed layer: the repartitioner, the attributor, the user
+// directory and the metrics server, all from one Config.
+import type { Kafka } from 'kafkajs';
+import type pg from 'pg';
+import type { Config } from '../../lib/config.ts';
+import { topicNames } from '../../lib/kafka/topics.ts';
+import { startMetricsServer } from '../metrics-server.ts';
+import { Attributor } from './attributor.ts';
+import { createSpeedMetrics } from './metrics.ts';
+import { Repartitioner } from './repartitioner.ts';
+import { UserDirectory } from './user-directory.ts';
+
+export interface SpeedLayerOptions {
+  config: Config;
+  kafka: Kafka;
+  pool: pg.Pool;
+  log: (msg: string) => void;
+  /** Consumer-group prefix; tests use their own so they never share state with a running demo. */
+  groupPrefix?: string;
+  /** Override METRICS_PORT (0 = any free port). */
+  metricsPort?: number;
+}
+
+export interface SpeedLayer {
+  metricsPort: number;
+  attributor: Attributor;
+  stop: () => Promise<void>;
+}
+
+export async function startSpeedLayer(o: SpeedLayerOptions): Promise<SpeedLayer> {
+  const { config } = o;
+  const prefix = o.groupPrefix ?? config.CONSUMER_GROUP_PREFIX;
+  const topics = topicNames(config);
+  const metrics = createSpeedMetrics();
+  const users = new UserDirectory(o.pool, config.DATABASE_URL);
+  await users.start();
+
+  const attributor = new Attributor({
+    kafka: o.kafka,
+    pool: o.pool,
+    metrics,
+    users,
+    groupId: `${prefix}-attributor`,
+    topics,
+    sourcePartitions: config.TOPIC_PARTITIONS,
+    allowedLatenessMs: config.ALLOWED_LATENESS_MS,
+    flushIntervalMs: config.SINK_FLUSH_INTERVAL_MS,
+    snapshotIntervalMs: config.SNAPSHOT_INTERVAL_MS,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    log: o.log,
+  });
+  const repartitioner = new Repartitioner({
+    kafka: o.kafka,
+    pool: o.pool,
+    metrics,
+    groupId: `${prefix}-repartitioner`,
+    topics,
+    partitions: config.TOPIC_PARTITIONS,
+    idleTimeoutMs: config.IDLE_TIMEOUT_MS,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    log: o.log,
+  });
+  await attributor.start();
+  await repartitioner.start();
+
+  const server = await startMetricsServer({
+    port: o.metricsPort ?? config.METRICS_PORT,
+    registry: metrics.registry,
+    health: () => attributor.stalledReason(),
+    stats: () => attributor.stats(),
+  });
+
+  return {
+    metricsPort: server.port,
+    attributor,
+    stop: async () => {
+      await repartitioner.stop();
+      await attributor.stop();
+      await users.stop();
+      await server.close();
+    },
+  };
+}

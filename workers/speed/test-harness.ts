@@ -1,0 +1,147 @@
+// Shared set-up for the speed layer's integration tests: a fresh test database,
+// uniquely named topics on the real broker, a Config pointing at both, and
+// helpers to produce keyless messages and wait for the sink to settle.
+// Not a test file itself.
+import { randomBytes } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import type pg from 'pg';
+import { loadConfig, parseConfig, type Config } from '../../lib/config.ts';
+import { createPgPool } from '../../lib/db/pool.ts';
+import { createTestDatabase, type TestDatabase } from '../../lib/db/test-database.ts';
+import { attributeBruteForce } from '../../lib/domain/attribution-rule.ts';
+import { parseCheckout, parseClick, type Checkout, type Click } from '../../lib/domain/events.ts';
+import { createKafka } from '../../lib/kafka/client.ts';
+import { clickstreamTopicSpecs, ensureTopics, topicNames, type TopicNames } from '../../lib/kafka/topics.ts';
+
+export interface SpeedTestEnv {
+  config: Config;
+  db: TestDatabase;
+  pool: pg.Pool;
+  kafka: Kafka;
+  topics: TopicNames;
+  groupPrefix: string;
+  /** Environment for a worker child process running against this test's database and topics. */
+  childEnv: Record<string, string>;
+  cleanup(): Promise<void>;
+}
+
+export async function createSpeedTestEnv(overrides: Record<string, string> = {}): Promise<SpeedTestEnv> {
+  const base = loadConfig();
+  const db = await createTestDatabase(base.DATABASE_URL);
+  const id = randomBytes(4).toString('hex');
+  const env: Record<string, string> = {
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: base.KAFKA_BROKERS,
+    CLICKS_TOPIC: `clicks-${id}`,
+    CHECKOUTS_TOPIC: `checkouts-${id}`,
+    TOPIC_PARTITIONS: '3',
+    ALLOWED_LATENESS_MS: '15000',
+    IDLE_TIMEOUT_MS: '1000',
+    SNAPSHOT_INTERVAL_MS: '300',
+    SINK_FLUSH_INTERVAL_MS: '50',
+    METRICS_PORT: '0',
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
+    ...overrides,
+  };
+  const config = parseConfig(env);
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `test-${id}`, logLevel: 'error' });
+  await ensureTopics(kafka, clickstreamTopicSpecs(config));
+  const pool = createPgPool(db.url, { applicationName: 'clickstream-test', max: 4 });
+  return {
+    config,
+    db,
+    pool,
+    kafka,
+    topics: topicNames(config),
+    groupPrefix: `test-${id}`,
+    childEnv: { ...env, KAFKA_CLIENT_ID: `test-${id}`, CONSUMER_GROUP_PREFIX: `test-${id}` },
+    cleanup: async () => {
+      await pool.end();
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: Object.values(topicNames(config)) }).catch(() => undefined);
+      await admin.disconnect();
+      await db.drop();
+    },
+  };
+}
+
+/** Produces raw values keyless (the original generator sends no key), in order, one partition each round-robin. */
+export async function produceKeyless(
+  kafka: Kafka,
+  messages: { topic: string; value: string }[],
+): Promise<void> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    for (let i = 0; i < messages.length; i += 1000) {
+      const chunk = messages.slice(i, i + 1000);
+      const byTopic = new Map<string, { value: string }[]>();
+      for (const m of chunk) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), { value: m.value }]);
+      await producer.sendBatch({
+        topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })),
+        acks: -1,
+      });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export interface SinkRow {
+  checkout_id: string;
+  user_id: string;
+  user_name: string;
+  click_id: string | null;
+  click_time: Date | null;
+  is_final: boolean;
+  is_unknown_user: boolean;
+  is_late: boolean;
+  total_amount: string;
+}
+
+export async function readSink(pool: pg.Pool): Promise<Map<string, SinkRow>> {
+  const { rows } = await pool.query<SinkRow>(
+    `SELECT checkout_id, user_id::text, user_name, click_id, click_time, is_final, is_unknown_user,
+            is_late, total_amount::text FROM commerce.attributed_checkouts`,
+  );
+  return new Map(rows.map((r) => [r.checkout_id, r]));
+}
+
+/** Polls until `done(rows)` holds, or fails after `timeoutMs` with what was last seen. */
+export async function waitForSink(
+  pool: pg.Pool,
+  done: (rows: Map<string, SinkRow>) => boolean,
+  timeoutMs = 60_000,
+): Promise<Map<string, SinkRow>> {
+  const deadline = Date.now() + timeoutMs;
+  let rows = await readSink(pool);
+  while (!done(rows)) {
+    if (Date.now() > deadline) {
+      const final = [...rows.values()].filter((r) => r.is_final).length;
+      throw new Error(`sink did not settle in ${timeoutMs} ms: ${rows.size} rows, ${final} final`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    rows = await readSink(pool);
+  }
+  return rows;
+}
+
+/** What the rule says for a list of raw messages (invalid ones dropped, as the pipeline dead-letters them). */
+export function expectedAttribution(
+  messages: { topic: string; value: string }[],
+  topics: TopicNames,
+): Map<string, string | null> {
+  const clicks: Click[] = [];
+  const checkouts: Checkout[] = [];
+  for (const m of messages) {
+    if (m.topic === topics.clicks) {
+      const parsed = parseClick(m.value);
+      if (parsed.ok) clicks.push(parsed.event);
+    } else {
+      const parsed = parseCheckout(m.value);
+      if (parsed.ok) checkouts.push(parsed.event);
+    }
+  }
+  return new Map(attributeBruteForce(clicks, checkouts).map((a) => [a.checkoutId, a.clickId]));
+}

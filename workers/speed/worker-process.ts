@@ -1,0 +1,38 @@
+// Test helper: a real worker process (`workers/main.ts`) started with a given
+// environment, that can be killed with SIGKILL or stopped with SIGTERM.
+// One node process (tsx as an --import hook), so a signal reaches the worker itself.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { projectRoot } from '../../lib/config.ts';
+
+export class WorkerProcess {
+  private child: ChildProcess | undefined;
+  readonly output: string[] = [];
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  start(): void {
+    this.child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+      cwd: projectRoot,
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer) => {
+      this.output.push(chunk.toString());
+      if (this.output.length > 200) this.output.shift();
+    };
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await exited;
+  }
+}
