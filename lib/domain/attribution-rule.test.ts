@@ -90,12 +90,19 @@ describe('attributeBruteForce: the worked cases of the spec', () => {
   });
 
   it('11: arrival order does not matter to the rule (a click listed after the checkout)', () => {
-    const result = attributeBruteForce([click('k', '10:29:50.000')], [checkout('c', '10:30:00.000')]);
+    const result = attributeBruteForce(
+      [click('k', '10:29:50.000')],
+      [checkout('c', '10:30:00.000')],
+    );
     expect(result).toEqual([{ checkoutId: 'c', clickId: 'k', clickTime: at('10:29:50.000') }]);
   });
 
   it('12: the same click_id twice counts once (first wins); the same checkout_id twice: one row', () => {
-    const clicks = [click('k', '10:10:00.000'), click('k', '10:00:00.000'), click('j', '10:05:00.000')];
+    const clicks = [
+      click('k', '10:10:00.000'),
+      click('k', '10:00:00.000'),
+      click('j', '10:05:00.000'),
+    ];
     const checkouts = [checkout('c', '10:30:00.000'), checkout('c', '10:40:00.000')];
     expect(attributeBruteForce(clicks, checkouts)).toEqual([
       { checkoutId: 'c', clickId: 'j', clickTime: at('10:05:00.000') },

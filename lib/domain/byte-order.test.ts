@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareBytes } from './byte-order';
 
-const utf8Order = (a: string, b: string) => Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b)));
+const utf8Order = (a: string, b: string) =>
+  Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b)));
 
 describe('compareBytes', () => {
   it.each([

@@ -1,17 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareTimeThenId } from './byte-order';
 import { ClickStore } from './click-store';
-
-/** UUID ids as the consumer sees them: parsed out of JSON (flat strings, as in production). */
-function parsedUuids(n: number): string[] {
-  // Built in its own frame so the temporary strings are garbage before the measurement starts.
-  const json = JSON.stringify(Array.from({ length: n }, () => randomUUID()));
-  return JSON.parse(json) as string[];
-}
 
 describe('ClickStore', () => {
   it('answers the earliest (time, id) click within [from, to] of a key', () => {
@@ -49,12 +41,30 @@ describe('ClickStore', () => {
     const product = fc.constantFrom('p', 'q');
     const time = fc.integer({ min: 0, max: 60 });
     const op: fc.Arbitrary<Op> = fc.oneof(
-      { weight: 5, arbitrary: fc.record({ kind: fc.constant('add' as const), user, product, id: fc.string({ unit: 'binary', minLength: 1, maxLength: 2 }), time }) },
+      {
+        weight: 5,
+        arbitrary: fc.record({
+          kind: fc.constant('add' as const),
+          user,
+          product,
+          id: fc.string({ unit: 'binary', minLength: 1, maxLength: 2 }),
+          time,
+        }),
+      },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('evict' as const), cutoff: time }) },
-      { weight: 3, arbitrary: fc.record({ kind: fc.constant('query' as const), user, product, from: time, to: time }) },
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          kind: fc.constant('query' as const),
+          user,
+          product,
+          from: time,
+          to: time,
+        }),
+      },
     );
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 200, size: 'max' }), (ops) => {
         const store = new ClickStore();
         let model: { user: number; product: string; id: string; time: number }[] = [];
         let horizon = -Infinity;
@@ -74,7 +84,13 @@ describe('ClickStore', () => {
             expect(store.evictBefore(o.cutoff)).toBe(before - model.length);
           } else {
             const best = model
-              .filter((m) => m.user === o.user && m.product === o.product && m.time >= o.from && m.time <= o.to)
+              .filter(
+                (m) =>
+                  m.user === o.user &&
+                  m.product === o.product &&
+                  m.time >= o.from &&
+                  m.time <= o.to,
+              )
               .sort((a, b) => compareTimeThenId(a.time, a.id, b.time, b.id))[0];
             const got = store.earliestInWindow(o.user, o.product, o.from, o.to);
             expect(got).toEqual(best ? { clickId: best.id, time: best.time } : undefined);
@@ -99,30 +115,42 @@ describe('ClickStore', () => {
     expect(store.keyCount).toBe(0);
   });
 
-  it('measures heap bytes per retained click (200k clicks, UUID ids, 100 users x 100 products)', () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const N = 200_000;
-    const ids = parsedUuids(N);
-    const products = Array.from({ length: 100 }, (_, i) => `product-${i}`);
-    gc();
-    const before = process.memoryUsage().heapUsed;
-    const store = new ClickStore();
-    const t0 = Date.parse('2026-03-01T10:00:00Z');
-    for (let i = 0; i < N; i++) {
-      store.add(1 + (i % 100), products[(i * 7) % 100] as string, ids[i] as string, t0 + i * 17);
-    }
-    gc();
-    const bytesPerClick = (process.memoryUsage().heapUsed - before) / N;
-    const estimatePerClick = store.estimateHeapBytes() / N;
-    // The ids are held by the test too; count their own size (56 B for a 36-char one-byte string).
-    const withIds = bytesPerClick + 56;
-    console.log(
-      `click store: ${withIds.toFixed(1)} heap bytes per retained click incl. the id string ` +
-        `(${bytesPerClick.toFixed(1)} excl.), estimate ${estimatePerClick.toFixed(1)}`,
-    );
-    expect(store.clickCount).toBe(N);
-    expect(withIds).toBeLessThan(100);
-    expect(Math.abs(estimatePerClick - withIds) / withIds).toBeLessThan(0.25);
-  });
+  it.each([
+    // [users, products, clicks, limit]: 20 clicks per key, then 4 per key, then 1 per key.
+    [100, 100, 200_000, 110],
+    [100, 500, 200_000, 140],
+    [200_000, 1, 200_000, 250],
+  ])(
+    'measures memory per retained click: %i users x %i products, %i UUID clicks',
+    (users, products, n, limit) => {
+      const script = fileURLToPath(
+        new URL('./test-support/measure-click-store.ts', import.meta.url),
+      );
+      const args = [
+        '--expose-gc',
+        '--import',
+        'tsx',
+        script,
+        String(users),
+        String(products),
+        String(n),
+      ];
+      const out = execFileSync(process.execPath, args, { encoding: 'utf8' });
+      const m = JSON.parse(out) as {
+        keys: number;
+        clicks: number;
+        bytesPerClick: number;
+        estimatePerClick: number;
+      };
+      console.log(
+        `click store, ${m.keys} keys x ${m.clicks / m.keys} clicks: ` +
+          `${m.bytesPerClick.toFixed(1)} bytes per retained click incl. its id string; ` +
+          `estimate ${m.estimatePerClick.toFixed(1)}`,
+      );
+      expect(m.clicks).toBe(n);
+      expect(m.bytesPerClick).toBeLessThan(limit);
+      expect(Math.abs(m.estimatePerClick - m.bytesPerClick) / m.bytesPerClick).toBeLessThan(0.2);
+    },
+    30_000,
+  );
 });

@@ -1,9 +1,10 @@
 // Retained clicks per (user, product), each key's clicks in (time, click_id byte order) order,
-// deduplicated by click_id. Invariant: every retained click has time >= horizon; clicks are
-// stored as parallel arrays (no object per click) and evicted through a time-ordered queue.
-import { compareBytes, compareTimeThenId } from './byte-order';
-import { ClickIdSet } from './click-id-set';
-import { MinHeap } from './min-heap';
+// deduplicated by click_id. Invariant: every retained click has time >= horizon. Memory is the
+// point: clicks live in typed-array slabs (time, hash, list links) with no object per click,
+// ids are indexed by slot number (slot-id-index.ts), and eviction pops a heap of keys.
+import { compareTimeThenId } from './byte-order';
+import { IndexedMinHeap } from './indexed-heap';
+import { EMPTY as NONE, hashString, SlotIdIndex } from './slot-id-index';
 
 export interface RetainedClick {
   clickId: string;
@@ -13,38 +14,62 @@ export interface RetainedClick {
 /** `duplicate`: the click id is already retained. `expired`: older than the horizon. */
 export type AddOutcome = 'added' | 'duplicate' | 'expired';
 
-interface KeyBucket {
-  readonly userId: number;
-  readonly productId: string;
-  /** Sorted by (time, id) from `head`; slots before `head` are evicted, awaiting compaction. */
-  times: number[];
+export interface KeyClicks {
+  userId: number;
+  productId: string;
+  /** Sorted by (time, id); same length as `ids`. */
+  times: ArrayLike<number>;
   ids: string[];
-  head: number;
-  /** Time of this bucket's live entry in the eviction queue; NaN once the bucket is gone. */
-  queuedTime: number;
 }
 
-interface QueueEntry {
-  time: number;
-  bucket: KeyBucket;
+// Keys are `${userId}\u0001${productId}`: the user id's decimal text never holds \u0001.
+const SEP = '\u0001';
+
+function grownInt32(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(size).fill(NONE);
+  b.set(a);
+  return b;
 }
 
-// Rough V8 (64-bit, no pointer compression) sizes, calibrated by click-store.test.ts.
-const BYTES_PER_CLICK = 40; // 2 array slots + growth slack, string header + alignment
-const BYTES_PER_KEY = 160; // bucket, two small arrays, map entry, queue entry
-const BYTES_PER_USER = 120;
+/** A copy with exactly `size` slots: pushing one at a time would let V8 over-allocate by 50%. */
+function grownArray<T>(a: (T | undefined)[], size: number): (T | undefined)[] {
+  const b = new Array<T | undefined>(size).fill(undefined);
+  for (let i = 0; i < a.length; i++) b[i] = a[i];
+  return b;
+}
 
 export class ClickStore {
-  private readonly byUser = new Map<number, Map<string, KeyBucket>>();
-  private readonly ids = new ClickIdSet();
-  private readonly queue = new MinHeap<QueueEntry>((a, b) => a.time - b.time);
-  private keys = 0;
+  // Click slots: parallel arrays indexed by slot; `next` doubles as the free-slot list. The id's
+  // hash is kept so that index deletions and resizes never rehash strings.
+  private times = new Float64Array(16);
+  private hashes = new Int32Array(16);
+  private ids: (string | undefined)[] = new Array<string | undefined>(16).fill(undefined);
+  private next = new Int32Array(16).fill(NONE);
+  private prev = new Int32Array(16).fill(NONE);
+  private slotsUsed = 0;
+  private freeSlot = NONE;
+  private readonly index = new SlotIdIndex();
   private clicks = 0;
   private idChars = 0;
+
+  // Keys: index by name; per key the first and last slot of its list.
+  private readonly keyOf = new Map<string, number>();
+  private keyName: (string | undefined)[] = new Array<string | undefined>(16).fill(undefined);
+  private first = new Int32Array(16).fill(NONE);
+  private last = new Int32Array(16).fill(NONE);
+  private keysUsed = 0;
+  private readonly freeKeys: number[] = [];
+  private keyNameChars = 0;
+
+  /** Keys by the time of their earliest click: eviction looks only at keys it will trim. */
+  private readonly byEarliest = new IndexedMinHeap(
+    (k) => this.times[this.first[k] as number] as number,
+  );
+
   private retainFrom = -Infinity;
 
   get keyCount(): number {
-    return this.keys;
+    return this.keyOf.size;
   }
 
   get clickCount(): number {
@@ -57,33 +82,37 @@ export class ClickStore {
   }
 
   has(clickId: string): boolean {
-    return this.ids.has(clickId);
+    return this.index.find(clickId, hashString(clickId), this.ids, this.hashes) !== NONE;
   }
 
   add(userId: number, productId: string, clickId: string, time: number): AddOutcome {
-    if (this.ids.has(clickId)) return 'duplicate';
+    const hash = hashString(clickId);
+    if (this.index.find(clickId, hash, this.ids, this.hashes) !== NONE) return 'duplicate';
     if (time < this.retainFrom) return 'expired';
-    let products = this.byUser.get(userId);
-    if (!products) this.byUser.set(userId, (products = new Map()));
-    let bucket = products.get(productId);
-    if (!bucket) {
-      bucket = { userId, productId, times: [], ids: [], head: 0, queuedTime: NaN };
-      products.set(productId, bucket);
-      this.keys++;
+    const name = userId + SEP + productId;
+    let k = this.keyOf.get(name);
+    if (k === undefined) k = this.allocKey(name);
+    const s = this.allocSlot(clickId, hash, time);
+    // Walk back from the newest click: arrivals are nearly in time order, so this is short.
+    let p = this.last[k] as number;
+    while (
+      p !== NONE &&
+      compareTimeThenId(this.times[p] as number, this.ids[p] as string, time, clickId) > 0
+    ) {
+      p = this.prev[p] as number;
     }
-    const pos = insertionIndex(bucket, time, clickId);
-    if (pos === bucket.times.length) {
-      bucket.times.push(time);
-      bucket.ids.push(clickId);
+    const after = p === NONE ? (this.first[k] as number) : (this.next[p] as number);
+    this.next[s] = after;
+    this.prev[s] = p;
+    if (after === NONE) this.last[k] = s;
+    else this.prev[after] = s;
+    if (p !== NONE) {
+      this.next[p] = s;
     } else {
-      bucket.times.splice(pos, 0, time);
-      bucket.ids.splice(pos, 0, clickId);
+      this.first[k] = s; // a new earliest click
+      if (this.byEarliest.has(k)) this.byEarliest.decreased(k);
+      else this.byEarliest.push(k);
     }
-    // A new earliest click gets its own queue entry; the older entry goes stale.
-    if (pos === bucket.head && !(time >= bucket.queuedTime)) this.enqueue(bucket, time);
-    this.ids.add(clickId);
-    this.clicks++;
-    this.idChars += clickId.length;
     return 'added';
   }
 
@@ -94,18 +123,13 @@ export class ClickStore {
     from: number,
     to: number,
   ): RetainedClick | undefined {
-    const bucket = this.byUser.get(userId)?.get(productId);
-    if (!bucket) return undefined;
-    const { times } = bucket;
-    let lo = bucket.head;
-    let hi = times.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((times[mid] as number) < from) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo === times.length || (times[lo] as number) > to) return undefined;
-    return { clickId: bucket.ids[lo] as string, time: times[lo] as number };
+    const k = this.keyOf.get(userId + SEP + productId);
+    if (k === undefined) return undefined;
+    // The skipped prefix is the clicks in [horizon, from): about the allowed lateness's worth.
+    let s = this.first[k] as number;
+    while (s !== NONE && (this.times[s] as number) < from) s = this.next[s] as number;
+    if (s === NONE || (this.times[s] as number) > to) return undefined;
+    return { clickId: this.ids[s] as string, time: this.times[s] as number };
   }
 
   /** Drops every click with time < cutoff and refuses such clicks from now on. */
@@ -113,113 +137,148 @@ export class ClickStore {
     if (!(cutoff > this.retainFrom)) return 0;
     this.retainFrom = cutoff;
     let evicted = 0;
-    for (let top = this.queue.peek(); top && top.time < cutoff; top = this.queue.peek()) {
-      this.queue.pop();
-      const bucket = top.bucket;
-      if (bucket.queuedTime !== top.time) continue; // stale entry
-      evicted += this.evictPrefix(bucket, cutoff);
+    for (let k = this.byEarliest.peek(); k !== undefined; k = this.byEarliest.peek()) {
+      let s = this.first[k] as number;
+      if (!((this.times[s] as number) < cutoff)) break;
+      while (s !== NONE && (this.times[s] as number) < cutoff) {
+        const n = this.next[s] as number;
+        this.freeSlotAt(s);
+        evicted++;
+        s = n;
+      }
+      if (s === NONE) {
+        this.byEarliest.popTop();
+        this.freeKey(k);
+      } else {
+        this.first[k] = s;
+        this.prev[s] = NONE;
+        this.byEarliest.topIncreased();
+      }
     }
     return evicted;
   }
 
-  /** An estimate of the heap bytes held, for the state-size gauge. */
+  /** Estimated bytes held (JS heap + typed arrays; V8 64-bit, no pointer compression). */
   estimateHeapBytes(): number {
-    return (
-      this.clicks * BYTES_PER_CLICK +
-      this.idChars +
-      this.ids.slotBytes +
-      this.keys * BYTES_PER_KEY +
-      this.byUser.size * BYTES_PER_USER
-    );
+    const slotBytes = this.times.length * (8 + 8 + 4 + 4 + 4);
+    const keyBytes = this.first.length * (8 + 4 + 4 + 4 + 4);
+    // A one-byte string is a 16-byte header plus its characters, rounded up to 8.
+    const strings = this.clicks * 20 + this.idChars + this.keyOf.size * 20 + this.keyNameChars;
+    const keyMap = this.keyOf.size * 40;
+    return slotBytes + keyBytes + this.index.byteLength + strings + keyMap;
   }
 
-  /** Visits every key with its live clicks (sorted) from index `head`; for the snapshot codec. */
-  forEachKey(
-    visit: (userId: number, productId: string, times: number[], ids: string[], head: number) => void,
-  ): void {
-    for (const products of this.byUser.values()) {
-      for (const b of products.values()) visit(b.userId, b.productId, b.times, b.ids, b.head);
+  /** Visits every key with its clicks in order; for the snapshot codec. */
+  forEachKey(visit: (key: KeyClicks) => void): void {
+    for (const [name, k] of this.keyOf) {
+      const sep = name.indexOf(SEP);
+      const times: number[] = [];
+      const ids: string[] = [];
+      for (let s = this.first[k] as number; s !== NONE; s = this.next[s] as number) {
+        times.push(this.times[s] as number);
+        ids.push(this.ids[s] as string);
+      }
+      visit({ userId: Number(name.slice(0, sep)), productId: name.slice(sep + 1), times, ids });
     }
   }
 
-  /** Restores a store from snapshot parts; `keys` must be sorted, unique and >= horizon. */
-  static restore(
-    horizon: number,
-    clickCount: number,
-    keys: Iterable<{ userId: number; productId: string; times: number[]; ids: string[] }>,
-  ): ClickStore {
+  /** Rebuilds a store from snapshot parts: each key's clicks sorted, ids unique, >= horizon. */
+  static restore(horizon: number, clickCount: number, keys: Iterable<KeyClicks>): ClickStore {
     const store = new ClickStore();
     store.retainFrom = horizon;
-    store.ids.reserve(clickCount);
+    store.growSlots(Math.max(16, clickCount));
+    store.index.reserve(clickCount, store.hashes);
     for (const { userId, productId, times, ids } of keys) {
-      if (times.length === 0) continue;
-      let products = store.byUser.get(userId);
-      if (!products) store.byUser.set(userId, (products = new Map()));
-      const bucket: KeyBucket = { userId, productId, times, ids, head: 0, queuedTime: NaN };
-      products.set(productId, bucket);
-      store.keys++;
-      for (const id of ids) {
-        if (!store.ids.add(id)) throw new Error(`snapshot holds click id ${id} twice`);
-        store.idChars += id.length;
+      if (ids.length === 0) continue;
+      const k = store.allocKey(userId + SEP + productId);
+      let p = NONE;
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i] as string;
+        const hash = hashString(id);
+        if (store.index.find(id, hash, store.ids, store.hashes) !== NONE) {
+          throw new Error(`snapshot holds click id ${id} twice`);
+        }
+        const s = store.allocSlot(id, hash, times[i] as number);
+        store.prev[s] = p;
+        if (p === NONE) store.first[k] = s;
+        else store.next[p] = s;
+        p = s;
       }
-      store.clicks += ids.length;
-      store.enqueue(bucket, times[0] as number);
+      store.last[k] = p;
+      store.byEarliest.push(k);
     }
     return store;
   }
 
-  private enqueue(bucket: KeyBucket, time: number): void {
-    bucket.queuedTime = time;
-    this.queue.push({ time, bucket });
+  /** Takes a free slot, fills it and indexes its id; the caller links it into its key's list. */
+  private allocSlot(id: string, hash: number, time: number): number {
+    let s = this.freeSlot;
+    if (s !== NONE) {
+      this.freeSlot = this.next[s] as number;
+    } else {
+      if (this.slotsUsed === this.times.length) this.growSlots(Math.ceil(this.times.length * 1.5));
+      s = this.slotsUsed++;
+    }
+    this.times[s] = time;
+    this.hashes[s] = hash;
+    this.ids[s] = id;
+    this.next[s] = NONE;
+    this.clicks++;
+    this.idChars += id.length;
+    this.index.insert(s, this.hashes, this.clicks);
+    return s;
   }
 
-  private evictPrefix(bucket: KeyBucket, cutoff: number): number {
-    const { times, ids } = bucket;
-    let i = bucket.head;
-    for (; i < times.length && (times[i] as number) < cutoff; i++) {
-      const id = ids[i] as string;
-      this.ids.delete(id);
-      this.idChars -= id.length;
-      ids[i] = ''; // release the string before compaction
-    }
-    const evicted = i - bucket.head;
-    this.clicks -= evicted;
-    bucket.head = i;
-    if (i === times.length) {
-      const products = this.byUser.get(bucket.userId);
-      products?.delete(bucket.productId);
-      if (products?.size === 0) this.byUser.delete(bucket.userId);
-      bucket.queuedTime = NaN;
-      this.keys--;
-      return evicted;
-    }
-    if (bucket.head >= 8 && bucket.head * 2 >= times.length) {
-      times.copyWithin(0, bucket.head);
-      ids.copyWithin(0, bucket.head);
-      times.length -= bucket.head;
-      ids.length -= bucket.head;
-      bucket.head = 0;
-    }
-    this.enqueue(bucket, times[bucket.head] as number);
-    return evicted;
+  /** Unindexes a slot and puts it on the free list; the caller unlinks it from its key. */
+  private freeSlotAt(s: number): void {
+    this.clicks--;
+    this.index.remove(s, this.hashes, this.clicks);
+    this.idChars -= (this.ids[s] as string).length;
+    this.ids[s] = undefined; // release the string
+    this.next[s] = this.freeSlot;
+    this.prev[s] = NONE;
+    this.freeSlot = s;
   }
-}
 
-/** Index at which (time, id) keeps the bucket sorted; appends are the common case. */
-function insertionIndex(bucket: KeyBucket, time: number, id: string): number {
-  const { times, ids } = bucket;
-  const n = times.length;
-  if (n === bucket.head) return n;
-  const lastTime = times[n - 1] as number;
-  if (time > lastTime || (time === lastTime && compareBytes(id, ids[n - 1] as string) > 0)) {
-    return n;
+  private growSlots(size: number): void {
+    if (size <= this.times.length) return;
+    const times = new Float64Array(size);
+    times.set(this.times);
+    this.times = times;
+    const hashes = new Int32Array(size);
+    hashes.set(this.hashes);
+    this.hashes = hashes;
+    this.next = grownInt32(this.next, size);
+    this.prev = grownInt32(this.prev, size);
+    this.ids = grownArray(this.ids, size);
   }
-  let lo = bucket.head;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareTimeThenId(times[mid] as number, ids[mid] as string, time, id) < 0) lo = mid + 1;
-    else hi = mid;
+
+  private allocKey(name: string): number {
+    let k = this.freeKeys.pop();
+    if (k === undefined) {
+      k = this.keysUsed++;
+      if (k === this.first.length) {
+        const size = Math.ceil(this.first.length * 1.5);
+        this.first = grownInt32(this.first, size);
+        this.last = grownInt32(this.last, size);
+        this.keyName = grownArray(this.keyName, size);
+      }
+    }
+    this.keyOf.set(name, k);
+    this.keyName[k] = name;
+    this.keyNameChars += name.length;
+    this.first[k] = NONE;
+    this.last[k] = NONE;
+    return k;
   }
-  return lo;
+
+  private freeKey(k: number): void {
+    const name = this.keyName[k] as string;
+    this.keyOf.delete(name);
+    this.keyNameChars -= name.length;
+    this.keyName[k] = undefined;
+    this.first[k] = NONE;
+    this.last[k] = NONE;
+    this.freeKeys.push(k);
+  }
 }

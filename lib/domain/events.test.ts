@@ -86,13 +86,21 @@ describe('parseClick', () => {
   it.each([
     ['user_id', '7', 'wrong_type: user_id must be an integer (JSON number), got string'],
     ['user_id', 7.5, 'wrong_type: user_id must be an integer (JSON number), got number'],
-    ['user_id', 2 ** 53, 'wrong_type: user_id must be an integer (JSON number), got an unsafe integer'],
+    [
+      'user_id',
+      2 ** 53,
+      'wrong_type: user_id must be an integer (JSON number), got an unsafe integer',
+    ],
     ['user_id', null, 'wrong_type: user_id must be an integer (JSON number), got null'],
     ['click_id', 42, 'wrong_type: click_id must be a string, got number'],
     ['product', null, 'wrong_type: product must be a string, got null'],
     ['price', '19.99', 'wrong_type: price must be a finite number, got string'],
     ['url', ['x'], 'wrong_type: url must be a string, got array'],
-    ['datetime_occured', 1767261600000, 'wrong_type: datetime_occured must be a string, got number'],
+    [
+      'datetime_occured',
+      1767261600000,
+      'wrong_type: datetime_occured must be a string, got number',
+    ],
     ['click_id', '', 'empty_field: click_id must be a non-empty string'],
     ['product_id', '', 'empty_field: product_id must be a non-empty string'],
     ['user_agent', 'a\u0000b', 'invalid_text: user_agent contains U+0000 or an unpaired surrogate'],
@@ -128,7 +136,11 @@ describe('parseClick', () => {
   });
 
   it('dead-letters bytes that are not UTF-8', () => {
-    const bytes = Buffer.concat([Buffer.from('{"click_id":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const bytes = Buffer.concat([
+      Buffer.from('{"click_id":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]);
     expect(parseClick(bytes)).toEqual({
       ok: false,
       kind: 'invalid_json',

@@ -49,8 +49,7 @@ export const DEAD_LETTER_KINDS = [
 export type DeadLetterKind = (typeof DEAD_LETTER_KINDS)[number];
 
 export type ParseResult<E> =
-  | { ok: true; event: E }
-  | { ok: false; kind: DeadLetterKind; reason: string };
+  { ok: true; event: E } | { ok: false; kind: DeadLetterKind; reason: string };
 
 const nonEmptyText = z.string().min(1);
 const text = z.string();
@@ -95,7 +94,9 @@ const EXPECTED: Record<string, string> = {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 // NUL and unpaired surrogates are valid in JSON strings but cannot be stored in PostgreSQL text.
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const isStorable = (text: string): boolean =>
+  !text.includes('\u0000') && !UNPAIRED_SURROGATE.test(text);
 
 type Failure = { ok: false; kind: DeadLetterKind; reason: string };
 const fail = (kind: DeadLetterKind, detail?: string): Failure => ({
@@ -159,7 +160,7 @@ function validate<S extends z.ZodObject>(
       const got = unsafe ? 'an unsafe integer' : describe(value);
       return fail('wrong_type', `${field} must be ${expected}, got ${got}`);
     }
-    if (typeof value === 'string' && UNSTORABLE.test(value)) {
+    if (typeof value === 'string' && !isStorable(value)) {
       return fail('invalid_text', `${field} contains U+0000 or an unpaired surrogate`);
     }
   }
@@ -170,7 +171,8 @@ function validate<S extends z.ZodObject>(
 function eventTime(value: string): { ok: true; time: number } | Failure {
   const result = parseTimestamp(value);
   if (result.ok) return result;
-  return fail('bad_timestamp', `datetime_occured ${JSON.stringify(value)}: ${result.reason}`);
+  const shown = value.length > 64 ? `${value.slice(0, 64)}…` : value; // reasons stay short
+  return fail('bad_timestamp', `datetime_occured ${JSON.stringify(shown)}: ${result.reason}`);
 }
 
 /**

@@ -4,7 +4,7 @@
 import { ByteReader, ByteWriter } from './binary-io';
 import { ClickStore } from './click-store';
 import type { Checkout } from './events';
-import type { PartitionCounters, PartitionState, PendingCheckout } from './partition-engine';
+import type { PartitionCounters, PartitionState, PendingCheckout } from './partition-types';
 
 const MAGIC = Buffer.from('CSPS', 'latin1');
 const VERSION = 1;
@@ -35,12 +35,12 @@ export function encodePartitionState(state: PartitionState): Buffer {
   w.f64(store.horizon);
   w.u32(store.clickCount);
   w.u32(store.keyCount);
-  store.forEachKey((userId, productId, times, ids, head) => {
+  store.forEachKey(({ userId, productId, times, ids }) => {
     w.f64(userId);
     w.str(productId);
-    w.u32(times.length - head);
-    for (let i = head; i < times.length; i++) w.f64(times[i] as number);
-    for (let i = head; i < ids.length; i++) w.str(ids[i] as string);
+    w.u32(ids.length);
+    for (let i = 0; i < ids.length; i++) w.f64(times[i] as number);
+    for (let i = 0; i < ids.length; i++) w.str(ids[i] as string);
   });
 
   w.u32(state.pending.length);
@@ -80,7 +80,7 @@ export function decodePartitionState(bytes: Uint8Array): PartitionState {
       const userId = r.f64();
       const productId = r.str();
       const n = r.u32();
-      const times = new Array<number>(n);
+      const times = new Float64Array(n);
       for (let i = 0; i < n; i++) times[i] = r.f64();
       const ids = new Array<string>(n);
       for (let i = 0; i < n; i++) ids[i] = r.str();

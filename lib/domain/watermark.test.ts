@@ -19,7 +19,7 @@ describe('WatermarkTracker', () => {
     expect(w.watermark).toBe(50_000 - L);
   });
 
-  it('is the minimum over non-idle sources of maxEventTime - L', () => {
+  it('is the minimum over the sources of maxEventTime - L', () => {
     const w = new WatermarkTracker(sources, L);
     w.observe(marker('clicks/0', 100_000));
     w.observe(marker('clicks/1', 200_000));
@@ -29,22 +29,24 @@ describe('WatermarkTracker', () => {
     expect(w.watermark).toBe(200_000 - L);
   });
 
-  it('lets an idle source stop holding the watermark back, including one never heard from', () => {
+  it('holds an idle source at the stamp its marker carries, not out of the minimum', () => {
     const w = new WatermarkTracker(sources, L);
     w.observe(marker('clicks/0', 100_000));
     w.observe(marker('clicks/1', 200_000));
-    w.observe(marker('checkouts/0', -Infinity, true));
+    w.observe(marker('checkouts/0', -Infinity, true)); // idle, nothing read anywhere yet
+    expect(w.watermark).toBe(-Infinity);
+    w.observe(marker('checkouts/0', 150_000, true)); // idle, stamped with what was read elsewhere
     expect(w.watermark).toBe(100_000 - L);
-    w.observe(marker('clicks/0', 100_000, true));
-    expect(w.watermark).toBe(200_000 - L);
+    w.observe(marker('clicks/0', 200_000, true));
+    expect(w.watermark).toBe(150_000 - L);
   });
 
-  it('moves to the largest event time seen - L when every source is idle', () => {
+  it('reaches the largest event time seen - L once every source reports it', () => {
     const w = new WatermarkTracker(sources, L);
-    w.observe(marker('clicks/0', 100_000, true));
+    w.observe(marker('clicks/0', 200_000, true));
     w.observe(marker('clicks/1', 200_000, true));
-    expect(w.watermark).toBe(-Infinity); // checkouts/0 unheard and not idle
-    w.observe(marker('checkouts/0', 150_000, true));
+    expect(w.watermark).toBe(-Infinity); // checkouts/0 unheard
+    w.observe(marker('checkouts/0', 200_000, true));
     expect(w.watermark).toBe(200_000 - L);
     expect(w.maxEventTime).toBe(200_000);
   });
@@ -52,9 +54,9 @@ describe('WatermarkTracker', () => {
   it('never moves backwards: a source waking up behind, a restarted source reporting less', () => {
     const w = new WatermarkTracker(['a', 'b'], L);
     w.observe(marker('a', 500_000));
-    w.observe(marker('b', 100_000, true));
+    w.observe(marker('b', 520_000, true));
     expect(w.watermark).toBe(500_000 - L);
-    expect(w.observe(marker('b', 100_000, false))).toBe(false); // b is back, far behind
+    expect(w.observe(marker('b', 100_000, false))).toBe(false); // a restarted reader, behind
     expect(w.watermark).toBe(500_000 - L);
     w.observe(marker('b', 600_000));
     w.observe(marker('a', 1_000)); // max per source never decreases

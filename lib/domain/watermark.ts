@@ -7,7 +7,11 @@ export interface WatermarkMarker {
   source: string;
   /** Largest event time read from the source so far; -Infinity when none. */
   maxEventTime: number;
-  /** Caught up and silent for the idle timeout: does not hold the watermark back. */
+  /**
+   * Caught up and silent for the idle timeout. Informational: an idle source's marker carries
+   * a stamp (see workers/speed/repartitioner.ts) that lets it stop holding the watermark back
+   * without ever making an on-time event late, so the minimum includes it like any other.
+   */
   idle: boolean;
 }
 
@@ -59,22 +63,14 @@ export class WatermarkTracker {
   }
 
   /**
-   * min over non-idle sources of maxEventTime - L. When every source is idle, everything
-   * produced has been read, so the spec's own watermark (largest event time seen - L) holds;
-   * staying put instead would leave the last L of checkouts provisional until new traffic.
+   * min over every source of maxEventTime - L. Idle sources are not dropped from the minimum:
+   * dropping them is racy (their next data may already be on its way and would turn late);
+   * instead their markers carry a safe stamp that keeps them moving (docs/design.md).
    */
   private recompute(): boolean {
-    let minActive = Infinity;
-    let maxAll = -Infinity;
-    let anyActive = false;
-    for (const s of this.sources.values()) {
-      maxAll = Math.max(maxAll, s.maxEventTime);
-      if (!s.idle) {
-        anyActive = true;
-        minActive = Math.min(minActive, s.maxEventTime);
-      }
-    }
-    const candidate = (anyActive ? minActive : maxAll) - this.latenessMs;
+    let min = Infinity;
+    for (const s of this.sources.values()) min = Math.min(min, s.maxEventTime);
+    const candidate = min - this.latenessMs;
     if (candidate > this.current) {
       this.current = candidate;
       return true;

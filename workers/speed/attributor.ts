@@ -71,7 +71,16 @@ export class Attributor {
           this.o.log(`partition ${p} moved to another worker`);
         }
       }
-      for (const p of assigned) if (!this.partitions.has(p)) void this.runtimeFor(p);
+      const added = [...assigned].filter((p) => !this.partitions.has(p));
+      if (added.length === 0) return;
+      const started = performance.now();
+      Promise.all(added.map((p) => this.runtimeFor(p))).then(
+        () => this.o.log(`restored ${added.length} partition(s) in ${Math.round(performance.now() - started)} ms`),
+        (error: unknown) => {
+          this.failed = error instanceof Error ? error : new Error(String(error));
+          this.o.log(`could not restore partitions: ${this.failed.message}`);
+        },
+      );
     });
     await this.consumer.subscribe({
       topics: [this.o.topics.clicksByUser, this.o.topics.checkoutsByUser],
@@ -258,6 +267,13 @@ export class Attributor {
     m.stateBytes.set(bytes);
     m.checkoutRows.set({ state: 'provisional' }, pending);
     m.checkoutRows.set({ state: 'final' }, this.finalRows);
+  }
+
+  /** Largest event time any source has reported to this worker's partitions (markers). */
+  maxEventTimeSeen(): number {
+    let max = Number.NEGATIVE_INFINITY;
+    for (const r of this.partitions.values()) max = Math.max(max, r.maxEventTime);
+    return max;
   }
 
   /** Null while healthy; a reason when the loop has failed or stopped making progress. */

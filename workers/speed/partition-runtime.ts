@@ -47,6 +47,10 @@ export class PartitionRuntime {
     return this.engine.watermark;
   }
 
+  get maxEventTime(): number {
+    return this.engine.maxEventTime;
+  }
+
   onClick(click: Click, meta: InternalMeta): void {
     this.engine.onClick(click, { messageTime: meta.producedAt });
   }

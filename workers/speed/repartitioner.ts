@@ -23,6 +23,11 @@ export interface RepartitionerOptions {
   partitions: number;
   idleTimeoutMs: number;
   sessionTimeoutMs: number;
+  /**
+   * Largest event time known to have been read anywhere (the attributor's markers), so a
+   * worker whose own source partitions are all empty can still stamp them (see checkIdle).
+   */
+  knownMaxEventTime?: () => number;
   log: (msg: string) => void;
 }
 
@@ -156,8 +161,9 @@ export class Repartitioner {
    * is stamped with G, the largest event time this repartitioner had read from any source
    * before it checked that the partition is caught up. Anything appended to the partition
    * after that check was produced after every event behind G, so if on time it is at or above
-   * G - L: the stamp can never make an on-time event late. Re-sent while the quiet lasts, so
-   * the watermark keeps up with the other sources.
+   * G - L: the stamp can never make an on-time event late. G also takes in the largest event
+   * time the attributor has seen in markers (read earlier, so produced earlier: still safe).
+   * Re-sent while the quiet lasts, so the watermark keeps up with the other sources.
    */
   private async checkIdle(): Promise<void> {
     if (this.idleCheckRunning || this.assigned.length === 0) return;
@@ -172,7 +178,7 @@ export class Repartitioner {
       });
       if (candidates.length === 0) return;
       // G must be read before the end offsets (see above).
-      let stamp = Number.NEGATIVE_INFINITY;
+      let stamp = this.o.knownMaxEventTime?.() ?? Number.NEGATIVE_INFINITY;
       for (const p of this.progress.values()) {
         if (p.maxEventTime !== null && p.maxEventTime > stamp) stamp = p.maxEventTime;
       }

@@ -58,6 +58,7 @@ export async function startSpeedLayer(o: SpeedLayerOptions): Promise<SpeedLayer>
     partitions: config.TOPIC_PARTITIONS,
     idleTimeoutMs: config.IDLE_TIMEOUT_MS,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    knownMaxEventTime: () => attributor.maxEventTimeSeen(),
     log: o.log,
   });
   await attributor.start();

@@ -1,0 +1,378 @@
+// Speed-layer benchmark on this machine, broker and database included:
+//  1. sustained end-to-end throughput: a backlog of N events through one worker process,
+//  2. provisional and final latency at a fixed 10k events/s (produce time → row written),
+//  3. heap bytes per retained click (fresh process, after GC),
+//  4. recovery after kill -9 with ~1M retained clicks (snapshot load + time to the next row).
+// Prints figures and writes bench/results/speed-layer.json. Sizes: --events, --seconds, --retained.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Kafka } from 'kafkajs';
+import { loadConfig, projectRoot } from '../lib/config.ts';
+import { createPgPool } from '../lib/db/pool.ts';
+import { createTestDatabase } from '../lib/db/test-database.ts';
+import { createKafka } from '../lib/kafka/client.ts';
+import { clickstreamTopicSpecs, ensureTopics, topicNames } from '../lib/kafka/topics.ts';
+import { StreamGenerator, naiveTimestamp, type GeneratorSettings } from '../lib/simulator/stream-generator.ts';
+import { seedReferenceData } from '../workers/simulator/traffic.ts';
+import { WorkerProcess } from '../workers/speed/worker-process.ts';
+
+const args = new Map(
+  process.argv.slice(2).flatMap((a) => {
+    const m = /^--([a-z-]+)=(.*)$/.exec(a);
+    return m ? [[m[1]!, m[2]!] as const] : [];
+  }),
+);
+const EVENTS = Number(args.get('events') ?? 3_000_000);
+const LATENCY_SECONDS = Number(args.get('seconds') ?? 60);
+const LATENCY_RATE = Number(args.get('rate') ?? 10_000);
+const RETAINED = Number(args.get('retained') ?? 1_000_000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (m: string) => console.log(`[bench:speed] ${m}`);
+
+const settings: GeneratorSettings = {
+  users: 10_000,
+  products: 500,
+  checkoutProbability: 0.2,
+  clickToCheckoutMs: { min: 1_000, max: 30 * 60_000 },
+  outOfOrderShare: 0.05,
+  lateShare: 0,
+  duplicateShare: 0.005,
+  malformedShare: 0.001,
+  allowedLatenessMs: 15_000,
+};
+
+interface Env {
+  kafka: Kafka;
+  pool: ReturnType<typeof createPgPool>;
+  topics: ReturnType<typeof topicNames>;
+  childEnv: Record<string, string>;
+  cleanup: () => Promise<void>;
+}
+
+async function environment(name: string): Promise<Env> {
+  const base = loadConfig();
+  const db = await createTestDatabase(base.DATABASE_URL);
+  const id = `${name}-${Date.now().toString(36)}`;
+  const env: Record<string, string> = {
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: base.KAFKA_BROKERS,
+    CLICKS_TOPIC: `bench-clicks-${id}`,
+    CHECKOUTS_TOPIC: `bench-checkouts-${id}`,
+    CONSUMER_GROUP_PREFIX: `bench-${id}`,
+    KAFKA_CLIENT_ID: `bench-${id}`,
+    TOPIC_PARTITIONS: '6',
+    METRICS_PORT: '0',
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
+    IDLE_TIMEOUT_MS: '2000',
+  };
+  const config = { ...base, ...env, TOPIC_PARTITIONS: 6 } as typeof base;
+  const kafka = createKafka({ brokers: base.KAFKA_BROKERS, clientId: `bench-${id}`, logLevel: 'error' });
+  await ensureTopics(kafka, clickstreamTopicSpecs(config));
+  const pool = createPgPool(db.url, { max: 4, applicationName: 'bench' });
+  await seedReferenceData(pool, settings);
+  return {
+    kafka,
+    pool,
+    topics: topicNames(config),
+    childEnv: env,
+    cleanup: async () => {
+      await pool.end();
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: Object.values(topicNames(config)) }).catch(() => undefined);
+      await admin.disconnect();
+      await db.drop();
+    },
+  };
+}
+
+/** Produces messages as fast as the broker takes them; returns checkout count and send times. */
+async function produce(
+  kafka: Kafka,
+  topics: Env['topics'],
+  batches: AsyncIterable<{ topic: 'clicks' | 'checkouts'; value: string }[]>,
+  onSent?: (checkoutIds: string[], at: number) => void,
+): Promise<{ events: number; checkouts: number }> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  let events = 0;
+  let checkouts = 0;
+  try {
+    for await (const batch of batches) {
+      const at = Date.now();
+      const clicks = batch.filter((m) => m.topic === 'clicks').map((m) => ({ value: m.value, timestamp: String(at) }));
+      const outs = batch.filter((m) => m.topic === 'checkouts').map((m) => ({ value: m.value, timestamp: String(at) }));
+      await producer.sendBatch({
+        topicMessages: [
+          { topic: topics.clicks, messages: clicks },
+          { topic: topics.checkouts, messages: outs },
+        ].filter((t) => t.messages.length > 0),
+        acks: -1,
+        compression: 0,
+      });
+      events += batch.length;
+      checkouts += outs.length;
+      onSent?.(
+        outs.map((m) => (JSON.parse(m.value) as { checkout_id?: string }).checkout_id ?? ''),
+        at,
+      );
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  return { events, checkouts };
+}
+
+async function countRows(pool: Env['pool'], finalOnly = false): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(
+    `SELECT count(*)::text AS n FROM commerce.attributed_checkouts${finalOnly ? ' WHERE is_final' : ''}`,
+  );
+  return Number(rows[0]!.n);
+}
+
+async function throughput(): Promise<Record<string, number>> {
+  const env = await environment('tput');
+  try {
+    const generator = new StreamGenerator(settings, 1);
+    const t0 = Date.UTC(2026, 10, 1, 0, 0, 0);
+    let produced = 0;
+    log(`producing a backlog of ${EVENTS.toLocaleString()} events…`);
+    const started = Date.now();
+    async function* backlog() {
+      let t = t0;
+      while (produced < EVENTS) {
+        const batch = generator.emit(t, 4000).filter((m) => m.kind !== 'malformed');
+        t += 1000;
+        produced += batch.length;
+        yield batch;
+      }
+    }
+    const sent = await produce(env.kafka, env.topics, backlog());
+    const expectedCheckouts = sent.checkouts; // duplicates make this an upper bound
+    log(`produced ${sent.events.toLocaleString()} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    const worker = new WorkerProcess(env.childEnv);
+    const runStarted = Date.now();
+    worker.start();
+    let rows = 0;
+    let last = 0;
+    let lastChange = Date.now();
+    while (Date.now() - lastChange < 15_000) {
+      await sleep(1000);
+      rows = await countRows(env.pool);
+      if (rows !== last) {
+        last = rows;
+        lastChange = Date.now();
+      }
+      process.stdout.write(`\r[bench:speed] rows ${rows.toLocaleString()} / ≤${expectedCheckouts.toLocaleString()}   `);
+    }
+    const elapsed = (lastChange - runStarted) / 1000;
+    process.stdout.write('\n');
+    await worker.kill('SIGTERM');
+    const eventsPerSecond = sent.events / elapsed;
+    log(`throughput: ${Math.round(eventsPerSecond).toLocaleString()} events/s over ${elapsed.toFixed(1)} s (${rows.toLocaleString()} checkout rows)`);
+    return { events: sent.events, seconds: elapsed, eventsPerSecond, checkoutRows: rows };
+  } finally {
+    await env.cleanup();
+  }
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+async function latency(): Promise<Record<string, number>> {
+  const env = await environment('lat');
+  const worker = new WorkerProcess(env.childEnv);
+  try {
+    worker.start();
+    await sleep(8000); // group join
+    const generator = new StreamGenerator({ ...settings, outOfOrderShare: 0, duplicateShare: 0, malformedShare: 0 }, 2);
+    const sentAt = new Map<string, number>();
+    const tickMs = 50;
+    const clicksPerTick = (LATENCY_RATE / (1 + settings.checkoutProbability)) * (tickMs / 1000);
+    log(`live stream at ${LATENCY_RATE.toLocaleString()} events/s for ${LATENCY_SECONDS} s…`);
+    const end = Date.now() + LATENCY_SECONDS * 1000;
+    let carry = 0;
+    async function* live() {
+      while (Date.now() < end) {
+        const tick = Date.now();
+        carry += clicksPerTick;
+        const n = Math.floor(carry);
+        carry -= n;
+        yield generator.emit(tick, n);
+        await sleep(Math.max(0, tickMs - (Date.now() - tick)));
+      }
+    }
+    const sent = await produce(env.kafka, env.topics, live(), (ids, at) => {
+      for (const id of ids) sentAt.set(id, at);
+    });
+    await sleep(LATENCY_SECONDS > 20 ? 25_000 : 20_000); // let rows become final (lateness 15 s + idle)
+    const { rows } = await env.pool.query<{ checkout_id: string; first_ms: string; final_ms: string | null }>(
+      `SELECT checkout_id, (extract(epoch FROM first_written_at) * 1000)::bigint::text AS first_ms,
+              CASE WHEN is_final THEN (extract(epoch FROM processed_at) * 1000)::bigint::text END AS final_ms
+         FROM commerce.attributed_checkouts`,
+    );
+    const provisional: number[] = [];
+    const final: number[] = [];
+    for (const r of rows) {
+      const at = sentAt.get(r.checkout_id);
+      if (at === undefined) continue;
+      provisional.push(Number(r.first_ms) - at);
+      if (r.final_ms) final.push(Number(r.final_ms) - at);
+    }
+    provisional.sort((a, b) => a - b);
+    final.sort((a, b) => a - b);
+    const result = {
+      rate: LATENCY_RATE,
+      seconds: LATENCY_SECONDS,
+      events: sent.events,
+      checkouts: sentAt.size,
+      rowsSeen: provisional.length,
+      provisionalP50Ms: quantile(provisional, 0.5),
+      provisionalP99Ms: quantile(provisional, 0.99),
+      finalRows: final.length,
+      finalP50Ms: quantile(final, 0.5),
+      finalP99Ms: quantile(final, 0.99),
+    };
+    log(
+      `latency at ${LATENCY_RATE}/s: provisional p50 ${result.provisionalP50Ms} ms, p99 ${result.provisionalP99Ms} ms; ` +
+        `final p50 ${result.finalP50Ms} ms, p99 ${result.finalP99Ms} ms (${final.length}/${provisional.length} final)`,
+    );
+    return result;
+  } finally {
+    await worker.kill('SIGTERM');
+    await env.cleanup();
+  }
+}
+
+function heapPerClick(): Record<string, number> {
+  const script = path.join(projectRoot, 'lib/domain/test-support/measure-click-store.ts');
+  const out = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, '50000', '200', '1000000'], {
+    cwd: projectRoot,
+    encoding: 'utf8',
+  });
+  if (out.status !== 0) throw new Error(`heap measurement failed: ${out.stderr}`);
+  const figures = JSON.parse(out.stdout.trim().split('\n').pop()!) as Record<string, number>;
+  log(`heap per retained click: ${figures.bytesPerClick!.toFixed(1)} B (1M clicks, 50k users x 200 products)`);
+  return figures;
+}
+
+async function recovery(): Promise<Record<string, number>> {
+  const env = await environment('rec');
+  const worker = new WorkerProcess({ ...env.childEnv, SNAPSHOT_INTERVAL_MS: '2000' });
+  try {
+    // RETAINED clicks within 50 minutes of event time: none can be evicted.
+    const t0 = Date.UTC(2026, 10, 2, 0, 0, 0);
+    const generator = new StreamGenerator({ ...settings, users: 100_000, products: 1000, checkoutProbability: 0, duplicateShare: 0, malformedShare: 0, outOfOrderShare: 0 }, 3);
+    const perStep = Math.ceil(RETAINED / 3000);
+    let made = 0;
+    async function* clicks() {
+      for (let i = 0; made < RETAINED; i++) {
+        const batch = generator.emit(t0 + i * 1000, perStep);
+        made += batch.length;
+        yield batch;
+      }
+    }
+    log(`building ${RETAINED.toLocaleString()} retained clicks…`);
+    await produce(env.kafka, env.topics, clicks());
+    worker.start();
+    // Wait until the worker's snapshots hold them all.
+    for (;;) {
+      await sleep(2000);
+      const { rows } = await env.pool.query<{ bytes: string }>(
+        `SELECT coalesce(sum(size_bytes), 0)::text AS bytes FROM commerce.speed_snapshots`,
+      );
+      const retained = await fetchRetained(worker);
+      process.stdout.write(`\r[bench:speed] retained ${retained.toLocaleString()}, snapshot ${(Number(rows[0]!.bytes) / 1e6).toFixed(1)} MB   `);
+      if (retained >= RETAINED * 0.99) {
+        await sleep(3000); // one more snapshot after the last batch
+        break;
+      }
+    }
+    process.stdout.write('\n');
+    const snapshotBytes = Number(
+      (await env.pool.query<{ b: string }>('SELECT sum(size_bytes)::text AS b FROM commerce.speed_snapshots')).rows[0]!.b,
+    );
+    await worker.kill('SIGKILL');
+    const restarted = Date.now();
+    worker.start();
+    // A probe: a checkout whose row can only be written once the worker is back.
+    const probeTime = t0 + 55 * 60_000;
+    await produce(
+      env.kafka,
+      env.topics,
+      (async function* () {
+        yield [
+          {
+            topic: 'checkouts' as const,
+            value: JSON.stringify({
+              checkout_id: 'recovery-probe',
+              user_id: 1,
+              product_id: '1',
+              payment_method: 'paypal',
+              total_amount: 1,
+              shipping_address: 'a',
+              billing_address: 'b',
+              user_agent: 'ua',
+              ip_address: '127.0.0.1',
+              datetime_occured: naiveTimestamp(probeTime),
+            }),
+          },
+        ];
+      })(),
+    );
+    let restoredMs = Number.NaN;
+    for (;;) {
+      const { rows } = await env.pool.query("SELECT 1 FROM commerce.attributed_checkouts WHERE checkout_id = 'recovery-probe'");
+      if (rows.length > 0) break;
+      if (Date.now() - restarted > 120_000) throw new Error('worker did not recover within 120 s');
+      await sleep(100);
+    }
+    const toFirstRow = Date.now() - restarted;
+    const restore = /restored (\d+) partition\(s\) in (\d+) ms/.exec(worker.output.join(''));
+    if (restore) restoredMs = Number(restore[2]);
+    log(
+      `recovery with ${RETAINED.toLocaleString()} clicks (${(snapshotBytes / 1e6).toFixed(1)} MB of snapshots): ` +
+        `restart → next row ${toFirstRow} ms (includes the group rebalance after the kill)`,
+    );
+    return { retainedClicks: RETAINED, snapshotBytes, restartToNextRowMs: toFirstRow, restoreMs: restoredMs };
+  } finally {
+    await worker.kill('SIGKILL');
+    await env.cleanup();
+  }
+}
+
+async function fetchRetained(worker: WorkerProcess): Promise<number> {
+  const port = /metrics on http:\/\/localhost:(\d+)/.exec(worker.output.join(''))?.[1];
+  if (!port) return 0;
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return Number(/^clickstream_state_clicks (\d+)/m.exec(text)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+async function main(): Promise<void> {
+  const only = new Set((args.get('only') ?? 'throughput,latency,heap,recovery').split(','));
+  const results: Record<string, unknown> = { machine: { cores: (await import('node:os')).cpus().length }, at: new Date().toISOString() };
+  if (only.has('heap')) results.heap = heapPerClick();
+  if (only.has('throughput')) results.throughput = await throughput();
+  if (only.has('latency')) results.latency = await latency();
+  if (only.has('recovery')) results.recovery = await recovery();
+  mkdirSync(path.join(projectRoot, 'bench/results'), { recursive: true });
+  const file = path.join(projectRoot, 'bench/results/speed-layer.json');
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  log(`written ${path.relative(projectRoot, file)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

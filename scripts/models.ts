@@ -1,0 +1,150 @@
+// `npm run models`: installs the pinned Python tools (dbt, its adapters, delta-rs) into .venv when
+// needed, then builds and tests every dbt model over the lake at LAKE_URI, recorded as a JobRun
+// when PostgreSQL is reachable. Exit code 0 only when every model and test passed.
+//
+//   npm run models                          dbt build on the local target (DuckDB over the lake)
+//   npm run models -- --full-refresh        rebuild the incremental models from the whole lake
+//   npm run models -- --select +obt_checkouts
+//   npm run models -- --target redshift     build on Redshift (REDSHIFT_* variables, see dbt/README.md)
+//   npm run models -- --check-offline --target redshift
+//                                           dbt parse + compile without a warehouse (CI)
+//   npm run models -- --sample-lake         first write a generated sample lake (only if none exists)
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig, projectRoot } from '../lib/config.ts';
+import { createPrisma, type PrismaClient } from '../lib/db/client.ts';
+import { userName } from '../lib/simulator/stream-generator.ts';
+import { absoluteLakeUri, dbtEnvironment, offlineCheckCommands, type DbtTarget } from '../workers/models/dbt-command.ts';
+import { DEFAULT_WAREHOUSE_PATH, runModels, type ModelsRunProgress } from '../workers/models/run-models.ts';
+import { buildLakeFixture } from '../workers/models/lake-fixture/build-lake-fixture.ts';
+import { backfillStream } from '../workers/models/lake-fixture/generated-stream.ts';
+import { ensurePythonEnv, venvBin } from './python-env.ts';
+
+const { values } = parseArgs({
+  options: {
+    target: { type: 'string', default: 'local' },
+    'full-refresh': { type: 'boolean', default: false },
+    select: { type: 'string' },
+    'check-offline': { type: 'boolean', default: false },
+    'sample-lake': { type: 'boolean', default: false },
+    'no-record': { type: 'boolean', default: false },
+    'no-docs': { type: 'boolean', default: false },
+  },
+});
+
+function targetOf(value: string | undefined): DbtTarget {
+  if (value === 'local' || value === 'redshift') return value;
+  throw new Error(`--target must be local or redshift, not ${value}`);
+}
+
+/** dbt parse + compile against a target without its warehouse: what CI can check for Redshift. */
+function checkOffline(dbt: string, target: DbtTarget, lakeUri: string): boolean {
+  const projectDir = path.join(projectRoot, 'dbt');
+  const env = dbtEnvironment(
+    { projectDir, target, lakeUri, warehousePath: DEFAULT_WAREHOUSE_PATH, baseDir: projectRoot },
+    process.env,
+  );
+  for (const args of offlineCheckCommands(target)) {
+    console.log(`[models] $ dbt ${args.join(' ')}`);
+    if (spawnSync(dbt, args, { cwd: projectDir, env, stdio: 'inherit' }).status !== 0) return false;
+  }
+  return true;
+}
+
+async function writeSampleLake(python: string, lakeUri: string): Promise<void> {
+  const lake = absoluteLakeUri(lakeUri, projectRoot);
+  if (existsSync(lake)) throw new Error(`--sample-lake: ${lake} already exists; it is only written where no lake is`);
+  const end = Date.now();
+  console.log(`[models] writing a sample lake (two days of generated traffic) to ${lake}…`);
+  const result = await buildLakeFixture({
+    python,
+    lakeUri: lake,
+    messages: backfillStream({ end, hours: 48, clicksPerSecond: 1, settings: { malformedShare: 0.001 } }),
+    users: Array.from({ length: 100 }, (_, id) => ({ id, username: userName(id) })),
+    speedRows: [],
+    exportedAt: end,
+  });
+  console.log(`[models] sample lake: ${result.clicks} clicks, ${result.checkouts} checkouts (${result.seconds.toFixed(1)} s)`);
+}
+
+function printProgress(): (p: ModelsRunProgress) => void {
+  const printed = new Set<string>();
+  let phase = '';
+  return (p) => {
+    if (p.phase !== phase) {
+      phase = p.phase;
+      if (phase !== 'build' && phase !== 'done') console.log(`[models] ${phase}…`);
+    }
+    for (const n of p.nodes) {
+      if (n.status === 'running' || printed.has(n.uniqueId)) continue;
+      printed.add(n.uniqueId);
+      const time = n.seconds === null ? '' : ` ${n.seconds.toFixed(2)} s`;
+      console.log(`[models] ${printed.size}/${p.total ?? '?'} ${n.status.toUpperCase().padEnd(7)} ${n.resourceType} ${n.name}${time}`);
+    }
+  };
+}
+
+async function connectForRecording(databaseUrl: string): Promise<PrismaClient | undefined> {
+  const prisma = createPrisma(databaseUrl);
+  try {
+    await prisma.$queryRaw`SELECT 1`;
+    return prisma;
+  } catch {
+    await prisma.$disconnect().catch(() => undefined);
+    console.log('[models] PostgreSQL not reachable: the run is not recorded as a JobRun');
+    return undefined;
+  }
+}
+
+async function main(): Promise<number> {
+  const config = loadConfig();
+  const target = targetOf(values.target);
+  await ensurePythonEnv();
+  const dbt = venvBin('dbt');
+  if (values['check-offline']) return checkOffline(dbt, target, config.LAKE_URI) ? 0 : 1;
+  if (values['sample-lake']) await writeSampleLake(venvBin('python'), config.LAKE_URI);
+
+  const prisma = values['no-record'] ? undefined : await connectForRecording(config.DATABASE_URL);
+  try {
+    const result = await runModels(
+      {
+        dbt,
+        baseDir: projectRoot,
+        target,
+        lakeUri: config.LAKE_URI,
+        fullRefresh: values['full-refresh'],
+        select: values.select,
+        generateDocs: !values['no-docs'],
+        prisma,
+      },
+      printProgress(),
+    );
+    const c = result.counts;
+    console.log(
+      `[models] ${result.ok ? 'ok' : 'FAILED'}: ${c.success} built, ${c.pass} tests passed, ${c.fail} failed, ` +
+        `${c.error} errors, ${c.skipped} skipped; dbt build ${result.buildSeconds.toFixed(1)} s, ` +
+        `job ${result.seconds.toFixed(1)} s${result.jobId ? ` (job ${result.jobId})` : ''}`,
+    );
+    for (const f of result.failures) console.log(`[models]   ${f.status} ${f.resourceType} ${f.name}: ${f.message ?? ''}`);
+    for (const e of result.errors) console.log(`[models]   ${e}`);
+    const days = result.reconciliation?.days ?? [];
+    if (days.length > 0) {
+      const agree = days.reduce((s, d) => s + d.agreeingCheckouts, 0);
+      const all = days.reduce((s, d) => s + d.allCheckouts, 0);
+      console.log(`[models] reconciliation: ${agree} of ${all} checkouts agree across ${days.length} days`);
+    }
+    return result.ok ? 0 : 1;
+  } finally {
+    await prisma?.$disconnect();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`[models] ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
