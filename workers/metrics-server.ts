@@ -11,6 +11,8 @@ export interface MetricsServerOptions {
   /** Null when healthy, else why not. */
   health: () => string | null;
   stats: () => unknown;
+  /** Retained clicks of a key, or undefined when this worker does not hold its partition. */
+  retainedClicks: (userId: number, productId: string) => { clickId: string; time: number }[] | undefined;
 }
 
 export async function startMetricsServer(o: MetricsServerOptions): Promise<{ port: number; close: () => Promise<void> }> {
@@ -29,10 +31,22 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<{ por
       const problem = o.health();
       res.writeHead(problem ? 503 : 200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(problem ? { status: 'stalled', reason: problem } : { status: 'ok' }));
+    } else if (url.startsWith('/clicks')) {
+      const params = new URL(url, 'http://worker').searchParams;
+      const userId = Number(params.get('userId'));
+      const productId = params.get('productId');
+      if (!Number.isSafeInteger(userId) || !productId) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'userId (integer) and productId are required' }));
+        return;
+      }
+      const clicks = o.retainedClicks(userId, productId);
+      res.writeHead(clicks ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(clicks ? { userId, productId, clicks } : { error: 'partition not held by this worker' }));
     } else if (url.startsWith('/stats')) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(o.stats()));
     } else {
-      res.writeHead(404).end('not found: try /metrics, /healthz or /stats\n');
+      res.writeHead(404).end('not found: try /metrics, /healthz, /stats or /clicks\n');
     }
   });
   await new Promise<void>((resolve, reject) => {

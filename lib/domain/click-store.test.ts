@@ -20,6 +20,12 @@ describe('ClickStore', () => {
     expect(store.earliestInWindow(1, 'p', 0, 49)).toBeUndefined();
     expect(store.earliestInWindow(3, 'p', 0, 1000)).toBeUndefined();
     expect(store).toMatchObject({ keyCount: 3, clickCount: 5 });
+    expect(store.clicksOf(1, 'p')).toEqual([
+      { clickId: 'c', time: 50 },
+      { clickId: 'a', time: 100 },
+      { clickId: 'b', time: 100 },
+    ]);
+    expect(store.clicksOf(9, 'p')).toEqual([]);
   });
 
   it('deduplicates by click id across keys and refuses clicks older than the horizon', () => {

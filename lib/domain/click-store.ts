@@ -182,6 +182,17 @@ export class ClickStore {
     }
   }
 
+  /** The retained clicks of one (user, product), in (time, id) order; [] for an unknown key. */
+  clicksOf(userId: number, productId: string): RetainedClick[] {
+    const k = this.keyOf.get(userId + SEP + productId);
+    const out: RetainedClick[] = [];
+    if (k === undefined) return out;
+    for (let s = this.first[k] as number; s !== NONE; s = this.next[s] as number) {
+      out.push({ clickId: this.ids[s] as string, time: this.times[s] as number });
+    }
+    return out;
+  }
+
   /** Rebuilds a store from snapshot parts: each key's clicks sorted, ids unique, >= horizon. */
   static restore(horizon: number, clickCount: number, keys: Iterable<KeyClicks>): ClickStore {
     const store = new ClickStore();

@@ -224,8 +224,16 @@ describe('parseCheckout', () => {
     [1e-7, 'too_many_decimals: total_amount 1e-7 has more than 2 decimals'],
     ['19.99', 'wrong_type: total_amount must be a finite number, got string'],
     [null, 'wrong_type: total_amount must be a finite number, got null'],
+    [1e37, 'amount_out_of_range: total_amount 1e+37 has more than 36 integer digits'],
   ])('dead-letters total_amount %j', (amount, reason) => {
     expect(checkoutReason({ ...checkout, total_amount: amount })).toBe(reason);
+  });
+
+  it('accepts the largest amount every store holds (36 integer digits)', () => {
+    expect(parseCheckout(JSON.stringify({ ...checkout, total_amount: 1e35 }))).toMatchObject({
+      ok: true,
+      event: { totalAmount: `1${'0'.repeat(35)}.00` },
+    });
   });
 
   it('dead-letters an empty checkout_id and a string user_id', () => {

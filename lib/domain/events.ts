@@ -45,6 +45,7 @@ export const DEAD_LETTER_KINDS = [
   'bad_timestamp',
   'negative_amount',
   'too_many_decimals',
+  'amount_out_of_range',
 ] as const;
 export type DeadLetterKind = (typeof DEAD_LETTER_KINDS)[number];
 
@@ -227,6 +228,10 @@ export function parseCheckout(raw: Uint8Array | string): ParseResult<Checkout> {
   const totalAmount = amountText(w.total_amount);
   if (totalAmount === undefined) {
     return fail('too_many_decimals', `total_amount ${w.total_amount} has more than 2 decimals`);
+  }
+  // DECIMAL(38,2) in every store (PostgreSQL, the lake, Redshift): at most 36 integer digits.
+  if (totalAmount.length > 39) {
+    return fail('amount_out_of_range', `total_amount ${w.total_amount} has more than 36 integer digits`);
   }
   const time = eventTime(w.datetime_occured);
   if (!time.ok) return time;

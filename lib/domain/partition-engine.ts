@@ -5,7 +5,7 @@
 // time >= watermark; retained clicks have time >= watermark - 1 h.
 import { ATTRIBUTION_WINDOW_MS } from './attribution-rule';
 import { compareTimeThenId } from './byte-order';
-import { ClickStore } from './click-store';
+import { ClickStore, type RetainedClick } from './click-store';
 import type { Checkout, Click } from './events';
 import { MinHeap } from './min-heap';
 import {
@@ -55,6 +55,11 @@ export class AttributionPartition {
   constructor(options: PartitionOptions) {
     this.tracker = new WatermarkTracker(options.expectedSources, options.allowedLatenessMs);
     this.retentionMs = options.checkoutIdRetentionMs ?? ATTRIBUTION_WINDOW_MS;
+  }
+
+  /** The retained clicks of (user, product): what a checkout there would be attributed from. */
+  retainedClicks(userId: number, productId: string): RetainedClick[] {
+    return this.store.clicksOf(userId, productId);
   }
 
   /** Largest event time any source has reported to this partition. */

@@ -8,6 +8,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { copartitionAssigner } from '../../lib/kafka/copartition.ts';
+import { userPartition } from '../../lib/kafka/user-partition.ts';
 import type { TopicNames } from '../../lib/kafka/topics.ts';
 import { decodeInternal } from './internal-wire.ts';
 import type { SpeedMetrics } from './metrics.ts';
@@ -267,6 +268,15 @@ export class Attributor {
     m.stateBytes.set(bytes);
     m.checkoutRows.set({ state: 'provisional' }, pending);
     m.checkoutRows.set({ state: 'final' }, this.finalRows);
+  }
+
+  /**
+   * The retained clicks of (user, product) if this worker holds the user's partition, else
+   * undefined (ask another worker). For the checkout detail page's "why this click" timeline.
+   */
+  retainedClicks(userId: number, productId: string) {
+    const runtime = this.partitions.get(userPartition(userId, this.o.sourcePartitions));
+    return runtime?.retainedClicks(userId, productId);
   }
 
   /** Largest event time any source has reported to this worker's partitions (markers). */

@@ -47,6 +47,10 @@ export class PartitionRuntime {
     return this.engine.watermark;
   }
 
+  retainedClicks(userId: number, productId: string) {
+    return this.engine.retainedClicks(userId, productId);
+  }
+
   get maxEventTime(): number {
     return this.engine.maxEventTime;
   }

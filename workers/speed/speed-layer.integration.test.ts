@@ -197,4 +197,13 @@ describe('speed layer', () => {
     expect(text).toMatch(/clickstream_end_to_end_latency_seconds_bucket\{/);
     expect(text).toMatch(/clickstream_watermark_delay_seconds\{partition="\d"\}/);
   });
+
+  it('answers the retained clicks of a (user, product) for the detail page, and 400 on bad input', async () => {
+    const base = `http://127.0.0.1:${speed.metricsPort}`;
+    const ok = await fetch(`${base}/clicks?userId=1&productId=no-such-product`);
+    expect(ok.status).toBe(200);
+    const body = (await ok.json()) as { clicks: { clickId: string; time: number }[] };
+    expect(body.clicks.map((c) => c.clickId)).toContain(`flush-${T0 + 5 * 3_600_000}`);
+    expect((await fetch(`${base}/clicks?userId=x`)).status).toBe(400);
+  });
 });

@@ -69,6 +69,7 @@ export async function startSpeedLayer(o: SpeedLayerOptions): Promise<SpeedLayer>
     registry: metrics.registry,
     health: () => attributor.stalledReason(),
     stats: () => attributor.stats(),
+    retainedClicks: (userId, productId) => attributor.retainedClicks(userId, productId),
   });
 
   return {
