@@ -276,7 +276,7 @@ describe('the migration SQL agrees with schema.prisma', () => {
       ['click_id', 'text', false, null],
       ['product_id', 'text', true, null],
       ['payment_method', 'text', true, null],
-      ['total_amount', 'numeric(14,2)', true, null],
+      ['total_amount', 'numeric(38,2)', true, null],
       ['shipping_address', 'text', true, null],
       ['billing_address', 'text', true, null],
       ['user_agent', 'text', true, null],

@@ -33,6 +33,9 @@ export interface AttributorOptions {
   log: (msg: string) => void;
 }
 
+/** Work waiting and no batch for this long: the loop is stuck, /healthz says so. */
+const STALL_AFTER_MS = 60_000;
+
 interface PendingRow {
   row: CheckoutRow;
   producedAt: number;
@@ -48,6 +51,8 @@ export class Attributor {
   private lastSnapshotAt = 0;
   private lastProgressAt = Date.now();
   private finalRows = 0;
+  /** Messages left behind the last batch, per internal topic-partition. */
+  private readonly lag = new Map<string, number>();
   private failed: Error | undefined;
   private stopped = false;
 
@@ -158,10 +163,9 @@ export class Attributor {
     runtime.nextOffsets[batch.topic] = (BigInt(batch.lastOffset()) + 1n).toString();
     this.collect(runtime);
     this.lastProgressAt = Date.now();
-    this.o.metrics.consumerLag.set(
-      { topic: batch.topic, partition: String(batch.partition) },
-      Number(batch.offsetLag()),
-    );
+    const lag = Number(batch.offsetLag());
+    this.lag.set(`${batch.topic}/${batch.partition}`, lag);
+    this.o.metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, lag);
     await heartbeat();
   }
 
@@ -289,6 +293,11 @@ export class Attributor {
   /** Null while healthy; a reason when the loop has failed or stopped making progress. */
   stalledReason(): string | null {
     if (this.failed) return `sink failed: ${this.failed.message}`;
+    const behind = [...this.lag.values()].reduce((a, b) => a + b, 0);
+    const quietFor = Date.now() - this.lastProgressAt;
+    if (behind > 0 && quietFor > STALL_AFTER_MS) {
+      return `${behind} messages waiting and no batch processed for ${Math.round(quietFor / 1000)} s`;
+    }
     return null;
   }
 
