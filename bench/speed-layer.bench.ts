@@ -189,7 +189,11 @@ async function latency(): Promise<Record<string, number>> {
   try {
     worker.start();
     await sleep(8000); // group join
-    const generator = new StreamGenerator({ ...settings, outOfOrderShare: 0, duplicateShare: 0, malformedShare: 0 }, 2);
+    // Checkouts follow their click within seconds, so the window holds many of them.
+    const generator = new StreamGenerator(
+      { ...settings, clickToCheckoutMs: { min: 1_000, max: 5_000 }, outOfOrderShare: 0, duplicateShare: 0, malformedShare: 0 },
+      2,
+    );
     const sentAt = new Map<string, number>();
     const tickMs = 50;
     const clicksPerTick = (LATENCY_RATE / (1 + settings.checkoutProbability)) * (tickMs / 1000);
@@ -248,16 +252,25 @@ async function latency(): Promise<Record<string, number>> {
   }
 }
 
-function heapPerClick(): Record<string, number> {
+/** Bytes per retained click for 1M UUID clicks, dense (20 per key) and sparse (1 per key). */
+function heapPerClick(): Record<string, Record<string, number>> {
   const script = path.join(projectRoot, 'lib/domain/test-support/measure-click-store.ts');
-  const out = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, '50000', '200', '1000000'], {
-    cwd: projectRoot,
-    encoding: 'utf8',
-  });
-  if (out.status !== 0) throw new Error(`heap measurement failed: ${out.stderr}`);
-  const figures = JSON.parse(out.stdout.trim().split('\n').pop()!) as Record<string, number>;
-  log(`heap per retained click: ${figures.bytesPerClick!.toFixed(1)} B (1M clicks, 50k users x 200 products)`);
-  return figures;
+  const measure = (users: number, products: number) => {
+    const out = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', script, String(users), String(products), '1000000'],
+      { cwd: projectRoot, encoding: 'utf8' },
+    );
+    if (out.status !== 0) throw new Error(`heap measurement failed: ${out.stderr}`);
+    return JSON.parse(out.stdout.trim().split('\n').pop()!) as Record<string, number>;
+  };
+  const dense = measure(10_000, 5);
+  const sparse = measure(50_000, 20);
+  log(
+    `heap per retained click (1M clicks): ${dense.bytesPerClick!.toFixed(1)} B at 20 clicks per (user, product), ` +
+      `${sparse.bytesPerClick!.toFixed(1)} B at 1 click per key`,
+  );
+  return { dense, sparse };
 }
 
 async function recovery(): Promise<Record<string, number>> {
@@ -332,11 +345,12 @@ async function recovery(): Promise<Record<string, number>> {
       await sleep(100);
     }
     const toFirstRow = Date.now() - restarted;
-    const restore = /restored (\d+) partition\(s\) in (\d+) ms/.exec(worker.output.join(''));
+    const restores = [...worker.output.join('').matchAll(/restored (\d+) partition\(s\) in (\d+) ms/g)];
+    const restore = restores.at(-1);
     if (restore) restoredMs = Number(restore[2]);
     log(
       `recovery with ${RETAINED.toLocaleString()} clicks (${(snapshotBytes / 1e6).toFixed(1)} MB of snapshots): ` +
-        `restart → next row ${toFirstRow} ms (includes the group rebalance after the kill)`,
+        `snapshot restore ${restoredMs} ms; restart → next row ${toFirstRow} ms (includes the group rebalance after the kill)`,
     );
     return { retainedClicks: RETAINED, snapshotBytes, restartToNextRowMs: toFirstRow, restoreMs: restoredMs };
   } finally {
