@@ -1,11 +1,19 @@
 // Browser tests against the production build, in Debian's Chromium (no Playwright browser
-// download: the network is closed). `npm run build` must have run first; the test runner does it.
+// download: the network is closed), on a pipeline of their own: Playwright starts, in order, the
+// e2e database (recreated and migrated), one speed-layer worker and the web server, all on the
+// e2e topics, groups and ports of e2e/support/e2e-stack.ts, and stops them in reverse order.
+// `npm run build` must have run first; the test runner does it.
 import { defineConfig } from '@playwright/test';
+import { loadConfig } from './lib/config';
+import { E2E, e2eEnvironment } from './e2e/support/e2e-stack';
 
-const E2E_PORT = 3100;
-const baseURL = `http://localhost:${E2E_PORT}`;
+const baseURL = `http://localhost:${E2E.webPort}`;
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const inCI = Boolean(process.env.CI);
+// The broker and database server come from .env.local (what `npm run stack:up` started).
+const e2eEnv = e2eEnvironment(loadConfig().DATABASE_URL);
+// Exercise each process's own shutdown path instead of a SIGKILL of the process group.
+const gracefulShutdown = { signal: 'SIGTERM', timeout: 15_000 } as const;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -13,7 +21,8 @@ export default defineConfig({
   // suites' reports in test-results/ survive. Screenshots the tests take go to
   // test-results/screenshots/ (overwritten each run).
   outputDir: 'test-results/playwright',
-  // One worker: the machine is small and the server, Chromium and the tests share it.
+  // One worker: the machine is small and the server, Chromium and the tests share it. Files run
+  // in name order; the live-pipeline file depends on that (see its header).
   workers: 1,
   forbidOnly: inCI,
   retries: inCI ? 1 : 0,
@@ -22,6 +31,7 @@ export default defineConfig({
     baseURL,
     browserName: 'chromium',
     headless: true,
+    viewport: { width: 1280, height: 900 },
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
     launchOptions: {
@@ -39,15 +49,36 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    // Production mode (no --dev): serves the output of `next build`.
-    command: 'npx tsx server.ts',
-    url: `${baseURL}/api/health`,
-    env: { PORT: String(E2E_PORT) },
-    reuseExistingServer: !inCI,
-    timeout: 60_000,
-    stdout: 'pipe',
-    // Exercise the server's own shutdown path instead of a SIGKILL of the process group.
-    gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
-  },
+  webServer: [
+    {
+      name: 'e2e database',
+      command: 'node --import tsx e2e/support/e2e-database.ts',
+      url: `http://127.0.0.1:${E2E.databaseReadyPort}/`,
+      reuseExistingServer: !inCI,
+      timeout: 60_000,
+      stdout: 'pipe',
+      gracefulShutdown,
+    },
+    {
+      name: 'worker',
+      command: 'node --import tsx workers/main.ts',
+      url: `http://127.0.0.1:${E2E.workerMetricsPort}/healthz`,
+      env: { ...e2eEnv, METRICS_PORT: String(E2E.workerMetricsPort) },
+      reuseExistingServer: !inCI,
+      timeout: 90_000,
+      stdout: 'pipe',
+      gracefulShutdown,
+    },
+    {
+      name: 'web',
+      // Production mode (no --dev): serves the output of `next build`.
+      command: 'npx tsx server.ts',
+      url: `${baseURL}/api/health`,
+      env: { ...e2eEnv, PORT: String(E2E.webPort) },
+      reuseExistingServer: !inCI,
+      timeout: 60_000,
+      stdout: 'pipe',
+      gracefulShutdown,
+    },
+  ],
 });

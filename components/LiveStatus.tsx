@@ -1,13 +1,9 @@
 'use client';
 // Shows whether the server's socket.io heartbeats are reaching this browser: "live" while a beat
 // arrived within the last few intervals, "connecting" before the first, "offline" after silence.
-import { useEffect, useState } from 'react';
-import { io, type Socket } from 'socket.io-client';
-import {
-  HEARTBEAT_INTERVAL_MS,
-  type ClientToServerEvents,
-  type ServerToClientEvents,
-} from '@/app/live-events';
+import { useEffect, useRef, useState } from 'react';
+import { HEARTBEAT_INTERVAL_MS } from '@/app/live-events';
+import { useLiveEvent } from './live-socket';
 
 type LiveState = 'connecting' | 'live' | 'offline';
 
@@ -18,23 +14,22 @@ export function LiveStatus() {
   const [state, setState] = useState<LiveState>('connecting');
   // The server's clock at the last beat: shown on hover, and lets tests see beats keep coming.
   const [lastBeatAt, setLastBeatAt] = useState<number | undefined>(undefined);
+  // Silence is measured on the browser's clock, so a skewed server clock cannot fake it.
+  const receivedAt = useRef(0);
+
+  useLiveEvent('heartbeat', ({ at }) => {
+    receivedAt.current = Date.now();
+    setLastBeatAt(at);
+    setState('live');
+  });
 
   useEffect(() => {
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io();
-    // Silence is measured on the browser's clock, so a skewed server clock cannot fake it.
-    let receivedAt = 0;
-    socket.on('heartbeat', ({ at }) => {
-      receivedAt = Date.now();
-      setLastBeatAt(at);
-      setState('live');
-    });
     const watchdog = setInterval(() => {
-      if (receivedAt > 0 && Date.now() - receivedAt > SILENCE_LIMIT_MS) setState('offline');
+      if (receivedAt.current > 0 && Date.now() - receivedAt.current > SILENCE_LIMIT_MS) {
+        setState('offline');
+      }
     }, HEARTBEAT_INTERVAL_MS);
-    return () => {
-      clearInterval(watchdog);
-      socket.disconnect();
-    };
+    return () => clearInterval(watchdog);
   }, []);
 
   return (

@@ -1,8 +1,9 @@
 'use client';
 // The top navigation: one link per section, the current one marked for the eye and for
-// assistive tech (aria-current).
+// assistive tech (aria-current), the sign-in state and the live badge.
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { SessionBadge } from './auth/SessionBadge';
 import { LiveStatus } from './LiveStatus';
 
 const sections = [
@@ -34,7 +35,10 @@ export function NavBar() {
             })}
           </ul>
         </nav>
-        <LiveStatus />
+        <div className="topbar__right">
+          <SessionBadge />
+          <LiveStatus />
+        </div>
       </div>
     </header>
   );

@@ -1,5 +1,6 @@
-// The web platform end to end: the production build renders in Chromium, socket.io heartbeats
-// reach the browser through the custom server, and the health route answers.
+// The web platform end to end, before any traffic: the production build renders in Chromium,
+// socket.io heartbeats reach the browser through the custom server, the empty states point to
+// the simulator, and the health route answers.
 import { expect, test } from '@playwright/test';
 
 test('dashboard renders its title, navigation and empty state', async ({ page }) => {
@@ -60,7 +61,30 @@ test('the nav leads to every section without reloading the page', async ({ page 
   }
   expect(await page.evaluate(() => '__sameDocument' in window)).toBe(true);
   await expect(page.getByTestId('live-status')).toHaveText('live');
-  await page.screenshot({ path: 'test-results/screenshots/admin.png', fullPage: true });
+  await page.screenshot({
+    path: 'test-results/screenshots/admin-before-traffic.png',
+    fullPage: true,
+  });
+});
+
+test('the sign-in page says where the token comes from', async ({ page }) => {
+  await page.goto('/signin?next=/admin');
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  const form = page.getByRole('form', { name: 'Sign in' });
+  await expect(form).toContainText('npm run demo');
+  await expect(form).toContainText('ADMIN_TOKEN');
+  await page.screenshot({ path: 'test-results/screenshots/signin.png', fullPage: true });
+});
+
+test('an unknown checkout id gets a not-found page, and the browser an empty state', async ({
+  page,
+}) => {
+  const response = await page.goto('/checkouts/no-such-checkout');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'No such checkout' })).toBeVisible();
+  await page.goto('/checkouts');
+  await expect(page.getByTestId('no-rows')).toContainText('start the simulator');
+  await page.screenshot({ path: 'test-results/screenshots/checkouts-empty.png', fullPage: true });
 });
 
 test('/api/health answers ok', async ({ request }) => {

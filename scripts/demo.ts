@@ -11,7 +11,7 @@ import { createPgPool } from '../lib/db/pool.ts';
 import { createKafka } from '../lib/kafka/client.ts';
 import { clickstreamTopicSpecs, ensureTopics, topicNames } from '../lib/kafka/topics.ts';
 import { defaultGeneratorSettings } from '../lib/simulator/stream-generator.ts';
-import { seedReferenceData, startLiveTraffic } from '../workers/simulator/traffic.ts';
+import { seedReferenceData } from '../workers/simulator/traffic.ts';
 import { stackUp } from './stack.ts';
 import { startAppProcess, stopAppProcesses } from './stack/app-processes.ts';
 
@@ -21,6 +21,19 @@ function step(name: string, command: string, args: string[]): void {
   log(name);
   const result = spawnSync(command, args, { cwd: projectRoot, stdio: 'inherit' });
   if (result.status !== 0) throw new Error(`${name} failed (exit ${result.status})`);
+}
+
+async function waitForWeb(url: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`the web app did not answer on ${url} within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 async function main(): Promise<void> {
@@ -44,28 +57,29 @@ async function main(): Promise<void> {
     startAppProcess(projectRoot, 'web', 'npx', ['tsx', 'server.ts'], { ...env, NODE_ENV: 'production' }),
   ];
 
-  const traffic = await startLiveTraffic({
-    kafka,
-    pool,
-    topics: { clicks: topics.clicks, checkouts: topics.checkouts },
-    settings: defaultGeneratorSettings,
-    clicksPerSecond: 50,
-    renameEveryMs: 10_000,
-  });
-
   const url = `http://localhost:${config.PORT}`;
+  await waitForWeb(url);
+  // Demo traffic goes through the web app's simulator, so its page shows it and can stop it.
+  const started = await fetch(`${url}/api/simulator/start`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ rate: 60 }),
+  });
+  if (!started.ok && started.status !== 409) {
+    throw new Error(`could not start demo traffic: ${started.status} ${await started.text()}`);
+  }
+
   log('');
   log(`Dashboard:   ${url}`);
   log(`Checkouts:   ${url}/checkouts`);
   log(`Admin token: ${stack.adminToken}   (sign in on ${url}/admin; also in .env.local)`);
-  log('Demo traffic: 50 clicks/s. Ctrl-C stops the demo; `npm run stack:down` stops Kafka and PostgreSQL.');
+  log('Demo traffic: 60 events/s (change it on /simulator). Ctrl-C stops the demo; `npm run stack:down` stops Kafka and PostgreSQL.');
 
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log('stopping…');
-    await traffic.stop().catch(() => undefined);
     await stopAppProcesses(projectRoot, log);
     await pool.end();
     process.exit(code);

@@ -1,17 +1,25 @@
-// Placeholder: the simulator controls (start/stop a synthetic click and checkout stream, rate,
-// lateness and bad-message mix) come in a later issue.
+// The traffic simulator: seeds reference data, sends live clicks and checkouts to Kafka with the
+// chosen rate and mix, and backfills past hours. Controls need the admin sign-in; the status is
+// open and live.
 import type { Metadata } from 'next';
+import { connection } from 'next/server';
+import { SimulatorPanel } from '@/components/simulator/SimulatorPanel';
+import { getWebRuntime } from '@/lib/web/web-runtime';
 
 export const metadata: Metadata = { title: 'Simulator · Clickstream' };
 
-export default function SimulatorPage() {
+export default async function SimulatorPage() {
+  await connection();
   return (
-    <div className="page-header">
-      <h1>Simulator</h1>
-      <p className="lede">
-        Here you will start and stop a synthetic stream of clicks and checkouts, set its rate, and
-        mix in late and malformed events to watch the pipeline handle them.
-      </p>
-    </div>
+    <>
+      <div className="page-header">
+        <h1>Simulator</h1>
+        <p className="lede">
+          Sends a realistic stream of clicks and checkouts to Kafka, with late, duplicate and
+          malformed events mixed in on demand, and renames a few users as it runs.
+        </p>
+      </div>
+      <SimulatorPanel initialStatus={getWebRuntime().simulator.status()} />
+    </>
   );
 }

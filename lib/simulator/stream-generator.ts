@@ -3,6 +3,7 @@
 // naive UTC timestamps `YYYY-MM-DD HH:MM:SS.fff`). Pure: time comes in as an
 // argument, randomness from a seed, so the simulator, the benchmark and the
 // tests share it and can reproduce a stream.
+import { MinHeap } from '../domain/min-heap.ts';
 
 export interface GeneratorSettings {
   /** Users 0..users-1 exist; events use ids 1..users, so id `users` is unknown (as in the original). */
@@ -62,10 +63,50 @@ export function naiveTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 }
 
-const FIRST = ['ada', 'alan', 'grace', 'linus', 'margaret', 'dennis', 'barbara', 'ken', 'frances', 'edsger'];
-const LAST = ['lovelace', 'turing', 'hopper', 'torvalds', 'hamilton', 'ritchie', 'liskov', 'thompson', 'allen'];
-const ADJECTIVES = ['Ergonomic', 'Rustic', 'Sleek', 'Handmade', 'Practical', 'Refined', 'Intelligent', 'Generic'];
-const NOUNS = ['Chair', 'Keyboard', 'Lamp', 'Backpack', 'Mug', 'Sneakers', 'Headphones', 'Notebook', 'Desk'];
+const FIRST = [
+  'ada',
+  'alan',
+  'grace',
+  'linus',
+  'margaret',
+  'dennis',
+  'barbara',
+  'ken',
+  'frances',
+  'edsger',
+];
+const LAST = [
+  'lovelace',
+  'turing',
+  'hopper',
+  'torvalds',
+  'hamilton',
+  'ritchie',
+  'liskov',
+  'thompson',
+  'allen',
+];
+const ADJECTIVES = [
+  'Ergonomic',
+  'Rustic',
+  'Sleek',
+  'Handmade',
+  'Practical',
+  'Refined',
+  'Intelligent',
+  'Generic',
+];
+const NOUNS = [
+  'Chair',
+  'Keyboard',
+  'Lamp',
+  'Backpack',
+  'Mug',
+  'Sneakers',
+  'Headphones',
+  'Notebook',
+  'Desk',
+];
 const PAYMENT = ['credit_card', 'debit_card', 'paypal', 'apple_pay', 'bank_transfer'];
 const AGENTS = [
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36',
@@ -100,7 +141,9 @@ interface PendingCheckout {
  */
 export class StreamGenerator {
   private readonly random: () => number;
-  private readonly pending: PendingCheckout[] = [];
+  // Checkouts waiting for their event time, earliest first: a heap, not a sorted array, since a
+  // high rate with long click-to-checkout times keeps millions pending.
+  private readonly pending = new MinHeap<PendingCheckout>((a, b) => a.at - b.at);
   private sequence = 0;
   private readonly runId: string;
 
@@ -121,12 +164,15 @@ export class StreamGenerator {
       this.push(out, 'clicks', this.click(userId, productId, clickTime), clickTime, late);
       if (this.random() < this.settings.checkoutProbability) {
         const { min, max } = this.settings.clickToCheckoutMs;
-        this.pending.push({ at: clickTime + min + Math.floor(this.random() * (max - min)), userId, productId });
+        this.pending.push({
+          at: clickTime + min + Math.floor(this.random() * (max - min)),
+          userId,
+          productId,
+        });
       }
     }
-    this.pending.sort((a, b) => a.at - b.at);
-    while (this.pending.length > 0 && this.pending[0]!.at <= now) {
-      const c = this.pending.shift()!;
+    while (this.pending.size > 0 && this.pending.peek()!.at <= now) {
+      const c = this.pending.pop()!;
       const [jittered, late] = this.jitter(c.at);
       const t = Math.min(now, jittered);
       this.push(out, 'checkouts', this.checkout(c.userId, c.productId, t), t, late);
@@ -136,14 +182,15 @@ export class StreamGenerator {
 
   /** Checkouts still waiting for their event time. */
   get pendingCheckouts(): number {
-    return this.pending.length;
+    return this.pending.size;
   }
 
   /** The event time to write, and whether it is deliberately late. */
   private jitter(t: number): [number, boolean] {
     const r = this.random();
     const { outOfOrderShare, lateShare, allowedLatenessMs } = this.settings;
-    if (r < lateShare) return [t - allowedLatenessMs - 1 - Math.floor(this.random() * 60_000), true];
+    if (r < lateShare)
+      return [t - allowedLatenessMs - 1 - Math.floor(this.random() * 60_000), true];
     if (r < lateShare + outOfOrderShare) {
       return [t - Math.floor(this.random() * allowedLatenessMs * 0.8), false];
     }
@@ -165,7 +212,8 @@ export class StreamGenerator {
     }
     const value = JSON.stringify(event);
     out.push({ topic, value, eventTime: t, kind: late ? 'late' : 'valid' });
-    if (r < malformedShare + duplicateShare) out.push({ topic, value, eventTime: t, kind: 'duplicate' });
+    if (r < malformedShare + duplicateShare)
+      out.push({ topic, value, eventTime: t, kind: 'duplicate' });
   }
 
   private malform(event: Record<string, unknown>): string {

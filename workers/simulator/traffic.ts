@@ -30,25 +30,41 @@ export interface TrafficProgress {
   fraction?: number;
 }
 
+function emptyProgress(): TrafficProgress {
+  return { sent: 0, clicks: 0, checkouts: 0, malformed: 0, duplicates: 0, late: 0, renames: 0 };
+}
+
 /** Inserts users 0..users-1 and products 0..products-1 if absent (as the original generator does). */
-export async function seedReferenceData(pool: pg.Pool, settings: Pick<GeneratorSettings, 'users' | 'products'>) {
+export async function seedReferenceData(
+  pool: pg.Pool,
+  settings: Pick<GeneratorSettings, 'users' | 'products'>,
+): Promise<{ usersAdded: number; productsAdded: number }> {
   const userIds = Array.from({ length: settings.users }, (_, i) => i);
   const productIds = Array.from({ length: settings.products }, (_, i) => i);
-  await pool.query(
+  const users = await pool.query(
     `INSERT INTO commerce.users (id, username, password)
      SELECT * FROM unnest($1::int[], $2::text[], $3::text[]) ON CONFLICT (id) DO NOTHING`,
     [userIds, userIds.map(userName), userIds.map(() => 'not-a-real-password')],
   );
-  await pool.query(
+  const products = await pool.query(
     `INSERT INTO commerce.products (id, name, description, price)
      SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::numeric[]) ON CONFLICT (id) DO NOTHING`,
-    [productIds, productIds.map(productName), productIds.map((id) => `${productName(id)}, made to last.`), productIds.map(productPrice)],
+    [
+      productIds,
+      productIds.map(productName),
+      productIds.map((id) => `${productName(id)}, made to last.`),
+      productIds.map(productPrice),
+    ],
   );
+  return { usersAdded: users.rowCount ?? 0, productsAdded: products.rowCount ?? 0 };
 }
 
 /** Renames one user, as the original generator does with UPDATE … SET username. */
 export async function renameUser(pool: pg.Pool, userId: number, suffix: string): Promise<void> {
-  await pool.query('UPDATE commerce.users SET username = $2 WHERE id = $1', [userId, `${userName(userId)}_${suffix}`]);
+  await pool.query('UPDATE commerce.users SET username = $2 WHERE id = $1', [
+    userId,
+    `${userName(userId)}_${suffix}`,
+  ]);
 }
 
 function count(progress: TrafficProgress, batch: GeneratedMessage[]): void {
@@ -62,7 +78,11 @@ function count(progress: TrafficProgress, batch: GeneratedMessage[]): void {
   }
 }
 
-async function send(producer: Producer, topics: TrafficTopics, batch: GeneratedMessage[]): Promise<void> {
+async function send(
+  producer: Producer,
+  topics: TrafficTopics,
+  batch: GeneratedMessage[],
+): Promise<void> {
   const clicks = batch.filter((m) => m.topic === 'clicks').map((m) => ({ value: m.value }));
   const checkouts = batch.filter((m) => m.topic === 'checkouts').map((m) => ({ value: m.value }));
   const topicMessages = [
@@ -71,6 +91,8 @@ async function send(producer: Producer, topics: TrafficTopics, batch: GeneratedM
   ];
   if (topicMessages.length) await producer.sendBatch({ topicMessages, acks: -1 });
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface LiveTrafficOptions {
   kafka: Kafka;
@@ -83,23 +105,33 @@ export interface LiveTrafficOptions {
   renameEveryMs: number;
   seed?: number;
   onProgress?: (p: TrafficProgress) => void;
+  /** Called once if producing fails; the traffic has stopped by then. */
+  onError?: (error: unknown) => void;
 }
 
-/** Produces live traffic until `stop()` is called. */
-export async function startLiveTraffic(o: LiveTrafficOptions): Promise<{ stop: () => Promise<TrafficProgress> }> {
+export interface LiveTraffic {
+  stop: () => Promise<TrafficProgress>;
+}
+
+/** Produces live traffic (event time = now) until `stop()` is called or a send fails. */
+export async function startLiveTraffic(o: LiveTrafficOptions): Promise<LiveTraffic> {
   const producer = o.kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const generator = new StreamGenerator(o.settings, o.seed ?? Date.now() % 2 ** 31);
-  const progress: TrafficProgress = { sent: 0, clicks: 0, checkouts: 0, malformed: 0, duplicates: 0, late: 0, renames: 0 };
+  const progress = emptyProgress();
   const tickMs = 100;
   let carry = 0;
-  let lastRename = Date.now();
+  let lastTick = Date.now();
+  let lastRename = lastTick;
   let running = true;
   let failure: unknown;
   const loop = (async () => {
     while (running) {
       const started = Date.now();
-      carry += (o.clicksPerSecond * tickMs) / 1000;
+      // Clicks owed for the time that really passed, so a slow send does not lower the rate;
+      // capped at one second's worth so a long stall does not end in a burst.
+      carry += (o.clicksPerSecond * Math.min(1_000, started - lastTick)) / 1000;
+      lastTick = started;
       const n = Math.floor(carry);
       carry -= n;
       const batch = generator.emit(started, n);
@@ -111,16 +143,18 @@ export async function startLiveTraffic(o: LiveTrafficOptions): Promise<{ stop: (
         lastRename = started;
       }
       o.onProgress?.(progress);
-      await new Promise((r) => setTimeout(r, Math.max(0, tickMs - (Date.now() - started))));
+      await sleep(Math.max(0, tickMs - (Date.now() - started)));
     }
   })().catch((error: unknown) => {
     failure = error;
+    running = false;
+    o.onError?.(error);
   });
   return {
     stop: async () => {
       running = false;
       await loop;
-      await producer.disconnect();
+      await producer.disconnect().catch(() => undefined);
       if (failure) throw failure;
       return progress;
     },
@@ -138,21 +172,28 @@ export interface BackfillOptions {
   seed?: number;
   now?: number;
   onProgress?: (p: TrafficProgress) => void;
+  /** Aborting stops after the batch in flight; the promise then resolves with what was sent. */
+  signal?: AbortSignal;
 }
 
-/** Writes `hours` of past history as fast as the broker takes it. */
+/** Writes `hours` of past history as fast as the broker takes it, oldest first. */
 export async function backfill(o: BackfillOptions): Promise<TrafficProgress> {
   const producer = o.kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
     const generator = new StreamGenerator(o.settings, o.seed ?? 7);
-    const progress: TrafficProgress = { sent: 0, clicks: 0, checkouts: 0, malformed: 0, duplicates: 0, late: 0, renames: 0, fraction: 0 };
+    const progress: TrafficProgress = { ...emptyProgress(), fraction: 0 };
     const end = o.now ?? Date.now();
     const start = end - o.hours * 3_600_000;
     const stepMs = 1000;
+    let carry = 0;
     let pending: GeneratedMessage[] = [];
-    for (let t = start; t <= end; t += stepMs) {
-      pending.push(...generator.emit(t, Math.round((o.clicksPerSecond * stepMs) / 1000)));
+    for (let t = start; t <= end && !o.signal?.aborted; t += stepMs) {
+      // Fractional rates (0.2 clicks/s) still produce clicks: the remainder carries over.
+      carry += (o.clicksPerSecond * stepMs) / 1000;
+      const n = Math.floor(carry);
+      carry -= n;
+      pending.push(...generator.emit(t, n));
       if (pending.length >= 5000 || t + stepMs > end) {
         await send(producer, o.topics, pending);
         count(progress, pending);
@@ -161,10 +202,16 @@ export async function backfill(o: BackfillOptions): Promise<TrafficProgress> {
         o.onProgress?.(progress);
       }
     }
-    progress.fraction = 1;
+    if (!o.signal?.aborted) {
+      if (pending.length > 0) {
+        await send(producer, o.topics, pending);
+        count(progress, pending);
+      }
+      progress.fraction = 1;
+    }
     o.onProgress?.(progress);
     return progress;
   } finally {
-    await producer.disconnect();
+    await producer.disconnect().catch(() => undefined);
   }
 }

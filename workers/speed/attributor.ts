@@ -100,12 +100,14 @@ export class Attributor {
     this.flushTimer = setInterval(() => this.scheduleFlush(), this.o.flushIntervalMs);
   }
 
-  /** Flushes rows and a final snapshot, then leaves the group. */
+  /** Flushes rows and a final snapshot while still in the group (so its offsets commit), then leaves. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.flushTimer) clearInterval(this.flushTimer);
-    await this.consumer.stop().catch(() => undefined);
+    // Stop fetching but stay in the group: a commit after consumer.stop() is refused. A batch
+    // still running finishes after the snapshot; its effects are replayed by the next owner.
+    this.consumer.pause([{ topic: this.o.topics.clicksByUser }, { topic: this.o.topics.checkoutsByUser }]);
     await this.flushing;
     await this.flush(true).catch((error: unknown) => this.o.log(`last flush failed: ${String(error)}`));
     await this.consumer.disconnect().catch(() => undefined);

@@ -1,0 +1,20 @@
+// POST /api/simulator/backfill { hours, rate, ...stream shape }: writes N hours of past events as
+// fast as Kafka takes them; progress shows in GET /api/simulator. Admin only.
+import { json, jsonError, parseJsonBody, requireAdmin } from '@/lib/web/http';
+import { backfillSchema } from '@/lib/web/schemas';
+import { SimulatorConflict } from '@/lib/web/simulator-controller';
+import { getWebRuntime } from '@/lib/web/web-runtime';
+
+export async function POST(request: Request): Promise<Response> {
+  const { config, simulator } = getWebRuntime();
+  const denied = requireAdmin(request, config.ADMIN_TOKEN);
+  if (denied) return denied;
+  const body = await parseJsonBody(request, backfillSchema);
+  if (!body.ok) return body.response;
+  try {
+    return json(simulator.startBackfill(body.data), { status: 202 });
+  } catch (error) {
+    if (error instanceof SimulatorConflict) return jsonError(409, error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,19 @@
+// POST /api/simulator/stop { what: 'live' | 'backfill' | 'all' }: stops live traffic and/or
+// cancels a running backfill. Admin only.
+import { json, parseJsonBody, requireAdmin } from '@/lib/web/http';
+import { stopSchema } from '@/lib/web/schemas';
+import { getWebRuntime } from '@/lib/web/web-runtime';
+
+export async function POST(request: Request): Promise<Response> {
+  const { config, simulator } = getWebRuntime();
+  const denied = requireAdmin(request, config.ADMIN_TOKEN);
+  if (denied) return denied;
+  const body = await parseJsonBody(request, stopSchema);
+  if (!body.ok) return body.response;
+  const { what } = body.data;
+  await Promise.all([
+    what !== 'backfill' ? simulator.stopLive() : undefined,
+    what !== 'live' ? simulator.cancelBackfill() : undefined,
+  ]);
+  return json(simulator.status());
+}

@@ -1,0 +1,45 @@
+// Everything the checkout detail page shows: the sink row, the user and product, and the
+// attribution timeline built from the workers' retained clicks of (user, product). The workers
+// only keep clicks until the watermark is an hour past them, so for older checkouts the timeline
+// falls back to the attributed click stored in the row, and says so.
+import type pg from 'pg';
+import { explainAttribution, type AttributionTimeline } from './attribution-timeline';
+import { getCheckout, type CheckoutDetail } from './checkout-queries';
+import { fetchRetainedClicks } from './worker-endpoints';
+
+export interface CheckoutExplanation extends CheckoutDetail {
+  timeline: AttributionTimeline;
+  /** Where the clicks on the timeline come from, in words, when it is not the full picture. */
+  clicksNote: string | null;
+}
+
+export async function loadCheckoutExplanation(
+  pool: pg.Pool,
+  workerUrls: readonly string[],
+  checkoutId: string,
+): Promise<CheckoutExplanation | null> {
+  const detail = await getCheckout(pool, checkoutId);
+  if (!detail) return null;
+  const c = detail.checkout;
+  const retained = await fetchRetainedClicks(workerUrls, c.userId, c.productId);
+  const checkoutTime = Date.parse(c.checkoutTime);
+  const timeline = explainAttribution(
+    {
+      time: checkoutTime,
+      clickId: c.clickId,
+      clickTime: c.clickTime === null ? null : Date.parse(c.clickTime),
+    },
+    retained.status === 'ok' ? retained.clicks : null,
+  );
+  let clicksNote: string | null = null;
+  if (retained.status === 'unavailable') {
+    clicksNote = `The user's other clicks come from the speed-layer workers' memory, and none could tell (${retained.reason}). Shown: the attributed click stored with the checkout.`;
+  } else if (!timeline.clicks.some((k) => k.source === 'worker')) {
+    clicksNote =
+      'The workers no longer hold clicks of this user on this product: they keep clicks only until the watermark is an hour past them. Shown: the attributed click stored with the checkout.';
+  } else if (timeline.agreesWithSink === false) {
+    clicksNote =
+      'The clicks still in the workers\u2019 memory would pick a different click than the row: earlier clicks have been evicted since, or the row is provisional and will be corrected.';
+  }
+  return { ...detail, timeline, clicksNote };
+}

@@ -1,0 +1,197 @@
+// Input schemas of every web API route (zod), with the limits that keep one request from hurting
+// the system: rates, sizes, page sizes. Routes parse with these and answer 400 with
+// `formatIssues` on failure. Pure: the simulator page imports the same limits for its form.
+import { z } from 'zod';
+import { decodeCursor, type CheckoutCursor } from './keyset-cursor';
+
+export const LIMITS = {
+  maxEventsPerSec: 20_000,
+  maxBackfillEventsPerSec: 5_000,
+  maxBackfillHours: 168,
+  maxBackfillEvents: 50_000_000,
+  maxUsers: 1_000_000,
+  maxProducts: 100_000,
+  maxShare: 0.5,
+  maxClickToCheckoutSec: 7_200,
+  /** Checkouts the generator may hold waiting for their event time (memory). */
+  maxPendingCheckouts: 2_000_000,
+  maxPageSize: 200,
+} as const;
+
+/** `path: message; path: message` — what a 400 answer says. */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.map(String).join('.');
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}
+
+const share = z.number().min(0).max(LIMITS.maxShare);
+
+/** Shape of the generated stream, shared by live traffic and backfill. */
+const streamShape = {
+  users: z.number().int().min(1).max(LIMITS.maxUsers).default(100),
+  products: z.number().int().min(1).max(LIMITS.maxProducts).default(50),
+  checkoutProbability: z.number().min(0).max(1).default(0.3),
+  clickToCheckoutSec: z
+    .strictObject({
+      min: z.number().min(0).max(LIMITS.maxClickToCheckoutSec),
+      max: z.number().min(0).max(LIMITS.maxClickToCheckoutSec),
+    })
+    .refine((r) => r.min <= r.max, { message: 'min must not exceed max' })
+    .default({ min: 5, max: 1_200 }),
+  outOfOrderShare: share.default(0.05),
+  lateShare: share.default(0),
+  duplicateShare: share.default(0.01),
+  malformedShare: share.default(0),
+};
+
+export const liveTrafficSchema = z
+  .strictObject({
+    /** Events (clicks and checkouts) per second. */
+    rate: z.number().positive().max(LIMITS.maxEventsPerSec).default(50),
+    ...streamShape,
+    renameEverySec: z.number().min(0).max(3_600).default(10),
+  })
+  .refine(
+    (s) =>
+      (s.rate / (1 + s.checkoutProbability)) * s.checkoutProbability * s.clickToCheckoutSec.max <=
+      LIMITS.maxPendingCheckouts,
+    {
+      message: `rate × checkout probability × longest click-to-checkout time would keep more than ${LIMITS.maxPendingCheckouts.toLocaleString('en-US')} checkouts waiting in memory: lower one of them`,
+      path: ['rate'],
+    },
+  );
+
+export type LiveTrafficSettings = z.infer<typeof liveTrafficSchema>;
+
+export const backfillSchema = z
+  .strictObject({
+    hours: z.number().positive().max(LIMITS.maxBackfillHours).default(24),
+    /** Events per second of event time (not of wall-clock time: the backfill runs flat out). */
+    rate: z.number().positive().max(LIMITS.maxBackfillEventsPerSec).default(5),
+    ...streamShape,
+  })
+  .refine((s) => s.hours * 3_600 * s.rate <= LIMITS.maxBackfillEvents, {
+    message: `hours × rate would write more than ${LIMITS.maxBackfillEvents.toLocaleString('en-US')} events: lower one of them`,
+    path: ['rate'],
+  });
+
+export type BackfillSettings = z.infer<typeof backfillSchema>;
+
+export const seedSchema = z.strictObject({
+  users: z.number().int().min(1).max(LIMITS.maxUsers).default(100),
+  products: z.number().int().min(1).max(LIMITS.maxProducts).default(50),
+});
+
+export const stopSchema = z.strictObject({
+  what: z.enum(['live', 'backfill', 'all']).default('all'),
+});
+
+export const loginSchema = z.strictObject({
+  token: z.string().min(1, 'the admin token is required').max(512),
+});
+
+/** Empty query-string values mean "no filter". */
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? undefined : v));
+
+const optionalTime = z
+  .string()
+  .trim()
+  .max(40)
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === '') return undefined;
+    // ISO 8601 (with or without zone; without one it is read as UTC, as the wire format does).
+    if (
+      !/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(v)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected an ISO 8601 time, e.g. 2026-11-24T10:00Z',
+      });
+      return z.NEVER;
+    }
+    const iso = v.replace(' ', 'T');
+    const ms = Date.parse(
+      iso.length === 10 ? `${iso}T00:00:00Z` : /(Z|[+-]\d{2}:?\d{2})$/.test(iso) ? iso : `${iso}Z`,
+    );
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'not a valid time' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const optionalCursor = z
+  .string()
+  .optional()
+  .transform((v, ctx): CheckoutCursor | undefined => {
+    if (v === undefined || v === '') return undefined;
+    const cursor = decodeCursor(v);
+    if (!cursor) {
+      ctx.addIssue({ code: 'custom', message: 'not a page cursor from this browser' });
+      return z.NEVER;
+    }
+    return cursor;
+  });
+
+export const checkoutQuerySchema = z
+  .object({
+    user: optionalText(100),
+    product: optionalText(100),
+    attributed: z.enum(['any', 'yes', 'no']).default('any'),
+    state: z.enum(['any', 'provisional', 'final']).default('any'),
+    from: optionalTime,
+    to: optionalTime,
+    sort: z.enum(['desc', 'asc']).default('desc'),
+    limit: z.coerce.number().int().min(1).max(LIMITS.maxPageSize).default(50),
+    after: optionalCursor,
+    before: optionalCursor,
+  })
+  .refine((q) => !(q.after && q.before), { message: 'give after or before, not both' })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+    message: 'from must not be after to',
+    path: ['from'],
+  });
+
+export type CheckoutQuery = z.infer<typeof checkoutQuerySchema>;
+
+export const checkoutIdSchema = z.string().min(1).max(200);
+
+export const deadLetterQuerySchema = z.object({
+  q: optionalText(200),
+  topic: optionalText(249),
+  limit: z.coerce.number().int().min(1).max(LIMITS.maxPageSize).default(25),
+  before: z
+    .string()
+    .regex(/^\d{1,19}$/, 'expected a dead-letter id')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+});
+
+export type DeadLetterQuery = z.infer<typeof deadLetterQuerySchema>;
+
+/** The first value of each query parameter, as the schemas expect. */
+export function searchParamsObject(
+  params: URLSearchParams | Record<string, string | string[] | undefined>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (params instanceof URLSearchParams) {
+    for (const [key, value] of params) if (!(key in out)) out[key] = value;
+    return out;
+  }
+  for (const [key, value] of Object.entries(params)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) out[key] = first;
+  }
+  return out;
+}
