@@ -8,13 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { loadConfig, projectRoot } from '../lib/config.ts';
-import { createPgPool } from '../lib/db/pool.ts';
-import { createTestDatabase } from '../lib/db/test-database.ts';
-import { createKafka } from '../lib/kafka/client.ts';
-import { clickstreamTopicSpecs, ensureTopics, topicNames } from '../lib/kafka/topics.ts';
+import { projectRoot } from '../lib/config.ts';
 import { StreamGenerator, naiveTimestamp, type GeneratorSettings } from '../lib/simulator/stream-generator.ts';
 import { seedReferenceData } from '../workers/simulator/traffic.ts';
+import { createSpeedTestEnv, type SpeedTestEnv } from '../workers/speed/test-harness.ts';
 import { WorkerProcess } from '../workers/speed/worker-process.ts';
 
 const args = new Map(
@@ -42,49 +39,18 @@ const settings: GeneratorSettings = {
   allowedLatenessMs: 15_000,
 };
 
-interface Env {
-  kafka: Kafka;
-  pool: ReturnType<typeof createPgPool>;
-  topics: ReturnType<typeof topicNames>;
-  childEnv: Record<string, string>;
-  cleanup: () => Promise<void>;
-}
+type Env = SpeedTestEnv;
 
-async function environment(name: string): Promise<Env> {
-  const base = loadConfig();
-  const db = await createTestDatabase(base.DATABASE_URL);
-  const id = `${name}-${Date.now().toString(36)}`;
-  const env: Record<string, string> = {
-    DATABASE_URL: db.url,
-    KAFKA_BROKERS: base.KAFKA_BROKERS,
-    CLICKS_TOPIC: `bench-clicks-${id}`,
-    CHECKOUTS_TOPIC: `bench-checkouts-${id}`,
-    CONSUMER_GROUP_PREFIX: `bench-${id}`,
-    KAFKA_CLIENT_ID: `bench-${id}`,
+/** A fresh test database and topics (6 partitions), production-like intervals, seeded users. */
+async function environment(): Promise<Env> {
+  const env = await createSpeedTestEnv({
     TOPIC_PARTITIONS: '6',
-    METRICS_PORT: '0',
-    KAFKA_SESSION_TIMEOUT_MS: '6000',
     IDLE_TIMEOUT_MS: '2000',
-  };
-  const config = { ...base, ...env, TOPIC_PARTITIONS: 6 } as typeof base;
-  const kafka = createKafka({ brokers: base.KAFKA_BROKERS, clientId: `bench-${id}`, logLevel: 'error' });
-  await ensureTopics(kafka, clickstreamTopicSpecs(config));
-  const pool = createPgPool(db.url, { max: 4, applicationName: 'bench' });
-  await seedReferenceData(pool, settings);
-  return {
-    kafka,
-    pool,
-    topics: topicNames(config),
-    childEnv: env,
-    cleanup: async () => {
-      await pool.end();
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.deleteTopics({ topics: Object.values(topicNames(config)) }).catch(() => undefined);
-      await admin.disconnect();
-      await db.drop();
-    },
-  };
+    SNAPSHOT_INTERVAL_MS: '5000',
+    SINK_FLUSH_INTERVAL_MS: '100',
+  });
+  await seedReferenceData(env.pool, settings);
+  return env;
 }
 
 /** Produces messages as fast as the broker takes them; returns checkout count and send times. */
@@ -132,7 +98,7 @@ async function countRows(pool: Env['pool'], finalOnly = false): Promise<number> 
 }
 
 async function throughput(): Promise<Record<string, number>> {
-  const env = await environment('tput');
+  const env = await environment();
   try {
     const generator = new StreamGenerator(settings, 1);
     const t0 = Date.UTC(2026, 10, 1, 0, 0, 0);
@@ -184,7 +150,7 @@ function quantile(sorted: number[], q: number): number {
 }
 
 async function latency(): Promise<Record<string, number>> {
-  const env = await environment('lat');
+  const env = await environment();
   const worker = new WorkerProcess(env.childEnv);
   try {
     worker.start();
@@ -274,7 +240,7 @@ function heapPerClick(): Record<string, Record<string, number>> {
 }
 
 async function recovery(): Promise<Record<string, number>> {
-  const env = await environment('rec');
+  const env = await environment();
   const worker = new WorkerProcess({ ...env.childEnv, SNAPSHOT_INTERVAL_MS: '2000' });
   try {
     // RETAINED clicks within 50 minutes of event time: none can be evicted.

@@ -74,27 +74,9 @@ export class PartitionRuntime {
   drain(): RuntimeOutput {
     const { rows, counters } = this.engine.drain();
     return {
-      rows: rows.map((r) => ({
-        row: {
-          checkoutId: r.checkoutId,
-          userId: r.userId,
-          userName: r.userName,
-          isUnknownUser: r.isUnknownUser,
-          clickId: r.clickId,
-          clickTime: r.clickTime,
-          productId: r.productId,
-          paymentMethod: r.paymentMethod,
-          totalAmount: r.totalAmount,
-          shippingAddress: r.shippingAddress,
-          billingAddress: r.billingAddress,
-          userAgent: r.userAgent,
-          ipAddress: r.ipAddress,
-          checkoutTime: r.checkoutTime,
-          isFinal: r.isFinal,
-          isLate: r.isLate,
-          partition: this.partition,
-        },
-        producedAt: r.triggerMessageTime ?? 0,
+      rows: rows.map(({ triggerMessageTime, ...row }) => ({
+        row: { ...row, partition: this.partition },
+        producedAt: triggerMessageTime ?? 0,
       })),
       attributed: counters.finalAttributed,
       unattributed: counters.finalUnattributed,

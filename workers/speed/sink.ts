@@ -3,26 +3,10 @@
 // never overwritten (the WHERE on the conflict update), which is what makes
 // replays after a crash or a rebalance harmless.
 import type pg from 'pg';
+import type { CheckoutRow as DomainCheckoutRow } from '../../lib/domain/partition-types.ts';
 
-export interface CheckoutRow {
-  checkoutId: string;
-  userId: number;
-  userName: string;
-  isUnknownUser: boolean;
-  clickId: string | null;
-  clickTime: number | null;
-  productId: string;
-  paymentMethod: string;
-  totalAmount: string;
-  shippingAddress: string;
-  billingAddress: string;
-  userAgent: string;
-  ipAddress: string;
-  checkoutTime: number;
-  isFinal: boolean;
-  isLate: boolean;
-  partition: number;
-}
+/** A domain row as written: the engine's row plus the partition that produced it. */
+export type CheckoutRow = Omit<DomainCheckoutRow, 'triggerMessageTime'> & { partition: number };
 
 const UPSERT_SQL = `
 INSERT INTO commerce.attributed_checkouts AS a (
