@@ -6,7 +6,16 @@ const nextConfig = {
   // Native/Node-heavy clients used by route handlers and server components: load them with
   // Node's own resolution instead of bundling (pg and @prisma/client are on Next's list already,
   // listed here so the intent is explicit).
-  serverExternalPackages: ['kafkajs', 'pg', '@prisma/client', '@prisma/adapter-pg', 'prom-client'],
+  serverExternalPackages: [
+    'kafkajs',
+    'pg',
+    '@prisma/client',
+    '@prisma/adapter-pg',
+    'prom-client',
+    'parquet-wasm',
+    'apache-arrow',
+    '@aws-sdk/client-s3',
+  ],
   // Route types stay plain strings; typed routes would tie every href to a generated type file.
   typedRoutes: false,
   poweredByHeader: false,

@@ -9,6 +9,7 @@ import { projectRoot } from '../lib/config.ts';
 import { stackUp } from './stack.ts';
 import { stopKafka } from './stack/kafka.ts';
 import { stopPostgres } from './stack/postgres.ts';
+import { ensurePythonEnv } from './python-env.ts';
 import { ensureChromium } from './stack/system-packages.ts';
 
 interface SuiteResult {
@@ -99,6 +100,8 @@ async function main(): Promise<number> {
   let exitCode = 1;
   try {
     await ensureChromium((m) => console.log(`[test] ${m}`));
+    // delta-rs (the independent Delta reader) and dbt, pinned, in .venv: once per requirements change.
+    await ensurePythonEnv((m) => console.log(`[test] ${m}`));
     const setup = [
       run('npx', ['tsx', 'scripts/prisma-generate.ts']),
       run('npx', ['tsx', 'scripts/migrate.ts']),

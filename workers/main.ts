@@ -5,6 +5,7 @@ import { loadConfig } from '../lib/config.ts';
 import { createPgPool } from '../lib/db/pool.ts';
 import { createKafka } from '../lib/kafka/client.ts';
 import { clickstreamTopicSpecs, ensureTopics } from '../lib/kafka/topics.ts';
+import { startLakeExportSchedule } from './lake/schedule.ts';
 import { startSpeedLayer } from './speed/speed-layer.ts';
 
 async function main(): Promise<void> {
@@ -14,6 +15,8 @@ async function main(): Promise<void> {
   await ensureTopics(kafka, clickstreamTopicSpecs(config));
   const pool = createPgPool(config.DATABASE_URL, { applicationName: 'clickstream-worker', max: 8 });
   const speed = await startSpeedLayer({ config, kafka, pool, log });
+  // The daily lake export (LAKE_EXPORT_CRON, UTC); a run already going elsewhere is not doubled.
+  const lakeSchedule = startLakeExportSchedule(config);
   log(`running; metrics on http://localhost:${speed.metricsPort}/metrics`);
 
   let stopping = false;
@@ -26,6 +29,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 30_000);
     timer.unref();
+    await lakeSchedule.stop();
     await speed.stop();
     await pool.end();
     process.exit(process.exitCode ?? 0);

@@ -1,0 +1,392 @@
+// Columnar row buffers for one data file, with the per-file Delta statistics (PROTOCOL.md
+// "Per-file Statistics") kept as values are appended. Pure. Rows are buffered in chunks that are
+// handed to the parquet encoder and cleared; statistics cover every row since the file began.
+// Value conventions: timestamp = epoch ms, date = days since 1970-01-01, decimal = unscaled
+// bigint (cents for scale 2), long = a safe integer.
+import { compareBytes } from '../domain/byte-order.ts';
+import { decimalOf, type DeltaField, type DeltaSchema } from './delta-schema.ts';
+
+/** Strings longer than this (in code points) keep a prefix as min and no max, as Delta allows. */
+export const STATS_STRING_PREFIX = 32;
+
+export type ColumnValue = string | number | bigint | boolean | Uint8Array | null;
+
+abstract class ColumnBase<V> {
+  length = 0;
+  nullCount = 0;
+  /** Rows in the file so far (all chunks). */
+  fileRows = 0;
+  fileNullCount = 0;
+  /** 1 = valid, 0 = null; only kept for nullable columns. */
+  validity: Uint8Array;
+
+  constructor(readonly field: DeltaField) {
+    this.validity = new Uint8Array(field.nullable ? 1024 : 0);
+  }
+
+  push(value: V | null): void {
+    if (value === null || value === undefined) {
+      if (!this.field.nullable)
+        throw new Error(`column "${this.field.name}" is not nullable: got null`);
+      this.ensureValidity();
+      this.validity[this.length] = 0;
+      this.nullCount++;
+      this.fileNullCount++;
+      this.pushNull();
+    } else {
+      if (this.field.nullable) {
+        this.ensureValidity();
+        this.validity[this.length] = 1;
+      }
+      this.pushValue(value);
+    }
+    this.length++;
+    this.fileRows++;
+  }
+
+  private ensureValidity(): void {
+    if (this.length < this.validity.length) return;
+    const next = new Uint8Array(Math.max(1024, this.validity.length * 2));
+    next.set(this.validity);
+    this.validity = next;
+  }
+
+  /** Clears the buffered rows; the file statistics stay. */
+  resetChunk(): void {
+    this.length = 0;
+    this.nullCount = 0;
+    this.clearValues();
+  }
+
+  /** Starts a new file: clears rows and statistics. */
+  resetFile(): void {
+    this.resetChunk();
+    this.fileRows = 0;
+    this.fileNullCount = 0;
+    this.clearStats();
+  }
+
+  protected abstract pushValue(value: V): void;
+  protected abstract pushNull(): void;
+  protected abstract clearValues(): void;
+  protected abstract clearStats(): void;
+  /** [min, max] as Delta stats JSON values, or undefined when not recorded for this column. */
+  abstract statsBounds(): { min?: unknown; max?: unknown } | undefined;
+  /** Rough bytes held, to decide when to flush a chunk. */
+  abstract estimatedBytes(): number;
+}
+
+export class StringColumn extends ColumnBase<string> {
+  values: (string | null)[] = [];
+  private bytes = 0;
+  private min: string | undefined;
+  private max: string | undefined;
+
+  protected pushValue(value: string): void {
+    this.values.push(value);
+    this.bytes += value.length + 4;
+    if (this.min === undefined || compareBytes(value, this.min) < 0) this.min = value;
+    if (this.max === undefined || compareBytes(value, this.max) > 0) this.max = value;
+  }
+  protected pushNull(): void {
+    this.values.push(null);
+    this.bytes += 4;
+  }
+  protected clearValues(): void {
+    this.values = [];
+    this.bytes = 0;
+  }
+  protected clearStats(): void {
+    this.min = undefined;
+    this.max = undefined;
+  }
+  statsBounds() {
+    if (this.min === undefined || this.max === undefined) return undefined;
+    const min = truncateCodePoints(this.min, STATS_STRING_PREFIX);
+    const maxFits = truncateCodePoints(this.max, STATS_STRING_PREFIX) === this.max;
+    return maxFits ? { min, max: this.max } : { min };
+  }
+  estimatedBytes(): number {
+    return this.bytes;
+  }
+}
+
+export class BinaryColumn extends ColumnBase<Uint8Array> {
+  values: (Uint8Array | null)[] = [];
+  private bytes = 0;
+
+  protected pushValue(value: Uint8Array): void {
+    this.values.push(value);
+    this.bytes += value.length + 4;
+  }
+  protected pushNull(): void {
+    this.values.push(null);
+    this.bytes += 4;
+  }
+  protected clearValues(): void {
+    this.values = [];
+    this.bytes = 0;
+  }
+  protected clearStats(): void {}
+  /** Delta (like Spark) keeps no min/max for binary columns. */
+  statsBounds() {
+    return undefined;
+  }
+  estimatedBytes(): number {
+    return this.bytes;
+  }
+}
+
+export type NumericKind = 'long' | 'integer' | 'double' | 'date' | 'timestamp';
+
+export class NumericColumn extends ColumnBase<number> {
+  values = new Float64Array(1024);
+  private min = Infinity;
+  private max = -Infinity;
+  readonly kind: NumericKind;
+
+  constructor(field: DeltaField) {
+    super(field);
+    if (field.type === 'long' || field.type === 'integer' || field.type === 'double')
+      this.kind = field.type;
+    else if (field.type === 'short' || field.type === 'byte') this.kind = 'integer';
+    else if (field.type === 'float') this.kind = 'double';
+    else if (field.type === 'date' || field.type === 'timestamp') this.kind = field.type;
+    else throw new Error(`column "${field.name}": ${field.type} is not numeric`);
+  }
+
+  protected pushValue(value: number): void {
+    if (this.kind !== 'double' && !Number.isSafeInteger(value)) {
+      throw new Error(
+        `column "${this.field.name}" (${this.field.type}): ${value} is not a safe integer`,
+      );
+    }
+    if (this.kind === 'integer' && (value < -2147483648 || value > 2147483647)) {
+      throw new Error(`column "${this.field.name}" (integer): ${value} is out of range`);
+    }
+    this.grow();
+    this.values[this.length] = value;
+    if (!Number.isNaN(value)) {
+      if (value < this.min) this.min = value;
+      if (value > this.max) this.max = value;
+    }
+  }
+  protected pushNull(): void {
+    this.grow();
+    this.values[this.length] = 0;
+  }
+  private grow(): void {
+    if (this.length < this.values.length) return;
+    const next = new Float64Array(this.values.length * 2);
+    next.set(this.values);
+    this.values = next;
+  }
+  protected clearValues(): void {
+    if (this.values.length > 65_536 * 4) this.values = new Float64Array(1024);
+  }
+  protected clearStats(): void {
+    this.min = Infinity;
+    this.max = -Infinity;
+  }
+  statsBounds() {
+    if (this.min > this.max || !Number.isFinite(this.min) || !Number.isFinite(this.max))
+      return undefined;
+    return { min: this.format(this.min), max: this.format(this.max) };
+  }
+  private format(v: number): unknown {
+    if (this.kind === 'timestamp') return new Date(v).toISOString();
+    if (this.kind === 'date') return new Date(v * 86_400_000).toISOString().slice(0, 10);
+    return v;
+  }
+  estimatedBytes(): number {
+    return this.length * 8;
+  }
+}
+
+/** Doubles print decimals of up to 15 significant digits exactly; larger bounds are left out. */
+const EXACT_STATS_LIMIT = 10n ** 15n;
+
+/** Decimal values as unscaled bigints, so DECIMAL(38,s) stays exact. */
+export class DecimalColumn extends ColumnBase<bigint> {
+  values: bigint[] = [];
+  private min: bigint | undefined;
+  private max: bigint | undefined;
+  readonly precision: number;
+  readonly scale: number;
+  private readonly limit: bigint;
+
+  constructor(field: DeltaField) {
+    super(field);
+    const decimal = decimalOf(field.type);
+    if (!decimal) throw new Error(`column "${field.name}": ${field.type} is not a decimal`);
+    this.precision = decimal.precision;
+    this.scale = decimal.scale;
+    this.limit = 10n ** BigInt(decimal.precision);
+  }
+
+  protected pushValue(value: bigint): void {
+    if (value >= this.limit || value <= -this.limit) {
+      throw new Error(
+        `column "${this.field.name}" (${this.field.type}): ${value} (unscaled) does not fit`,
+      );
+    }
+    this.values.push(value);
+    if (this.min === undefined || value < this.min) this.min = value;
+    if (this.max === undefined || value > this.max) this.max = value;
+  }
+  protected pushNull(): void {
+    this.values.push(0n);
+  }
+  protected clearValues(): void {
+    this.values = [];
+  }
+  protected clearStats(): void {
+    this.min = undefined;
+    this.max = undefined;
+  }
+  statsBounds() {
+    if (this.min === undefined || this.max === undefined) return undefined;
+    const exact = (v: bigint) =>
+      v < EXACT_STATS_LIMIT && v > -EXACT_STATS_LIMIT ? Number(v) / 10 ** this.scale : undefined;
+    return { min: exact(this.min), max: exact(this.max) };
+  }
+  estimatedBytes(): number {
+    return this.length * 16;
+  }
+}
+
+export class BooleanColumn extends ColumnBase<boolean> {
+  values = new Uint8Array(1024);
+
+  protected pushValue(value: boolean): void {
+    this.grow();
+    this.values[this.length] = value ? 1 : 0;
+  }
+  protected pushNull(): void {
+    this.grow();
+    this.values[this.length] = 0;
+  }
+  private grow(): void {
+    if (this.length < this.values.length) return;
+    const next = new Uint8Array(this.values.length * 2);
+    next.set(this.values);
+    this.values = next;
+  }
+  protected clearValues(): void {}
+  protected clearStats(): void {}
+  /** Spark keeps no min/max for booleans either; nullCount is enough for skipping. */
+  statsBounds() {
+    return undefined;
+  }
+  estimatedBytes(): number {
+    return this.length;
+  }
+}
+
+export type Column = StringColumn | BinaryColumn | NumericColumn | DecimalColumn | BooleanColumn;
+
+export function createColumn(field: DeltaField): Column {
+  if (field.type === 'string') return new StringColumn(field);
+  if (field.type === 'binary') return new BinaryColumn(field);
+  if (field.type === 'boolean') return new BooleanColumn(field);
+  if (decimalOf(field.type)) return new DecimalColumn(field);
+  return new NumericColumn(field);
+}
+
+/** The columns of one data file: the table schema minus its partition columns, in schema order. */
+export class RowBuffer {
+  readonly columns: Column[];
+  readonly byName: Map<string, Column>;
+
+  constructor(readonly dataFields: DeltaField[]) {
+    this.columns = dataFields.map(createColumn);
+    this.byName = new Map(this.columns.map((c) => [c.field.name, c]));
+  }
+
+  static forSchema(schema: DeltaSchema, partitionColumns: string[]): RowBuffer {
+    return new RowBuffer(schema.fields.filter((f) => !partitionColumns.includes(f.name)));
+  }
+
+  column<C extends Column = Column>(name: string): C {
+    const c = this.byName.get(name);
+    if (!c) throw new Error(`no column "${name}"`);
+    return c as C;
+  }
+
+  /** Rows in the current chunk. */
+  get length(): number {
+    return this.columns[0]?.length ?? 0;
+  }
+
+  get fileRows(): number {
+    return this.columns[0]?.fileRows ?? 0;
+  }
+
+  estimatedBytes(): number {
+    let total = 0;
+    for (const c of this.columns) total += c.estimatedBytes();
+    return total;
+  }
+
+  /** Throws if the columns disagree on row count: a row was appended to only some columns. */
+  assertAligned(): void {
+    const n = this.length;
+    for (const c of this.columns) {
+      if (c.length !== n)
+        throw new Error(`column "${c.field.name}" has ${c.length} rows, expected ${n}`);
+    }
+  }
+
+  resetChunk(): void {
+    for (const c of this.columns) c.resetChunk();
+  }
+
+  resetFile(): void {
+    for (const c of this.columns) c.resetFile();
+  }
+
+  /** The `stats` JSON of an add action for every row since the file began. */
+  statsJson(): string {
+    const minValues: Record<string, unknown> = {};
+    const maxValues: Record<string, unknown> = {};
+    const nullCount: Record<string, number> = {};
+    for (const c of this.columns) {
+      nullCount[c.field.name] = c.fileNullCount;
+      const bounds = c.statsBounds();
+      if (bounds?.min !== undefined) minValues[c.field.name] = bounds.min;
+      if (bounds?.max !== undefined) maxValues[c.field.name] = bounds.max;
+    }
+    return JSON.stringify({ numRecords: this.fileRows, minValues, maxValues, nullCount });
+  }
+}
+
+/** The first `n` code points of `s`, never splitting a surrogate pair. */
+export function truncateCodePoints(s: string, n: number): string {
+  if (s.length <= n) return s;
+  let units = 0;
+  let points = 0;
+  while (units < s.length && points < n) {
+    const code = s.charCodeAt(units);
+    units += code >= 0xd800 && code <= 0xdbff && units + 1 < s.length ? 2 : 1;
+    points++;
+  }
+  return s.slice(0, units);
+}
+
+/** Days since 1970-01-01 of an epoch-ms instant (UTC). */
+export const epochDay = (ms: number): number => Math.floor(ms / 86_400_000);
+
+/** `YYYY-MM-DD` (UTC) of an epoch-ms instant: the partition value of a date column. */
+export function isoDate(ms: number): string {
+  return new Date(epochDay(ms) * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Unscaled integer of exact decimal text ("19.90" at scale 2 → 1990n), or throws. */
+export function unscaledDecimal(text: string, scale: number): bigint {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!m) throw new Error(`not a decimal: ${JSON.stringify(text)}`);
+  const fraction = m[3] ?? '';
+  if (fraction.length > scale) throw new Error(`${text} has more than ${scale} decimals`);
+  const value = BigInt(`${m[2]}${fraction.padEnd(scale, '0')}`);
+  return m[1] === '-' ? -value : value;
+}

@@ -1,0 +1,64 @@
+// `npm run lake:vacuum`: deletes data files that the latest version of each lake table does not
+// reference (orphans of killed runs, files replaced by an overwrite) once older than the
+// retention (`--retention-hours`, default 168 = Delta's one week). `--dry-run` only lists them.
+// Holds the export lock, so it never runs beside an export.
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../lib/config.ts';
+import { createPgPool } from '../lib/db/pool.ts';
+import { acquireExportLock } from '../workers/lake/job-runs.ts';
+import { openObjectStore } from '../workers/lake/open-store.ts';
+import { DEFAULT_RETENTION_MS, vacuumLake } from '../workers/lake/vacuum.ts';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      'retention-hours': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+    },
+  });
+  const retentionMs =
+    values['retention-hours'] === undefined
+      ? DEFAULT_RETENTION_MS
+      : Number(values['retention-hours']) * 3_600_000;
+  if (!Number.isFinite(retentionMs) || retentionMs < 0)
+    throw new Error('--retention-hours must be a number >= 0');
+  const config = loadConfig();
+  const pool = createPgPool(config.DATABASE_URL, {
+    applicationName: 'clickstream-lake-vacuum',
+    max: 2,
+  });
+  try {
+    const lock = await acquireExportLock(pool);
+    try {
+      const results = await vacuumLake({
+        store: openObjectStore(config.LAKE_URI),
+        retentionMs,
+        dryRun: values['dry-run'],
+      });
+      for (const r of results) {
+        if (!r.isDeltaTable) {
+          console.log(`[lake-vacuum] ${r.table}: not a Delta table yet, untouched`);
+          continue;
+        }
+        const verb = values['dry-run'] ? 'would delete' : 'deleted';
+        console.log(
+          `[lake-vacuum] ${r.table}: ${verb} ${r.deleted.length} file(s), ${(r.bytesFreed / 1024 / 1024).toFixed(1)} MB; kept ${r.keptRecent} unreferenced file(s) younger than the retention`,
+        );
+        for (const key of r.deleted) console.log(`  ${key}`);
+      }
+      return 0;
+    } finally {
+      await lock.release();
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`[lake-vacuum] ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

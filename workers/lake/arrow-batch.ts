@@ -1,0 +1,199 @@
+// Column buffers → Apache Arrow record batches with the Parquet types Delta expects (PROTOCOL.md
+// "Delta Data Type to Parquet Type Mappings"): timestamp = INT64 micros adjusted to UTC, date =
+// INT32 DATE, decimal = DECIMAL(p,s), string = UTF-8 binary. Arrays are built directly (no
+// per-value builders) because this is on the export's hot path.
+import * as arrow from 'apache-arrow';
+import { decimalOf, type DeltaField } from '../../lib/lake/delta-schema.ts';
+import {
+  BinaryColumn,
+  BooleanColumn,
+  DecimalColumn,
+  NumericColumn,
+  StringColumn,
+  type Column,
+  type RowBuffer,
+} from '../../lib/lake/column-buffers.ts';
+
+export function arrowType(field: DeltaField): arrow.DataType {
+  const decimal = decimalOf(field.type);
+  if (decimal) return new arrow.Decimal(decimal.scale, decimal.precision, 128);
+  switch (field.type) {
+    case 'string':
+      return new arrow.Utf8();
+    case 'binary':
+      return new arrow.Binary();
+    case 'long':
+      return new arrow.Int64();
+    case 'integer':
+      return new arrow.Int32();
+    case 'short':
+      return new arrow.Int16();
+    case 'byte':
+      return new arrow.Int8();
+    case 'double':
+      return new arrow.Float64();
+    case 'float':
+      return new arrow.Float32();
+    case 'boolean':
+      return new arrow.Bool();
+    case 'date':
+      return new arrow.DateDay();
+    case 'timestamp':
+      return new arrow.TimestampMicrosecond('UTC');
+    default:
+      throw new Error(`no Arrow type for ${field.type}`);
+  }
+}
+
+export function arrowSchema(fields: DeltaField[]): arrow.Schema {
+  return new arrow.Schema(fields.map((f) => new arrow.Field(f.name, arrowType(f), f.nullable)));
+}
+
+/** Packs one byte per row (0/1) into an Arrow bitmap (LSB first). */
+function packBits(bytes: Uint8Array, length: number): Uint8Array {
+  const out = new Uint8Array((length + 7) >> 3);
+  for (let i = 0; i < length; i++) if (bytes[i]) out[i >> 3]! |= 1 << (i & 7);
+  return out;
+}
+
+const encoder = new TextEncoder();
+
+/** UTF-8 bytes and offsets of a string column; one native encode when the text is ASCII. */
+function encodeStrings(
+  values: (string | null)[],
+  length: number,
+): { offsets: Int32Array; data: Uint8Array } {
+  const offsets = new Int32Array(length + 1);
+  const joined = values.length === length ? values.join('') : values.slice(0, length).join('');
+  const bytes = Buffer.from(joined, 'utf8');
+  if (bytes.length === joined.length) {
+    // Pure ASCII: byte offsets equal UTF-16 lengths (null joins as '').
+    let pos = 0;
+    for (let i = 0; i < length; i++) {
+      pos += values[i]?.length ?? 0;
+      offsets[i + 1] = pos;
+    }
+    return { offsets, data: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) };
+  }
+  let data = new Uint8Array(bytes.length);
+  let pos = 0;
+  for (let i = 0; i < length; i++) {
+    const v = values[i];
+    if (v) {
+      const { written } = encoder.encodeInto(v, data.subarray(pos));
+      pos += written;
+    }
+    offsets[i + 1] = pos;
+  }
+  data = data.subarray(0, pos);
+  return { offsets, data };
+}
+
+function concatBinary(
+  values: (Uint8Array | null)[],
+  length: number,
+): { offsets: Int32Array; data: Uint8Array } {
+  const offsets = new Int32Array(length + 1);
+  let total = 0;
+  for (let i = 0; i < length; i++) total += values[i]?.length ?? 0;
+  const data = new Uint8Array(total);
+  let pos = 0;
+  for (let i = 0; i < length; i++) {
+    const v = values[i];
+    if (v) {
+      data.set(v, pos);
+      pos += v.length;
+    }
+    offsets[i + 1] = pos;
+  }
+  return { offsets, data };
+}
+
+function columnData(column: Column): arrow.Data {
+  const type = arrowType(column.field);
+  const length = column.length;
+  const nullCount = column.nullCount;
+  const nullBitmap = nullCount > 0 ? packBits(column.validity, length) : undefined;
+  const base = { type, length, nullCount, nullBitmap } as const;
+  if (column instanceof StringColumn) {
+    const { offsets, data } = encodeStrings(column.values, length);
+    return arrow.makeData({ ...base, type: type as arrow.Utf8, valueOffsets: offsets, data });
+  }
+  if (column instanceof BinaryColumn) {
+    const { offsets, data } = concatBinary(column.values, length);
+    return arrow.makeData({ ...base, type: type as arrow.Binary, valueOffsets: offsets, data });
+  }
+  if (column instanceof BooleanColumn) {
+    return arrow.makeData({
+      ...base,
+      type: type as arrow.Bool,
+      data: packBits(column.values, length),
+    });
+  }
+  if (column instanceof DecimalColumn) {
+    // 128-bit little-endian two's complement: the low 64 bits, then the high 64 bits.
+    const words = new BigInt64Array(length * 2);
+    for (let i = 0; i < length; i++) {
+      const x = column.values[i]!;
+      words[2 * i] = BigInt.asIntN(64, x);
+      words[2 * i + 1] = BigInt.asIntN(64, x >> 64n);
+    }
+    return arrow.makeData({
+      ...base,
+      type: type as arrow.Decimal,
+      data: new Uint32Array(words.buffer),
+    });
+  }
+  if (!(column instanceof NumericColumn)) throw new Error('unknown column kind');
+  const v = column.values;
+  switch (column.kind) {
+    case 'double':
+      return arrow.makeData({
+        ...base,
+        type: type as arrow.Float64,
+        data:
+          column.field.type === 'float'
+            ? Float32Array.from(v.subarray(0, length))
+            : v.slice(0, length),
+      });
+    case 'integer': {
+      const data =
+        column.field.type === 'short'
+          ? Int16Array.from(v.subarray(0, length))
+          : column.field.type === 'byte'
+            ? Int8Array.from(v.subarray(0, length))
+            : Int32Array.from(v.subarray(0, length));
+      return arrow.makeData({ ...base, type: type as arrow.Int32, data: data as Int32Array });
+    }
+    case 'date':
+      return arrow.makeData({
+        ...base,
+        type: type as arrow.DateDay,
+        data: Int32Array.from(v.subarray(0, length)),
+      });
+    case 'long': {
+      const data = new BigInt64Array(length);
+      for (let i = 0; i < length; i++) data[i] = BigInt(v[i]!);
+      return arrow.makeData({ ...base, type: type as arrow.Int64, data });
+    }
+    case 'timestamp': {
+      const data = new BigInt64Array(length);
+      for (let i = 0; i < length; i++) data[i] = BigInt(v[i]!) * 1000n;
+      return arrow.makeData({ ...base, type: type as arrow.TimestampMicrosecond, data });
+    }
+  }
+}
+
+/** The buffered chunk of `rows` as one Arrow record batch (the buffer is left untouched). */
+export function toRecordBatch(rows: RowBuffer): arrow.RecordBatch {
+  rows.assertAligned();
+  const schema = arrowSchema(rows.dataFields);
+  const children = rows.columns.map(columnData);
+  const data = arrow.makeData({
+    type: new arrow.Struct(schema.fields),
+    length: rows.length,
+    nullCount: 0,
+    children,
+  });
+  return new arrow.RecordBatch(schema, data);
+}

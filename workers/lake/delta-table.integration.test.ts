@@ -1,0 +1,209 @@
+// Our Delta log writer against delta-rs: checkpoints every 10 commits (read by delta-rs even after
+// the JSON commits before them are gone), time travel, racing writers on one version, and vacuum.
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commitFileName, type Action } from '../../lib/lake/delta-log.ts';
+import { applyCommit, emptySnapshot, type DeltaSnapshot } from '../../lib/lake/delta-snapshot.ts';
+import { deadLettersTable } from '../../lib/lake/lake-tables.ts';
+import { appendDeadLetter, byIngestDate, type DeadLetterRow } from '../../lib/lake/table-rows.ts';
+import { ensurePythonEnv } from '../../scripts/python-env.ts';
+import { ConcurrentCommitError, DeltaTable } from './delta-table.ts';
+import { LocalObjectStore } from './local-store.ts';
+import { subStore } from './object-store.ts';
+import { commitAppend, commitReplace, planSchema } from './table-commit.ts';
+import { PartitionedTableWriter, type WrittenFile } from './table-writer.ts';
+import { readWithDeltaRs } from './test-support/lake-test-env.ts';
+import { vacuumLake } from './vacuum.ts';
+
+let python: string;
+let root: string;
+beforeAll(async () => {
+  python = await ensurePythonEnv();
+  root = mkdtempSync(path.join(tmpdir(), 'delta-table-test-'));
+}, 300_000);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function openTable(lake: string) {
+  const store = new LocalObjectStore(lake);
+  return { store, table: new DeltaTable('dead_letters', subStore(store, 'dead_letters')) };
+}
+
+async function writeFile(table: DeltaTable, first: number, count: number): Promise<WrittenFile[]> {
+  const writer = new PartitionedTableWriter<DeadLetterRow, number>(deadLettersTable, table.store, {
+    appender: appendDeadLetter,
+    ...byIngestDate,
+  });
+  const rows: DeadLetterRow[] = Array.from({ length: count }, (_, i) => ({
+    topic: 't',
+    partition: 0,
+    offset: first + i,
+    ingestedAt: Date.UTC(2026, 0, 1 + ((first + i) % 2)),
+    raw: new Uint8Array([i % 256]),
+    reason: 'invalid_json',
+  }));
+  await writer.appendAll(rows);
+  return writer.finish();
+}
+
+async function append(
+  table: DeltaTable,
+  base: DeltaSnapshot,
+  first: number,
+  count: number,
+  appId = 'app',
+) {
+  return commitAppend({
+    table,
+    def: deadLettersTable,
+    base,
+    schema: planSchema(deadLettersTable, base),
+    files: await writeFile(table, first, count),
+    txns: new Map([[appId, first + count]]),
+    runId: `run-${first}`,
+    now: Date.now(),
+  });
+}
+
+describe('Delta log writer', () => {
+  it('checkpoints every 10 commits, readable by delta-rs without the JSON before it', async () => {
+    const lake = path.join(root, 'checkpoints');
+    const { table } = openTable(lake);
+    let snapshot = emptySnapshot();
+    for (let v = 0; v <= 12; v++) snapshot = (await append(table, snapshot, v * 10, 10)).snapshot;
+
+    const last = JSON.parse(
+      readFileSync(path.join(lake, 'dead_letters/_delta_log/_last_checkpoint'), 'utf8'),
+    );
+    expect(last).toMatchObject({ version: 10, numOfAddFiles: 11 * 2 });
+    const read = await readWithDeltaRs(python, path.join(lake, 'dead_letters'), {
+      txns: ['app'],
+      countsAtVersions: true,
+    });
+    expect(read).toMatchObject({ version: 12, num_rows: 130, txns: { app: 130 } });
+    expect(read.counts_at_versions).toEqual(
+      Object.fromEntries(Array.from({ length: 13 }, (_, v) => [String(v), (v + 1) * 10])),
+    );
+    expect(Object.keys(read.partitions).sort()).toEqual([
+      'ingest_date=2026-01-01',
+      'ingest_date=2026-01-02',
+    ]);
+
+    // Our loader starts from the checkpoint; it must equal a replay of every JSON commit.
+    const fromCheckpoint = await table.loadSnapshot();
+    const replayed = emptySnapshot();
+    for (let v = 0; v <= 12; v++) applyCommit(replayed, v, (await table.readCommit(v))!);
+    expect(fromCheckpoint.files).toEqual(replayed.files);
+    expect(fromCheckpoint.txns).toEqual(replayed.txns);
+    expect(fromCheckpoint.metadata).toEqual(replayed.metadata);
+
+    // Metadata cleanup: without commits 0-9, delta-rs (and we) rebuild the table from checkpoint 10.
+    const cleaned = path.join(root, 'cleaned');
+    cpSync(lake, cleaned, { recursive: true });
+    for (let v = 0; v < 10; v++)
+      rmSync(path.join(cleaned, 'dead_letters/_delta_log', commitFileName(v)));
+    const fromCleaned = await readWithDeltaRs(python, path.join(cleaned, 'dead_letters'), {
+      txns: ['app'],
+    });
+    expect(fromCleaned).toMatchObject({ version: 12, num_rows: 130, txns: { app: 130 } });
+    const ours = await openTable(cleaned).table.loadSnapshot();
+    expect(ours.files).toEqual(fromCheckpoint.files);
+    const at10 = await readWithDeltaRs(python, path.join(cleaned, 'dead_letters'), { version: 10 });
+    expect(at10.num_rows).toBe(110);
+  });
+
+  it('lets one of two writers of the same version win; the other retries only if its offsets are untouched', async () => {
+    const lake = path.join(root, 'race');
+    const { table } = openTable(lake);
+    const base = (await append(table, emptySnapshot(), 0, 5, 'a')).snapshot;
+    // Two exports that read the same base: the second must not commit rows the first may hold.
+    await append(table, base, 5, 5, 'a');
+    const error = await append(table, base, 5, 5, 'a').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConcurrentCommitError);
+    expect((error as Error).message).toMatch(/moved a from 10 to 10|moved a from 5 to 10/);
+    // A writer of other offsets (another appId) just lands on the next version.
+    const other = await append(table, base, 100, 5, 'b');
+    expect(other.version).toBe(2);
+    // Many writers at once on one base: every one commits, each on its own version.
+    const results = await Promise.all(
+      [0, 1, 2, 3, 4].map((i) => append(table, other.snapshot, 1000 + i * 10, 3, `w${i}`)),
+    );
+    expect(results.map((r) => r.version).sort()).toEqual([3, 4, 5, 6, 7]);
+    const read = await readWithDeltaRs(python, path.join(lake, 'dead_letters'), {
+      txns: ['a', 'b', 'w0', 'w4'],
+    });
+    expect(read).toMatchObject({
+      version: 7,
+      num_rows: 5 + 5 + 5 + 15,
+      txns: { a: 10, b: 105, w0: 1003, w4: 1043 },
+    });
+  });
+
+  it('vacuum removes orphaned and replaced files after the retention, and the table still reads', async () => {
+    const lake = path.join(root, 'vacuum');
+    const { store, table } = openTable(lake);
+    const first = await append(table, emptySnapshot(), 0, 10);
+    const orphans = await writeFile(table, 50, 10); // written by a run that never committed
+    const replaced = await commitReplace({
+      table,
+      def: deadLettersTable,
+      base: first.snapshot,
+      schema: planSchema(deadLettersTable, first.snapshot),
+      files: await writeFile(table, 20, 4),
+      runId: 'replace',
+      now: Date.now(),
+    });
+    const live = [...replaced.snapshot.files.keys()];
+    const gone = [...orphans.map((f) => f.add.path), ...first.snapshot.files.keys()];
+
+    const kept = await vacuumLake({ store, tables: ['dead_letters'] });
+    expect(kept[0]).toMatchObject({ deleted: [], keptRecent: gone.length });
+    const dry = await vacuumLake({
+      store,
+      tables: ['dead_letters'],
+      retentionMs: 0,
+      dryRun: true,
+      now: Date.now() + 1,
+    });
+    expect(dry[0]!.deleted.sort()).toEqual(gone.sort());
+    const result = await vacuumLake({
+      store,
+      tables: ['dead_letters'],
+      retentionMs: 0,
+      now: Date.now() + 1,
+    });
+    expect(result[0]!.deleted.sort()).toEqual(gone.sort());
+    for (const p of gone) expect(existsSync(path.join(lake, 'dead_letters', p))).toBe(false);
+    for (const p of live) expect(existsSync(path.join(lake, 'dead_letters', p))).toBe(true);
+    const read = await readWithDeltaRs(python, path.join(lake, 'dead_letters'));
+    expect(read).toMatchObject({ version: 1, num_rows: 4 });
+  });
+
+  it('writes txn-only commits that delta-rs accepts', async () => {
+    const lake = path.join(root, 'txn-only');
+    const { table } = openTable(lake);
+    const actions: Action[] = [
+      { commitInfo: { timestamp: Date.now(), operation: 'STREAMING UPDATE' } },
+      { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
+      ...(await (async () => {
+        const s = planSchema(deadLettersTable, emptySnapshot());
+        return [
+          {
+            metaData: {
+              id: 'm',
+              format: { provider: 'parquet', options: {} },
+              schemaString: JSON.stringify(s.schema),
+              partitionColumns: ['ingest_date'],
+              configuration: {},
+            },
+          },
+        ];
+      })()),
+      { txn: { appId: 'app', version: 0 } },
+    ];
+    await table.commit(emptySnapshot(), actions, () => 'no');
+    const read = await readWithDeltaRs(python, path.join(lake, 'dead_letters'), { txns: ['app'] });
+    expect(read).toMatchObject({ version: 0, num_rows: 0, txns: { app: 0 } });
+  });
+});

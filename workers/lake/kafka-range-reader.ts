@@ -1,0 +1,165 @@
+// Reads fixed offset ranges [from, to) of topic-partitions once and stops: the AvailableNow
+// source. A consumer group of its own (a fresh id per run, never committed: offsets live in the
+// Delta tables) seeks every partition to its start; each partition is paused at its end.
+// Invariant: every offset in a range is delivered exactly once, in order, then never again.
+import type { Consumer, Kafka } from 'kafkajs';
+import type { PartitionRead } from '../../lib/lake/read-plan.ts';
+
+export interface RangeRecord {
+  offset: number;
+  /** Kafka record timestamp, epoch ms. */
+  timestamp: number;
+  value: Uint8Array;
+}
+
+export type RangeBatchHandler = (
+  topic: string,
+  partition: number,
+  records: RangeRecord[],
+) => Promise<void>;
+
+export interface ReadRangesOptions {
+  groupId: string;
+  /** Give up when no partition advanced for this long. */
+  stallTimeoutMs?: number;
+  /** Called with each partition's next offset after every batch (progress). */
+  onPosition?: (topic: string, partition: number, next: number) => void;
+}
+
+export class KafkaStallError extends Error {
+  constructor(stuck: string[], ms: number) {
+    super(
+      `Kafka read made no progress for ${Math.round(ms / 1000)} s; still waiting for ${stuck.join(', ')}`,
+    );
+    this.name = 'KafkaStallError';
+  }
+}
+
+const keyOf = (topic: string, partition: number) => `${topic}/${partition}`;
+
+/** Reads every range of `reads` with `from < to`; resolves when all reached their end. */
+export async function readRanges(
+  kafka: Kafka,
+  reads: PartitionRead[],
+  onBatch: RangeBatchHandler,
+  options: ReadRangesOptions,
+): Promise<void> {
+  const active = reads.filter((r) => r.from < r.to);
+  if (active.length === 0) return;
+  const next = new Map(active.map((r) => [keyOf(r.topic, r.partition), r.from]));
+  const ends = new Map(active.map((r) => [keyOf(r.topic, r.partition), r.to]));
+  const topics = [...new Set(active.map((r) => r.topic))];
+  const stallTimeoutMs = options.stallTimeoutMs ?? 60_000;
+
+  const consumer: Consumer = kafka.consumer({
+    groupId: options.groupId,
+    maxBytes: 64 * 1024 * 1024,
+    maxBytesPerPartition: 16 * 1024 * 1024,
+    maxWaitTimeInMs: 200,
+  });
+  let settle!: { resolve: () => void; reject: (e: unknown) => void };
+  const done = new Promise<void>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  let lastProgress = Date.now();
+  const stallTimer = setInterval(() => {
+    if (Date.now() - lastProgress > stallTimeoutMs) {
+      const stuck = [...next].map(([k, n]) => `${k} at ${n} of ${ends.get(k)}`);
+      settle.reject(new KafkaStallError(stuck, stallTimeoutMs));
+    }
+  }, 1000);
+  let pauseFinished: (topic: string, partition: number) => void = () => undefined;
+  const advance = (key: string, position: number) => {
+    const current = next.get(key);
+    const end = ends.get(key);
+    if (current === undefined || end === undefined || position <= current) return;
+    const clamped = Math.min(position, end);
+    next.set(key, clamped);
+    lastProgress = Date.now();
+    const [topic = '', partition = ''] = [
+      key.slice(0, key.lastIndexOf('/')),
+      key.slice(key.lastIndexOf('/') + 1),
+    ];
+    options.onPosition?.(topic, Number(partition), clamped);
+    if (clamped >= end) {
+      next.delete(key);
+      pauseFinished(topic, Number(partition));
+      if (next.size === 0) settle.resolve();
+    }
+  };
+  // kafkajs does not call eachBatch for a batch of only control records (transaction markers);
+  // its instrumentation event still reports the batch, so the position can move past them.
+  consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+    const p = event.payload as {
+      topic: string;
+      partition: number;
+      batchSize: number;
+      firstOffset: string | null;
+      lastOffset: string;
+    };
+    if (p.batchSize !== 0 || p.firstOffset === null) return;
+    const key = keyOf(p.topic, p.partition);
+    const position = next.get(key);
+    if (position !== undefined && Number(p.firstOffset) <= position)
+      advance(key, Number(p.lastOffset) + 1);
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    const { error, restart } = event.payload as { error: Error; restart: boolean };
+    if (!restart) settle.reject(error);
+  });
+
+  try {
+    pauseFinished = (topic, partition) => consumer.pause([{ topic, partitions: [partition] }]);
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, heartbeat }) => {
+        const key = keyOf(batch.topic, batch.partition);
+        const expected = next.get(key);
+        const end = ends.get(key);
+        if (expected === undefined || end === undefined) return; // finished or not ours: paused
+        const records: RangeRecord[] = [];
+        let position = expected;
+        for (const m of batch.messages) {
+          const offset = Number(m.offset);
+          // Seeks apply asynchronously: drop anything before the position or at/after the end.
+          if (offset < position || offset >= end) continue;
+          records.push({
+            offset,
+            timestamp: Number(m.timestamp),
+            value: m.value ?? Buffer.alloc(0),
+          });
+          position = offset + 1;
+        }
+        if (records.length > 0) await onBatch(batch.topic, batch.partition, records);
+        // Offsets without a data record (control records) inside a batch that covers the
+        // position still count as read.
+        const first = batch.firstOffset();
+        if (first !== null && Number(first) <= position) {
+          position = Math.max(position, Number(batch.lastOffset()) + 1);
+        }
+        advance(key, position);
+        await heartbeat();
+      },
+    });
+    for (const r of active)
+      consumer.seek({ topic: r.topic, partition: r.partition, offset: String(r.from) });
+    // Partitions of these topics with nothing to read: park them at their end and pause.
+    for (const r of reads) {
+      if (r.from >= r.to && topics.includes(r.topic)) {
+        consumer.seek({ topic: r.topic, partition: r.partition, offset: String(r.to) });
+        consumer.pause([{ topic: r.topic, partitions: [r.partition] }]);
+      }
+    }
+    await done;
+  } finally {
+    clearInterval(stallTimer);
+    // disconnect waits for a running eachBatch; do not hang on one that is stuck.
+    await Promise.race([
+      consumer.disconnect().catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, 10_000).unref()),
+    ]);
+  }
+}

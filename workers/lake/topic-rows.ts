@@ -1,0 +1,99 @@
+// Turns the records read from the source topics into lake rows with the speed layer's parser
+// (lib/domain/events.ts, the one parser): valid events become clicks/checkouts rows, anything else
+// a dead-letter row with its reason. A table only takes offsets at or past its own stored offset.
+import { parseCheckout, parseClick } from '../../lib/domain/events.ts';
+import type { PartitionRead } from '../../lib/lake/read-plan.ts';
+import type { CheckoutRow, ClickRow, DeadLetterRow } from '../../lib/lake/table-rows.ts';
+import type { RangeBatchHandler, RangeRecord } from './kafka-range-reader.ts';
+import type { PartitionedTableWriter } from './table-writer.ts';
+
+export interface TopicWriters {
+  clicks: PartitionedTableWriter<ClickRow, number>;
+  checkouts: PartitionedTableWriter<CheckoutRow, number>;
+  deadLetters: PartitionedTableWriter<DeadLetterRow, number>;
+}
+
+export interface TopicCounts {
+  read: number;
+  valid: number;
+  invalid: number;
+}
+
+/** Builds the batch handler for the range reader; `counts` is updated as records are processed. */
+export function topicRowsHandler(
+  topics: { clicks: string; checkouts: string },
+  reads: PartitionRead[],
+  writers: TopicWriters,
+  counts: Record<string, TopicCounts>,
+): RangeBatchHandler {
+  const starts = new Map(reads.map((r) => [`${r.topic}/${r.partition}`, r.tableStarts]));
+  for (const t of [topics.clicks, topics.checkouts])
+    counts[t] ??= { read: 0, valid: 0, invalid: 0 };
+  return async (topic, partition, records) => {
+    const tableStarts = starts.get(`${topic}/${partition}`);
+    if (!tableStarts)
+      throw new Error(`records for ${topic}/${partition}, which this run does not read`);
+    const deadStart = tableStarts.dead_letters ?? Infinity;
+    const count = counts[topic]!;
+    const deadRows: DeadLetterRow[] = [];
+    const dead = (r: RangeRecord, reason: string) => {
+      if (r.offset >= deadStart) {
+        deadRows.push({
+          topic,
+          partition,
+          offset: r.offset,
+          ingestedAt: r.timestamp,
+          raw: new Uint8Array(r.value),
+          reason,
+        });
+      }
+    };
+    if (topic === topics.clicks) {
+      const start = tableStarts.clicks ?? Infinity;
+      const rows: ClickRow[] = [];
+      for (const r of records) {
+        const parsed = parseClick(r.value);
+        if (parsed.ok) {
+          count.valid++;
+          if (r.offset >= start)
+            rows.push({
+              event: parsed.event,
+              topic,
+              partition,
+              offset: r.offset,
+              ingestedAt: r.timestamp,
+            });
+        } else {
+          count.invalid++;
+          dead(r, parsed.reason);
+        }
+      }
+      await writers.clicks.appendAll(rows);
+    } else if (topic === topics.checkouts) {
+      const start = tableStarts.checkouts ?? Infinity;
+      const rows: CheckoutRow[] = [];
+      for (const r of records) {
+        const parsed = parseCheckout(r.value);
+        if (parsed.ok) {
+          count.valid++;
+          if (r.offset >= start)
+            rows.push({
+              event: parsed.event,
+              topic,
+              partition,
+              offset: r.offset,
+              ingestedAt: r.timestamp,
+            });
+        } else {
+          count.invalid++;
+          dead(r, parsed.reason);
+        }
+      }
+      await writers.checkouts.appendAll(rows);
+    } else {
+      throw new Error(`unexpected topic ${topic}`);
+    }
+    count.read += records.length;
+    if (deadRows.length > 0) await writers.deadLetters.appendAll(deadRows);
+  };
+}

@@ -1,0 +1,224 @@
+// The threaded topic sink: topic-partitions are spread over worker threads (partition % n), each
+// parsing and writing its own data files, so parsing and Parquet encoding use more than one core
+// while the main thread reads Kafka. Records cross threads as one transferred buffer per batch.
+// The worker module is TypeScript: each thread registers tsx's loader first (tsx's hooks in the
+// main thread do not reach worker threads on Node 20).
+import { Worker } from 'node:worker_threads';
+import type { RangeRecord } from './kafka-range-reader.ts';
+import type { TopicCounts } from './topic-rows.ts';
+import type { TopicSink, TopicSinkConfig, TopicSinkProgress, TopicTable } from './topic-sink.ts';
+import type { ToWorker, WorkerInit } from './topic-sink-worker.ts';
+import type { WrittenFile } from './table-writer.ts';
+
+const MAX_IN_FLIGHT = 3;
+
+interface ThreadState {
+  worker: Worker;
+  inFlight: number;
+  ready: boolean;
+  waiters: (() => void)[];
+  progress?: TopicSinkProgress;
+  failure?: Error;
+  finished?: {
+    resolve: (files: Record<TopicTable, WrittenFile[]>) => void;
+    reject: (e: Error) => void;
+  };
+}
+
+function rebuildError(e: { name?: string; message: string; stack?: string; code?: string }): Error {
+  const error = new Error(e.message);
+  error.name = e.name ?? 'Error';
+  if (e.stack) error.stack = e.stack;
+  if (e.code) (error as NodeJS.ErrnoException).code = e.code;
+  return error;
+}
+
+/** Starts `threads` workers; rejects if one cannot start (the caller may fall back to inline). */
+export async function createThreadedTopicSink(
+  lakeUri: string,
+  config: TopicSinkConfig,
+  threads: number,
+): Promise<TopicSink> {
+  const init: WorkerInit = { ...config, lakeUri, baseDir: process.cwd() };
+  const states: ThreadState[] = [];
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const workerModule = new URL('./topic-sink-worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)})
+    .then((tsx) => { tsx.register(); return import(${JSON.stringify(workerModule)}); })
+    .catch((e) => require('node:worker_threads').parentPort.postMessage(
+      { type: 'error', error: { name: e.name, message: 'cannot load the lake worker thread: ' + e.message } }));`;
+  for (let i = 0; i < threads; i++) {
+    const worker = new Worker(bootstrap, { eval: true, workerData: init });
+    const state: ThreadState = { worker, inFlight: 0, ready: false, waiters: [] };
+    const wake = () => {
+      const w = state.waiters;
+      state.waiters = [];
+      for (const f of w) f();
+    };
+    worker.on(
+      'message',
+      (m: {
+        type: string;
+        progress?: TopicSinkProgress;
+        files?: Record<TopicTable, WrittenFile[]>;
+        error?: { message: string };
+      }) => {
+        if (m.type === 'ready') state.ready = true;
+        if (m.progress) state.progress = m.progress;
+        if (m.type === 'ack') state.inFlight--;
+        if (m.type === 'finished') state.finished?.resolve(m.files!);
+        if (m.type === 'error') {
+          state.failure = rebuildError(m.error!);
+          state.finished?.reject(state.failure);
+        }
+        wake();
+      },
+    );
+    worker.on('error', (error) => {
+      state.failure = error;
+      state.finished?.reject(error);
+      wake();
+    });
+    worker.on('exit', (code) => {
+      if (!state.failure && !state.progress && code !== 0)
+        state.failure = new Error(`lake worker thread exited with ${code}`);
+      wake();
+    });
+    states.push(state);
+  }
+  // Make sure the workers loaded (a module that cannot load fails here, not mid-run).
+  try {
+    await Promise.all(
+      states.map(
+        (s) =>
+          new Promise<void>((resolve, reject) => {
+            const check = () => {
+              if (s.failure) reject(s.failure);
+              else if (s.ready) resolve();
+              else s.waiters.push(check);
+            };
+            check();
+          }),
+      ),
+    );
+  } catch (error) {
+    await Promise.all(states.map((s) => s.worker.terminate()));
+    throw error;
+  }
+
+  let nextId = 0;
+  const handle = async (topic: string, partition: number, records: RangeRecord[]) => {
+    const state = states[partition % states.length]!;
+    while (state.inFlight >= MAX_IN_FLIGHT && !state.failure)
+      await new Promise<void>((r) => state.waiters.push(r));
+    if (state.failure) throw state.failure;
+    const n = records.length;
+    const offsets = new Float64Array(n);
+    const timestamps = new Float64Array(n);
+    const ends = new Uint32Array(n);
+    let total = 0;
+    for (let i = 0; i < n; i++) total += records[i]!.value.length;
+    const data = new Uint8Array(total);
+    let pos = 0;
+    for (let i = 0; i < n; i++) {
+      const r = records[i]!;
+      offsets[i] = r.offset;
+      timestamps[i] = r.timestamp;
+      data.set(r.value, pos);
+      pos += r.value.length;
+      ends[i] = pos;
+    }
+    const message: ToWorker = {
+      type: 'batch',
+      id: nextId++,
+      topic,
+      partition,
+      offsets,
+      timestamps,
+      ends,
+      data,
+    };
+    state.inFlight++;
+    state.worker.postMessage(message, [
+      offsets.buffer,
+      timestamps.buffer,
+      ends.buffer,
+      data.buffer,
+    ]);
+  };
+
+  const progress = (): TopicSinkProgress => {
+    const counts: Record<string, TopicCounts> = {};
+    const tables: TopicSinkProgress['tables'] = {
+      clicks: { files: 0, bytes: 0, rows: 0 },
+      checkouts: { files: 0, bytes: 0, rows: 0 },
+      dead_letters: { files: 0, bytes: 0, rows: 0 },
+    };
+    for (const s of states) {
+      for (const [topic, c] of Object.entries(s.progress?.counts ?? {})) {
+        const sum = (counts[topic] ??= { read: 0, valid: 0, invalid: 0 });
+        sum.read += c.read;
+        sum.valid += c.valid;
+        sum.invalid += c.invalid;
+      }
+      for (const t of Object.keys(tables) as TopicTable[]) {
+        const p = s.progress?.tables[t];
+        if (!p) continue;
+        tables[t].files += p.files;
+        tables[t].bytes += p.bytes;
+        tables[t].rows += p.rows;
+      }
+    }
+    return { counts, tables };
+  };
+
+  const stopAll = async () => {
+    await Promise.all(states.map((s) => s.worker.terminate()));
+  };
+
+  return {
+    handle,
+    progress,
+    finish: async () => {
+      try {
+        const parts = await Promise.all(
+          states.map(
+            (s) =>
+              new Promise<Record<TopicTable, WrittenFile[]>>((resolve, reject) => {
+                if (s.failure) return reject(s.failure);
+                s.finished = { resolve, reject };
+                s.worker.postMessage({ type: 'finish' } satisfies ToWorker);
+              }),
+          ),
+        );
+        return {
+          clicks: parts.flatMap((p) => p.clicks),
+          checkouts: parts.flatMap((p) => p.checkouts),
+          dead_letters: parts.flatMap((p) => p.dead_letters),
+        };
+      } finally {
+        await stopAll();
+      }
+    },
+    abort: async () => {
+      await Promise.all(
+        states.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, 5_000);
+              s.worker.once('message', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              s.worker.once('exit', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              s.worker.postMessage({ type: 'abort' } satisfies ToWorker);
+            }),
+        ),
+      ).catch(() => undefined);
+      await stopAll();
+    },
+  };
+}
