@@ -20,7 +20,7 @@ const args = new Map(
     return m ? [[m[1]!, m[2]!] as const] : [];
   }),
 );
-const EVENTS = Number(args.get('events') ?? 3_000_000);
+const EVENTS = Number(args.get('events') ?? 6_000_000);
 const LATENCY_SECONDS = Number(args.get('seconds') ?? 60);
 const LATENCY_RATE = Number(args.get('rate') ?? 10_000);
 const RETAINED = Number(args.get('retained') ?? 1_000_000);
@@ -121,24 +121,30 @@ async function throughput(): Promise<Record<string, number>> {
     const worker = new WorkerProcess(env.childEnv);
     const runStarted = Date.now();
     worker.start();
-    let rows = 0;
-    let last = 0;
-    let lastChange = Date.now();
-    while (Date.now() - lastChange < 15_000) {
-      await sleep(1000);
-      rows = await countRows(env.pool);
-      if (rows !== last) {
-        last = rows;
-        lastChange = Date.now();
-      }
-      process.stdout.write(`\r[bench:speed] rows ${rows.toLocaleString()} / ≤${expectedCheckouts.toLocaleString()}   `);
+    // Done when the repartitioner has consumed every event and the attributor has no lag left.
+    let firstConsumedAt = 0;
+    let doneAt = 0;
+    while (!doneAt) {
+      await sleep(250);
+      const m = await scrape(worker);
+      if (!m) continue;
+      if (m.consumed > 0 && !firstConsumedAt) firstConsumedAt = Date.now();
+      process.stdout.write(`\r[bench:speed] consumed ${m.consumed.toLocaleString()} / ${sent.events.toLocaleString()}, attributor lag ${m.internalLag.toLocaleString()}   `);
+      if (m.consumed >= sent.events && m.internalLag === 0 && m.internalSeen) doneAt = Date.now();
+      if (Date.now() - runStarted > 30 * 60_000) throw new Error('throughput run did not finish in 30 min');
     }
-    const elapsed = (lastChange - runStarted) / 1000;
     process.stdout.write('\n');
+    await sleep(1000);
+    const rows = await countRows(env.pool);
     await worker.kill('SIGTERM');
+    const elapsed = (doneAt - runStarted) / 1000;
+    const steady = (doneAt - firstConsumedAt) / 1000;
     const eventsPerSecond = sent.events / elapsed;
-    log(`throughput: ${Math.round(eventsPerSecond).toLocaleString()} events/s over ${elapsed.toFixed(1)} s (${rows.toLocaleString()} checkout rows)`);
-    return { events: sent.events, seconds: elapsed, eventsPerSecond, checkoutRows: rows };
+    log(
+      `throughput: ${Math.round(eventsPerSecond).toLocaleString()} events/s end to end over ${elapsed.toFixed(1)} s ` +
+        `including start-up (${Math.round(sent.events / steady).toLocaleString()} events/s over ${steady.toFixed(1)} s from the first event); ${rows.toLocaleString()} checkout rows`,
+    );
+    return { events: sent.events, seconds: elapsed, eventsPerSecond, steadySeconds: steady, steadyEventsPerSecond: sent.events / steady, checkoutRows: rows };
   } finally {
     await env.cleanup();
   }
@@ -322,6 +328,28 @@ async function recovery(): Promise<Record<string, number>> {
   } finally {
     await worker.kill('SIGKILL');
     await env.cleanup();
+  }
+}
+
+/** The worker's consumed-event total and the attributor's remaining lag, from /metrics. */
+async function scrape(worker: WorkerProcess) {
+  const port = /metrics on http:\/\/localhost:(\d+)/.exec(worker.output.join(''))?.[1];
+  if (!port) return undefined;
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    let consumed = 0;
+    let internalLag = 0;
+    let internalSeen = false;
+    for (const m of text.matchAll(/^clickstream_events_consumed_total\{[^}]*\} (\d+)/gm)) consumed += Number(m[1]);
+    for (const m of text.matchAll(/^clickstream_consumer_lag_messages\{topic="([^"]+)"[^}]*\} (\d+)/gm)) {
+      if (m[1]!.endsWith('-by-user')) {
+        internalSeen = true;
+        internalLag += Number(m[2]);
+      }
+    }
+    return { consumed, internalLag, internalSeen };
+  } catch {
+    return undefined;
   }
 }
 

@@ -14,7 +14,7 @@ import { decodeInternal } from './internal-wire.ts';
 import type { SpeedMetrics } from './metrics.ts';
 import { PartitionRuntime, expectedSources } from './partition-runtime.ts';
 import { upsertCheckoutRows, type CheckoutRow } from './sink.ts';
-import { loadSnapshot, saveSnapshots } from './snapshots.ts';
+import { loadSnapshot, saveSnapshots, type PartitionSnapshot } from './snapshots.ts';
 import type { UserDirectory } from './user-directory.ts';
 
 export interface AttributorOptions {
@@ -48,6 +48,7 @@ export class Attributor {
   private pendingRows = new Map<string, PendingRow>();
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private snapshotInFlight: Promise<void> | undefined;
   private lastSnapshotAt = 0;
   private lastProgressAt = Date.now();
   private finalRows = 0;
@@ -109,6 +110,7 @@ export class Attributor {
     // still running finishes after the snapshot; its effects are replayed by the next owner.
     this.consumer.pause([{ topic: this.o.topics.clicksByUser }, { topic: this.o.topics.checkoutsByUser }]);
     await this.flushing;
+    await this.snapshotInFlight?.catch(() => undefined);
     await this.flush(true).catch((error: unknown) => this.o.log(`last flush failed: ${String(error)}`));
     await this.consumer.disconnect().catch(() => undefined);
   }
@@ -184,25 +186,34 @@ export class Attributor {
   }
 
   private scheduleFlush(): void {
-    this.flushing = this.flushing
-      .then(() => this.flush(false))
-      .catch((error: unknown) => {
-        // A sink that cannot write is not recoverable in place: crash, restart resumes from the snapshot.
-        this.failed = error instanceof Error ? error : new Error(String(error));
-        this.o.log(`flush failed: ${this.failed.message}; exiting so a restart resumes from the last snapshot`);
-        process.exitCode = 1;
-        process.kill(process.pid, 'SIGTERM');
-      });
+    this.flushing = this.flushing.then(() => this.flush(false)).catch((error: unknown) => this.fail(error));
   }
 
+  /** A sink that cannot write is not recoverable in place: crash, a restart resumes from the snapshot. */
+  private fail(error: unknown): void {
+    if (this.failed) return;
+    this.failed = error instanceof Error ? error : new Error(String(error));
+    this.o.log(`write failed: ${this.failed.message}; exiting so a restart resumes from the last snapshot`);
+    process.exitCode = 1;
+    process.kill(process.pid, 'SIGTERM');
+  }
+
+  /**
+   * Writes the pending rows; when a snapshot is due, also captures every partition's state and
+   * offsets at the same instant. The rows commit first, in their own short transaction; the
+   * snapshot follows in the background on another connection (the snapshot may lag the sink,
+   * never lead it: rows ahead of a snapshot are rewritten identically on replay). So a large
+   * snapshot never holds the next rows back. One snapshot in flight at a time.
+   */
   private async flush(forceSnapshot: boolean): Promise<void> {
     const now = Date.now();
-    const snapshotDue = forceSnapshot || now - this.lastSnapshotAt >= this.o.snapshotIntervalMs;
+    const snapshotDue =
+      (forceSnapshot || now - this.lastSnapshotAt >= this.o.snapshotIntervalMs) && !this.snapshotInFlight;
     if (this.pendingRows.size === 0 && !snapshotDue) return;
     // Captured synchronously: rows, states and offsets all describe the same instant.
     const rows = this.pendingRows;
     this.pendingRows = new Map();
-    const snapshotStarted = performance.now();
+    const encodeStarted = performance.now();
     const snapshots = snapshotDue
       ? [...this.partitions.values()].map((r) => ({
           partition: r.partition,
@@ -211,45 +222,61 @@ export class Attributor {
           watermark: r.watermark,
         }))
       : [];
+    const encodeSeconds = (performance.now() - encodeStarted) / 1000;
+
+    if (rows.size > 0) {
+      const started = performance.now();
+      const client = await this.o.pool.connect();
+      try {
+        await upsertCheckoutRows(client, [...rows.values()].map((p) => p.row));
+      } finally {
+        client.release();
+      }
+      const written = Date.now();
+      this.o.metrics.sinkBatchSeconds.observe((performance.now() - started) / 1000);
+      for (const { row, producedAt } of rows.values()) {
+        if (producedAt > 0) {
+          this.o.metrics.endToEndLatency.observe(
+            { kind: row.isFinal ? 'final' : 'provisional' },
+            Math.max(0, written - producedAt) / 1000,
+          );
+        }
+      }
+    }
+    if (snapshotDue) {
+      this.lastSnapshotAt = now;
+      const write = this.writeSnapshots(snapshots, encodeSeconds);
+      this.snapshotInFlight = write.finally(() => {
+        this.snapshotInFlight = undefined;
+      });
+      // A forced snapshot (shutdown) is waited for; a periodic one runs beside the next flushes.
+      if (forceSnapshot) await write;
+      else write.catch((error: unknown) => this.fail(error));
+    }
+    this.updateGauges();
+  }
+
+  private async writeSnapshots(snapshots: PartitionSnapshot[], encodeSeconds: number): Promise<void> {
+    if (snapshots.length === 0) return;
     const started = performance.now();
     const client = await this.o.pool.connect();
     try {
-      await client.query('BEGIN');
-      await upsertCheckoutRows(client, [...rows.values()].map((p) => p.row));
-      if (snapshots.length > 0) await saveSnapshots(client, this.o.groupId, snapshots);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+      await saveSnapshots(client, this.o.groupId, snapshots);
     } finally {
       client.release();
     }
-    const written = Date.now();
-    this.o.metrics.sinkBatchSeconds.observe((performance.now() - started) / 1000);
-    for (const { row, producedAt } of rows.values()) {
-      if (producedAt > 0) {
-        this.o.metrics.endToEndLatency.observe(
-          { kind: row.isFinal ? 'final' : 'provisional' },
-          Math.max(0, written - producedAt) / 1000,
-        );
-      }
-    }
-    if (snapshots.length > 0) {
-      this.lastSnapshotAt = now;
-      this.o.metrics.snapshotSeconds.observe((performance.now() - snapshotStarted) / 1000);
-      this.o.metrics.snapshotBytes.set(snapshots.reduce((n, s) => n + s.state.byteLength, 0));
-      // Kafka's committed offsets follow the snapshot, never run ahead of it.
-      const topicsOffsets = [this.o.topics.clicksByUser, this.o.topics.checkoutsByUser].map((topic) => ({
-        topic,
-        partitions: snapshots
-          .filter((s) => s.offsets[topic] !== undefined)
-          .map((s) => ({ partition: s.partition, offset: s.offsets[topic]! })),
-      }));
-      await this.consumer.commitOffsets(topicsOffsets.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, ...p })))).catch(
-        (error: unknown) => this.o.log(`offset commit skipped (${String(error)}); the snapshot holds them`),
+    this.o.metrics.snapshotSeconds.observe(encodeSeconds + (performance.now() - started) / 1000);
+    this.o.metrics.snapshotBytes.set(snapshots.reduce((n, s) => n + s.state.byteLength, 0));
+    // Kafka's committed offsets follow the snapshot, never run ahead of it.
+    await this.consumer
+      .commitOffsets(
+        snapshots.flatMap((s) =>
+          Object.entries(s.offsets).map(([topic, offset]) => ({ topic, partition: s.partition, offset })),
+        ),
+      )
+      .catch((error: unknown) =>
+        this.o.log(`offset commit skipped (${String(error)}); the snapshot holds them`),
       );
-    }
-    this.updateGauges();
   }
 
   private updateGauges(): void {
