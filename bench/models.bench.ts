@@ -10,9 +10,15 @@ import { parseArgs } from 'node:util';
 import { projectRoot } from '../lib/config.ts';
 import { userName } from '../lib/simulator/stream-generator.ts';
 import { ensurePythonEnv, venvBin } from '../scripts/python-env.ts';
-import { buildLakeFixture, type SpeedRow } from '../workers/models/lake-fixture/build-lake-fixture.ts';
+import {
+  buildLakeFixture,
+  type SpeedRow,
+} from '../workers/models/lake-fixture/build-lake-fixture.ts';
 import { backfillStream } from '../workers/models/lake-fixture/generated-stream.ts';
-import { StreamingAttribution, type SettledCheckout } from '../workers/models/lake-fixture/speed-oracle.ts';
+import {
+  StreamingAttribution,
+  type SettledCheckout,
+} from '../workers/models/lake-fixture/speed-oracle.ts';
 import { runModels, type ModelsRunResult } from '../workers/models/run-models.ts';
 
 const { values } = parseArgs({
@@ -68,9 +74,16 @@ function speedRow(s: SettledCheckout, snapshotKnownUsers: number): SpeedRow {
 }
 
 /** Writes the lake once per (events, days, seed); later runs reuse it. */
-async function ensureLake(python: string, lake: string, events: number, days: number, seed: number): Promise<LakeInfo> {
+async function ensureLake(
+  python: string,
+  lake: string,
+  events: number,
+  days: number,
+  seed: number,
+): Promise<LakeInfo> {
   const marker = path.join(lake, '_bench.json');
-  if (!values['rebuild-lake'] && existsSync(marker)) return JSON.parse(readFileSync(marker, 'utf8')) as LakeInfo;
+  if (!values['rebuild-lake'] && existsSync(marker))
+    return JSON.parse(readFileSync(marker, 'utf8')) as LakeInfo;
   rmSync(lake, { recursive: true, force: true });
   const end = Date.UTC(2026, 0, 1 + days);
   const clicksPerSecond = events / MESSAGES_PER_CLICK / (days * 86_400);
@@ -108,6 +121,27 @@ async function ensureLake(python: string, lake: string, events: number, days: nu
   return info;
 }
 
+/**
+ * CPU seconds used by this process's finished children (dbt and its DuckDB threads), from
+ * /proc/self/stat (cutime + cstime, in clock ticks of 1/100 s). The machine is shared: wall time
+ * depends on what else runs, CPU time much less; both are reported, with the load average.
+ */
+function childCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields after the name start at field 3 (state): cutime is field 16, cstime field 17.
+    return (Number(fields[16 - 3]) + Number(fields[17 - 3])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+const cpuSince = (before: number | null) => {
+  const now = childCpuSeconds();
+  return before === null || now === null ? null : Number((now - before).toFixed(1));
+};
+
 function slowest(result: ModelsRunResult, n: number) {
   return [...result.nodes]
     .sort((a, b) => b.seconds - a.seconds)
@@ -119,12 +153,15 @@ async function main(): Promise<number> {
   const events = Number(values.events);
   const days = Number(values.days);
   const seed = Number(values.seed);
-  if (!Number.isInteger(events) || events < 1000) throw new Error('--events must be an integer >= 1000');
+  if (!Number.isInteger(events) || events < 1000)
+    throw new Error('--events must be an integer >= 1000');
   await ensurePythonEnv();
   const benchDir = path.join(projectRoot, 'data', 'bench');
   const lake = path.join(benchDir, `models-lake-${events}-${days}d-s${seed}`);
   const lakeInfo = await ensureLake(venvBin('python'), lake, events, days, seed);
-  console.log(`[bench] lake: ${lakeInfo.clicks} clicks, ${lakeInfo.checkouts} checkouts, ${lakeInfo.deadLetters} dead letters (written in ${lakeInfo.writeSeconds.toFixed(1)} s)`);
+  console.log(
+    `[bench] lake: ${lakeInfo.clicks} clicks, ${lakeInfo.checkouts} checkouts, ${lakeInfo.deadLetters} dead letters (written in ${lakeInfo.writeSeconds.toFixed(1)} s)`,
+  );
 
   const warehousePath = path.join(benchDir, `models_warehouse_${events}.duckdb`);
   rmSync(warehousePath, { force: true });
@@ -136,10 +173,16 @@ async function main(): Promise<number> {
     warehousePath,
     generateDocs: false,
   };
+  const loadBefore = os.loadavg()[0] ?? 0;
   console.log('[bench] dbt build (fresh warehouse, full refresh)…');
+  let cpu = childCpuSeconds();
   const full = await runModels({ ...common, fullRefresh: true });
+  const fullCpuSeconds = cpuSince(cpu);
   console.log('[bench] dbt build again (incremental, nothing new in the lake)…');
+  cpu = childCpuSeconds();
   const incremental = await runModels({ ...common, readReconciliation: false });
+  const incrementalCpuSeconds = cpuSince(cpu);
+  const loadAfter = os.loadavg()[0] ?? 0;
 
   const days_ = full.reconciliation?.days ?? [];
   const agree = days_.reduce((s, d) => s + d.agreeingCheckouts, 0);
@@ -147,13 +190,19 @@ async function main(): Promise<number> {
   const report = {
     benchmark: 'models',
     at: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30) },
+    machine: {
+      cpus: os.cpus().length,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      loadAverage1m: { before: Number(loadBefore.toFixed(2)), after: Number(loadAfter.toFixed(2)) },
+    },
     lake: lakeInfo,
     dbtVersion: full.dbtVersion,
     fullBuild: {
       ok: full.ok,
       buildSeconds: Number(full.buildSeconds.toFixed(1)),
       jobSeconds: Number(full.seconds.toFixed(1)),
+      /** dbt's CPU time for the whole job (build, reconciliation read-back), all threads. */
+      jobCpuSeconds: fullCpuSeconds,
       counts: full.counts,
       slowest: slowest(full, 8),
       failures: full.failures.map((f) => `${f.name}: ${f.message ?? f.status}`),
@@ -162,16 +211,29 @@ async function main(): Promise<number> {
     incrementalBuild: {
       ok: incremental.ok,
       buildSeconds: Number(incremental.buildSeconds.toFixed(1)),
+      jobCpuSeconds: incrementalCpuSeconds,
       slowest: slowest(incremental, 5),
     },
-    reconciliation: { agreeing: agree, all, agreementPct: all ? Number(((100 * agree) / all).toFixed(3)) : null },
+    reconciliation: {
+      agreeing: agree,
+      all,
+      agreementPct: all ? Number(((100 * agree) / all).toFixed(3)) : null,
+    },
     targetSeconds: TARGET_SECONDS,
     targetMet: full.ok && full.buildSeconds <= TARGET_SECONDS,
   };
-  console.log(`[bench] dbt build over ${events} events: ${report.fullBuild.buildSeconds} s (target ≤ ${TARGET_SECONDS} s: ${report.targetMet ? 'met' : 'NOT met'}), ${full.ok ? 'all models and tests pass' : 'FAILURES'}`);
-  console.log(`[bench] incremental rebuild with nothing new: ${report.incrementalBuild.buildSeconds} s`);
-  console.log(`[bench] reconciliation: ${agree} of ${all} checkouts agree (${report.reconciliation.agreementPct}%)`);
-  console.log(`[bench] slowest nodes: ${report.fullBuild.slowest.map((s) => `${s.name} ${s.seconds} s`).join(', ')}`);
+  console.log(
+    `[bench] dbt build over ${events} events: ${report.fullBuild.buildSeconds} s (target ≤ ${TARGET_SECONDS} s: ${report.targetMet ? 'met' : 'NOT met'}), ${full.ok ? 'all models and tests pass' : 'FAILURES'}`,
+  );
+  console.log(
+    `[bench] incremental rebuild with nothing new: ${report.incrementalBuild.buildSeconds} s`,
+  );
+  console.log(
+    `[bench] reconciliation: ${agree} of ${all} checkouts agree (${report.reconciliation.agreementPct}%)`,
+  );
+  console.log(
+    `[bench] slowest nodes: ${report.fullBuild.slowest.map((s) => `${s.name} ${s.seconds} s`).join(', ')}`,
+  );
   const resultsDir = path.join(projectRoot, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   const out = path.join(resultsDir, `models-${events}-${report.at.replace(/[:.]/g, '-')}.json`);

@@ -9,17 +9,28 @@
 //   npm run models -- --check-offline --target redshift
 //                                           dbt parse + compile without a warehouse (CI)
 //   npm run models -- --sample-lake         first write a generated sample lake (only if none exists)
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, projectRoot } from '../lib/config.ts';
 import { createPrisma, type PrismaClient } from '../lib/db/client.ts';
 import { userName } from '../lib/simulator/stream-generator.ts';
-import { absoluteLakeUri, dbtEnvironment, offlineCheckCommands, type DbtTarget } from '../workers/models/dbt-command.ts';
-import { DEFAULT_WAREHOUSE_PATH, runModels, type ModelsRunProgress } from '../workers/models/run-models.ts';
+import {
+  absoluteLakeUri,
+  dbtEnvironment,
+  offlineCheckCommands,
+  type DbtTarget,
+} from '../workers/models/dbt-command.ts';
+import { parseDbtLogLine } from '../workers/models/dbt-log.ts';
+import { runDbt } from '../workers/models/dbt-process.ts';
+import {
+  DEFAULT_WAREHOUSE_PATH,
+  runModels,
+  type ModelsRunProgress,
+} from '../workers/models/run-models.ts';
 import { buildLakeFixture } from '../workers/models/lake-fixture/build-lake-fixture.ts';
 import { backfillStream } from '../workers/models/lake-fixture/generated-stream.ts';
+import { StreamingAttribution } from '../workers/models/lake-fixture/speed-oracle.ts';
 import { ensurePythonEnv, venvBin } from './python-env.ts';
 
 const { values } = parseArgs({
@@ -39,34 +50,84 @@ function targetOf(value: string | undefined): DbtTarget {
   throw new Error(`--target must be local or redshift, not ${value}`);
 }
 
-/** dbt parse + compile against a target without its warehouse: what CI can check for Redshift. */
-function checkOffline(dbt: string, target: DbtTarget, lakeUri: string): boolean {
+/**
+ * dbt parse + compile against a target without its warehouse: what CI can check for Redshift.
+ * dbt's JSON log is read so only errors are printed (a selective compile prints its whole SQL).
+ */
+async function checkOffline(dbt: string, target: DbtTarget, lakeUri: string): Promise<boolean> {
   const projectDir = path.join(projectRoot, 'dbt');
   const env = dbtEnvironment(
     { projectDir, target, lakeUri, warehousePath: DEFAULT_WAREHOUSE_PATH, baseDir: projectRoot },
     process.env,
   );
   for (const args of offlineCheckCommands(target)) {
-    console.log(`[models] $ dbt ${args.join(' ')}`);
-    if (spawnSync(dbt, args, { cwd: projectDir, env, stdio: 'inherit' }).status !== 0) return false;
+    const problems: string[] = [];
+    const code = await runDbt({
+      dbt,
+      args,
+      cwd: projectDir,
+      env,
+      onLine: (line) => {
+        const event = parseDbtLogLine(line);
+        if (event?.kind === 'run_error' || event?.kind === 'node_message')
+          problems.push(event.message);
+        if (event?.kind === 'output') problems.push(event.text);
+      },
+    });
+    const shown = args.filter(
+      (a) => a !== '--log-format' && a !== 'json' && a !== '--no-use-colors',
+    );
+    console.log(`[models] ${code === 0 ? 'ok  ' : 'FAIL'} dbt ${shown.join(' ')}`);
+    for (const p of problems) console.log(`[models]   ${p}`);
+    if (code !== 0) return false;
   }
   return true;
 }
 
+/**
+ * Two days of generated traffic as a lake, for trying the models without the stack. The speed
+ * layer's table holds what the speed layer would have answered (the rule, on these on-time events).
+ */
 async function writeSampleLake(python: string, lakeUri: string): Promise<void> {
   const lake = absoluteLakeUri(lakeUri, projectRoot);
-  if (existsSync(lake)) throw new Error(`--sample-lake: ${lake} already exists; it is only written where no lake is`);
+  if (existsSync(lake)) {
+    throw new Error(`--sample-lake: ${lake} already exists; it is only written where no lake is`);
+  }
   const end = Date.now();
+  const users = 100;
+  const oracle = new StreamingAttribution(60_000);
   console.log(`[models] writing a sample lake (two days of generated traffic) to ${lake}…`);
   const result = await buildLakeFixture({
     python,
     lakeUri: lake,
-    messages: backfillStream({ end, hours: 48, clicksPerSecond: 1, settings: { malformedShare: 0.001 } }),
-    users: Array.from({ length: 100 }, (_, id) => ({ id, username: userName(id) })),
-    speedRows: [],
+    messages: backfillStream({
+      end,
+      hours: 48,
+      clicksPerSecond: 1,
+      settings: { malformedShare: 0.001 },
+    }),
+    users: Array.from({ length: users }, (_, id) => ({ id, username: userName(id) })),
+    onEvent: (e) =>
+      e.topic === 'clicks' ? oracle.addClick(e.click) : oracle.addCheckout(e.checkout),
+    speedRows: () =>
+      [...oracle.settle(), ...oracle.finish()].map(({ checkout: c, clickId, clickTime }) => ({
+        checkoutId: c.checkoutId,
+        userId: c.userId,
+        userName: c.userId < users ? userName(c.userId) : '',
+        clickId,
+        productId: c.productId,
+        totalAmount: c.totalAmount,
+        checkoutTime: c.time,
+        clickTime,
+        isFinal: true,
+        isUnknownUser: c.userId >= users,
+        isLate: false,
+      })),
     exportedAt: end,
   });
-  console.log(`[models] sample lake: ${result.clicks} clicks, ${result.checkouts} checkouts (${result.seconds.toFixed(1)} s)`);
+  console.log(
+    `[models] sample lake: ${result.clicks} clicks, ${result.checkouts} checkouts (${result.seconds.toFixed(1)} s)`,
+  );
 }
 
 function printProgress(): (p: ModelsRunProgress) => void {
@@ -81,7 +142,9 @@ function printProgress(): (p: ModelsRunProgress) => void {
       if (n.status === 'running' || printed.has(n.uniqueId)) continue;
       printed.add(n.uniqueId);
       const time = n.seconds === null ? '' : ` ${n.seconds.toFixed(2)} s`;
-      console.log(`[models] ${printed.size}/${p.total ?? '?'} ${n.status.toUpperCase().padEnd(7)} ${n.resourceType} ${n.name}${time}`);
+      console.log(
+        `[models] ${printed.size}/${p.total ?? '?'} ${n.status.toUpperCase().padEnd(7)} ${n.resourceType} ${n.name}${time}`,
+      );
     }
   };
 }
@@ -103,8 +166,18 @@ async function main(): Promise<number> {
   const target = targetOf(values.target);
   await ensurePythonEnv();
   const dbt = venvBin('dbt');
-  if (values['check-offline']) return checkOffline(dbt, target, config.LAKE_URI) ? 0 : 1;
+  if (values['check-offline']) return (await checkOffline(dbt, target, config.LAKE_URI)) ? 0 : 1;
   if (values['sample-lake']) await writeSampleLake(venvBin('python'), config.LAKE_URI);
+  const lake = absoluteLakeUri(config.LAKE_URI, projectRoot);
+  if (
+    target === 'local' &&
+    !/^[a-z][a-z0-9+.-]*:\/\//i.test(lake) &&
+    !existsSync(path.join(lake, 'clicks', '_delta_log'))
+  ) {
+    throw new Error(
+      `no lake at ${lake}: run \`npm run lake:export\` first (or \`npm run models -- --sample-lake\` to try the models on generated data)`,
+    );
+  }
 
   const prisma = values['no-record'] ? undefined : await connectForRecording(config.DATABASE_URL);
   try {
@@ -127,13 +200,19 @@ async function main(): Promise<number> {
         `${c.error} errors, ${c.skipped} skipped; dbt build ${result.buildSeconds.toFixed(1)} s, ` +
         `job ${result.seconds.toFixed(1)} s${result.jobId ? ` (job ${result.jobId})` : ''}`,
     );
-    for (const f of result.failures) console.log(`[models]   ${f.status} ${f.resourceType} ${f.name}: ${f.message ?? ''}`);
+    for (const f of result.failures)
+      console.log(`[models]   ${f.status} ${f.resourceType} ${f.name}: ${f.message ?? ''}`);
     for (const e of result.errors) console.log(`[models]   ${e}`);
+    if (result.failures.some((f) => /schema change/i.test(f.message ?? ''))) {
+      console.log('[models] an incremental model changed shape: run again with --full-refresh');
+    }
     const days = result.reconciliation?.days ?? [];
     if (days.length > 0) {
       const agree = days.reduce((s, d) => s + d.agreeingCheckouts, 0);
       const all = days.reduce((s, d) => s + d.allCheckouts, 0);
-      console.log(`[models] reconciliation: ${agree} of ${all} checkouts agree across ${days.length} days`);
+      console.log(
+        `[models] reconciliation: ${agree} of ${all} checkouts agree across ${days.length} days`,
+      );
     }
     return result.ok ? 0 : 1;
   } finally {

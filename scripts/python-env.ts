@@ -34,7 +34,9 @@ function systemPython(): string {
     });
     if (probe.status === 0 && probe.stdout.trim() === 'True') return candidate;
   }
-  throw new Error('Python >= 3.10 not found: install python3 (Debian: apt-get install python3 python3-venv)');
+  throw new Error(
+    'Python >= 3.10 not found: install python3 (Debian: apt-get install python3 python3-venv)',
+  );
 }
 
 /** Debian splits venv out of python3; install it when we may (root with apt-get). */
@@ -45,7 +47,10 @@ function installVenvPackage(log: Log): boolean {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   log('installing Debian package python3-venv (apt-get)…');
   if (spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env }).status !== 0) return false;
-  return spawnSync('apt-get', ['install', '-y', '-qq', 'python3-venv'], { stdio: 'inherit', env }).status === 0;
+  return (
+    spawnSync('apt-get', ['install', '-y', '-qq', 'python3-venv'], { stdio: 'inherit', env })
+      .status === 0
+  );
 }
 
 function createVenv(log: Log): void {
@@ -53,7 +58,12 @@ function createVenv(log: Log): void {
   rmSync(venvDir, { recursive: true, force: true });
   if (run(python, ['-m', 'venv', venvDir], log) && existsSync(venvPython())) return;
   rmSync(venvDir, { recursive: true, force: true });
-  if (installVenvPackage(log) && run(python, ['-m', 'venv', venvDir], log) && existsSync(venvPython())) return;
+  if (
+    installVenvPackage(log) &&
+    run(python, ['-m', 'venv', venvDir], log) &&
+    existsSync(venvPython())
+  )
+    return;
   throw new Error(`could not create ${venvDir}: install python3-venv (Debian) and retry`);
 }
 
@@ -84,11 +94,15 @@ async function withLock<T>(fn: () => T): Promise<T> {
  * Makes sure .venv exists and holds exactly what requirements.txt pins; returns its python.
  * Fast when nothing changed (one hash of one file).
  */
-export async function ensurePythonEnv(log: Log = (m) => console.log(`[python] ${m}`)): Promise<string> {
+export async function ensurePythonEnv(
+  log: Log = (m) => console.log(`[python] ${m}`),
+): Promise<string> {
   const requirements = readFileSync(requirementsFile);
   const hash = createHash('sha256').update(requirements).digest('hex');
   const isCurrent = () =>
-    existsSync(venvPython()) && existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === hash;
+    existsSync(venvPython()) &&
+    existsSync(stampFile) &&
+    readFileSync(stampFile, 'utf8').trim() === hash;
   if (isCurrent()) return venvPython();
   return withLock(() => {
     if (isCurrent()) return venvPython();

@@ -111,6 +111,8 @@ async function main(): Promise<number> {
     gate('typecheck', 'npx', ['tsc', '--noEmit']);
     gate('lint', 'npx', ['eslint', '.']);
     gate('format', 'npx', ['prettier', '--check', '.']);
+    // dbt for the production target must parse and compile without a cluster.
+    gate('dbt-redshift', 'npx', ['tsx', 'scripts/models.ts', '--check-offline', '--target', 'redshift']);
     vitestSuite('unit', 'unit');
     vitestSuite('integration', 'integration');
     if (wanted('e2e')) {

@@ -49,6 +49,7 @@ export class Attributor {
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private snapshotInFlight: Promise<void> | undefined;
+  private lastSnapshotCostMs = 0;
   private lastSnapshotAt = 0;
   private lastProgressAt = Date.now();
   private finalRows = 0;
@@ -207,8 +208,11 @@ export class Attributor {
    */
   private async flush(forceSnapshot: boolean): Promise<void> {
     const now = Date.now();
-    const snapshotDue =
-      (forceSnapshot || now - this.lastSnapshotAt >= this.o.snapshotIntervalMs) && !this.snapshotInFlight;
+    // Full snapshots cost time in proportion to the state: spacing them at least 20× their last
+    // cost keeps them under ~5% of the worker's time however large the state grows (a crash
+    // then replays a little more).
+    const interval = Math.max(this.o.snapshotIntervalMs, 20 * this.lastSnapshotCostMs);
+    const snapshotDue = (forceSnapshot || now - this.lastSnapshotAt >= interval) && !this.snapshotInFlight;
     if (this.pendingRows.size === 0 && !snapshotDue) return;
     // Captured synchronously: rows, states and offsets all describe the same instant.
     const rows = this.pendingRows;
@@ -223,6 +227,7 @@ export class Attributor {
         }))
       : [];
     const encodeSeconds = (performance.now() - encodeStarted) / 1000;
+    if (snapshotDue) this.lastSnapshotCostMs = encodeSeconds * 1000;
 
     if (rows.size > 0) {
       const started = performance.now();
@@ -265,7 +270,8 @@ export class Attributor {
     } finally {
       client.release();
     }
-    this.o.metrics.snapshotSeconds.observe(encodeSeconds + (performance.now() - started) / 1000);
+    this.lastSnapshotCostMs = encodeSeconds * 1000 + (performance.now() - started);
+    this.o.metrics.snapshotSeconds.observe(this.lastSnapshotCostMs / 1000);
     this.o.metrics.snapshotBytes.set(snapshots.reduce((n, s) => n + s.state.byteLength, 0));
     // Kafka's committed offsets follow the snapshot, never run ahead of it.
     await this.consumer

@@ -1,0 +1,106 @@
+// The JobRun rows of model runs (kind 'models'): one row a run, 'running' while dbt works, its
+// live progress written at most once a second, then 'succeeded' or 'failed' with the result.
+// Invariant: at most one models run is 'running' at a time (the warehouse file takes one writer).
+import type { Prisma, PrismaClient } from '../../lib/generated/prisma/client';
+
+export const MODELS_JOB_KIND = 'models';
+
+/** A run still 'running' after this long is taken as abandoned (its process died). */
+const ABANDONED_AFTER_MS = 6 * 3_600_000;
+/** pg advisory lock key serializing "is a run going? if not, start one". */
+const START_LOCK_KEY = 7_270_001;
+
+export class ModelsRunInProgressError extends Error {
+  constructor(readonly runningJobId: string) {
+    super(`a models run is already in progress (job ${runningJobId})`);
+    this.name = 'ModelsRunInProgressError';
+  }
+}
+
+const asJson = (value: unknown): Prisma.InputJsonValue => value as Prisma.InputJsonValue;
+
+/** Creates the 'running' row, or throws ModelsRunInProgressError when another run is going. */
+export async function startModelsJob(prisma: PrismaClient, now = new Date()): Promise<string> {
+  return prisma.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(${START_LOCK_KEY}::bigint)) AS l`;
+    const abandonedBefore = new Date(now.getTime() - ABANDONED_AFTER_MS);
+    await tx.jobRun.updateMany({
+      where: { kind: MODELS_JOB_KIND, status: 'running', startedAt: { lt: abandonedBefore } },
+      data: {
+        status: 'failed',
+        finishedAt: now,
+        error: 'abandoned: the process running it stopped',
+      },
+    });
+    const running = await tx.jobRun.findFirst({
+      where: { kind: MODELS_JOB_KIND, status: 'running' },
+      select: { id: true },
+    });
+    if (running) throw new ModelsRunInProgressError(running.id);
+    const created = await tx.jobRun.create({
+      data: { kind: MODELS_JOB_KIND, status: 'running', startedAt: now },
+      select: { id: true },
+    });
+    return created.id;
+  });
+}
+
+/** Writes progress to the row at most every `intervalMs`; `flush` writes the latest at once. */
+export function progressWriter(prisma: PrismaClient, jobId: string, intervalMs = 1000) {
+  let latest: unknown;
+  let dirty = false;
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  const write = () => {
+    timer = undefined;
+    if (!dirty) return writing;
+    dirty = false;
+    const progress = latest;
+    // Writes are chained so an older progress never lands after a newer one.
+    writing = writing
+      .then(() =>
+        prisma.jobRun.update({ where: { id: jobId }, data: { progress: asJson(progress) } }),
+      )
+      .then(
+        () => undefined,
+        () => undefined, // a lost progress update is not worth failing the run; the final write tells
+      );
+    return writing;
+  };
+  return {
+    push(progress: unknown): void {
+      latest = progress;
+      dirty = true;
+      timer ??= setTimeout(() => void write(), intervalMs);
+    },
+    async flush(): Promise<void> {
+      if (timer) clearTimeout(timer);
+      await write();
+    },
+  };
+}
+
+export interface ModelsJobOutcome {
+  status: 'succeeded' | 'failed';
+  progress: unknown;
+  result: unknown;
+  error: string | null;
+}
+
+export async function finishModelsJob(
+  prisma: PrismaClient,
+  jobId: string,
+  outcome: ModelsJobOutcome,
+  now = new Date(),
+): Promise<void> {
+  await prisma.jobRun.update({
+    where: { id: jobId },
+    data: {
+      status: outcome.status,
+      finishedAt: now,
+      progress: asJson(outcome.progress),
+      result: asJson(outcome.result),
+      error: outcome.error,
+    },
+  });
+}

@@ -1,0 +1,413 @@
+// The dbt project against a real lake (Delta tables written by delta-rs) and a real PostgreSQL:
+// `dbt build` on a generated stream gives, row by row, the attribution the rule gives
+// (lib/domain/attribution-rule.ts); an incremental run after a second export with late clicks
+// recomputes exactly the dates they change, across midnight; a full refresh gives the same
+// rows; reconciliation reports 100% agreement when the speed layer saw the same on-time events;
+// the run is recorded as a JobRun. The lake is written by the real lake export from messages
+// produced to real Kafka topics (lake-fixture/export-through-kafka.ts).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, projectRoot } from '../../lib/config.ts';
+import { createPrisma, type PrismaClient } from '../../lib/db/client.ts';
+import { createTestDatabase, type TestDatabase } from '../../lib/db/test-database.ts';
+import { attributeBruteForce, type Attribution } from '../../lib/domain/attribution-rule.ts';
+import type { Checkout, Click } from '../../lib/domain/events.ts';
+import {
+  naiveTimestamp,
+  userName,
+  type GeneratedMessage,
+} from '../../lib/simulator/stream-generator.ts';
+import { ensurePythonEnv, venvBin } from '../../scripts/python-env.ts';
+import type { SpeedRow } from './lake-fixture/build-lake-fixture.ts';
+import {
+  createKafkaLakeEnv,
+  exportThroughKafka,
+  type KafkaLakeEnv,
+} from './lake-fixture/export-through-kafka.ts';
+import { backfillStream, parseStream } from './lake-fixture/generated-stream.ts';
+import { ModelsRunInProgressError, startModelsJob } from './job-run-store.ts';
+import {
+  runModels,
+  type ModelsRunProgress,
+  type ModelsRunResult,
+  type RunModelsOptions,
+} from './run-models.ts';
+
+const run = promisify(execFile);
+const HOUR = 3_600_000;
+const USERS = 20; // users 0..19 exist; the stream uses ids 1..20, so user 20 is unknown (case 13)
+const DAY1 = Date.UTC(2024, 2, 1);
+const DAY2 = Date.UTC(2024, 2, 2);
+const DAY3 = Date.UTC(2024, 2, 3);
+
+/** The rule, applied per (user, product): the same answer as on the whole input, far cheaper. */
+function ruleAttribution(
+  clicks: readonly Click[],
+  checkouts: readonly Checkout[],
+): Map<string, Attribution> {
+  const groups = new Map<string, { clicks: Click[]; checkouts: Checkout[] }>();
+  const group = (userId: number, productId: string) => {
+    const key = `${userId}/${productId}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { clicks: [], checkouts: [] }));
+    return g;
+  };
+  // Ids are unique across keys in a generated stream; dedupe globally first anyway, as the rule says.
+  const seen = new Set<string>();
+  for (const k of clicks)
+    if (!seen.has(k.clickId) && seen.add(k.clickId)) group(k.userId, k.productId).clicks.push(k);
+  const out = new Map<string, Attribution>();
+  for (const c of checkouts)
+    if (!out.has(c.checkoutId))
+      out.set(c.checkoutId, { checkoutId: c.checkoutId, clickId: null, clickTime: null });
+  for (const c of checkouts) group(c.userId, c.productId).checkouts.push(c);
+  for (const g of groups.values()) {
+    const rows = attributeBruteForce(
+      g.clicks.map((k) => ({
+        clickId: k.clickId,
+        userId: k.userId,
+        productId: k.productId,
+        time: k.time,
+      })),
+      g.checkouts.map((c) => ({
+        checkoutId: c.checkoutId,
+        userId: c.userId,
+        productId: c.productId,
+        time: c.time,
+      })),
+    );
+    for (const r of rows) out.set(r.checkoutId, r);
+  }
+  return out;
+}
+
+function speedRows(checkouts: readonly Checkout[], rule: Map<string, Attribution>): SpeedRow[] {
+  const seen = new Set<string>();
+  return checkouts
+    .filter((c) => !seen.has(c.checkoutId) && seen.add(c.checkoutId))
+    .map((c) => {
+      const a = rule.get(c.checkoutId)!;
+      const known = c.userId < USERS;
+      return {
+        checkoutId: c.checkoutId,
+        userId: c.userId,
+        userName: known ? userName(c.userId) : '',
+        clickId: a.clickId,
+        productId: c.productId,
+        totalAmount: c.totalAmount,
+        checkoutTime: c.time,
+        clickTime: a.clickTime,
+        isFinal: true,
+        isUnknownUser: !known,
+        isLate: false,
+      };
+    });
+}
+
+/** A click message in the wire format, as a late producer would send it. */
+function lateClick(clickId: string, c: Checkout, time: number): GeneratedMessage {
+  const value = JSON.stringify({
+    click_id: clickId,
+    user_id: c.userId,
+    product_id: c.productId,
+    product: 'Late Product',
+    price: 1.5,
+    url: 'https://shop.example.com/late',
+    user_agent: 'late-agent',
+    ip_address: '10.0.0.1',
+    datetime_occured: naiveTimestamp(time),
+  });
+  return { topic: 'clicks', value, eventTime: time, kind: 'late' };
+}
+
+interface FctRow {
+  checkout_id: string;
+  checkout_date: string;
+  click_id: string | null;
+  click_ms: number | null;
+  is_attributed: boolean;
+  time_to_purchase_ms: number | null;
+  lake_ingested_through_ms: number;
+}
+
+describe('dbt models over the lake', () => {
+  let workDir: string;
+  let python: string;
+  let db: TestDatabase;
+  let prisma: PrismaClient;
+  let lakeEnv: KafkaLakeEnv;
+  let options: RunModelsOptions;
+  const messages = [
+    ...backfillStream({
+      end: DAY3 + 2 * HOUR,
+      hours: 50,
+      clicksPerSecond: 1,
+      seed: 3,
+      settings: { users: USERS, products: 10, duplicateShare: 0.02, malformedShare: 0.002 },
+    }),
+  ];
+  const cut = messages.findIndex((m) => m.eventTime !== null && m.eventTime >= DAY3 + HOUR);
+  const export1 = messages.slice(0, cut);
+  const stream1 = parseStream(export1);
+  const rule1 = ruleAttribution(stream1.clicks, stream1.checkouts);
+
+  // Late clicks of the second export: one for a midday checkout of day 2, one at 23:30-ish on
+  // day 2 for a checkout in the first hour of day 3 (its window crosses midnight). Each is the
+  // earliest candidate of its checkout, so the right answer changes.
+  // A checkout in [from, to) with no click of its own in the first second of its window, so a
+  // click there is its earliest candidate.
+  const pick = (from: number, to: number) =>
+    stream1.checkouts.find(
+      (c) =>
+        c.time >= from &&
+        c.time < to &&
+        !stream1.clicks.some(
+          (k) =>
+            k.userId === c.userId &&
+            k.productId === c.productId &&
+            k.time >= c.time - HOUR &&
+            k.time <= c.time - HOUR + 1000,
+        ),
+    )!;
+  const midday = pick(DAY2 + 12 * HOUR, DAY2 + 13 * HOUR);
+  const afterMidnight = pick(DAY3 + 20 * 60_000, DAY3 + 40 * 60_000);
+  const lateMessages = [
+    lateClick('late-midday', midday, midday.time - HOUR + 1000),
+    lateClick('late-midnight', afterMidnight, afterMidnight.time - HOUR + 1000),
+  ];
+  const export2 = [...messages.slice(cut), ...lateMessages];
+  const streamAll = parseStream([...export1, ...export2]);
+  const ruleAll = ruleAttribution(streamAll.clicks, streamAll.checkouts);
+  const users = Array.from({ length: USERS }, (_, id) => ({ id, username: userName(id) }));
+
+  async function query<T>(sql: string): Promise<T[]> {
+    const code = [
+      'import duckdb, json, sys',
+      'con = duckdb.connect(sys.argv[1], read_only=True)',
+      'cur = con.execute(sys.argv[2])',
+      'names = [d[0] for d in cur.description]',
+      'print(json.dumps([dict(zip(names, r)) for r in cur.fetchall()], default=str))',
+    ].join('\n');
+    const { stdout } = await run(python, ['-c', code, options.warehousePath!, sql], {
+      maxBuffer: 1 << 28,
+    });
+    return JSON.parse(stdout) as T[];
+  }
+
+  const fctRows = () =>
+    query<FctRow>(`
+      select checkout_id, cast(checkout_date as varchar) as checkout_date, click_id,
+             epoch_ms(click_time) as click_ms, is_attributed, time_to_purchase_ms,
+             epoch_ms(lake_ingested_through) as lake_ingested_through_ms
+      from marts.fct_checkout_attribution`);
+
+  function expectRule(rows: FctRow[], rule: Map<string, Attribution>): void {
+    expect(rows.length).toBe(rule.size);
+    const mismatches = rows.filter((r) => {
+      const want = rule.get(r.checkout_id);
+      return !want || want.clickId !== r.click_id || want.clickTime !== r.click_ms;
+    });
+    expect(mismatches.slice(0, 5)).toEqual([]);
+  }
+
+  async function build(
+    extra: Partial<RunModelsOptions> = {},
+  ): Promise<{ result: ModelsRunResult; progress: ModelsRunProgress[] }> {
+    const progress: ModelsRunProgress[] = [];
+    const result = await runModels({ ...options, ...extra }, (p) => progress.push(p));
+    if (!result.ok)
+      throw new Error(
+        `dbt build failed: ${JSON.stringify({ failures: result.failures, errors: result.errors })}`,
+      );
+    return { result, progress };
+  }
+
+  beforeAll(async () => {
+    python = await ensurePythonEnv();
+    workDir = mkdtempSync(path.join(tmpdir(), 'models-it-'));
+    const config = loadConfig();
+    db = await createTestDatabase(config.DATABASE_URL);
+    prisma = createPrisma(db.url);
+    lakeEnv = await createKafkaLakeEnv({
+      brokers: config.KAFKA_BROKERS,
+      databaseUrl: db.url,
+      lakeUri: path.join(workDir, 'lake'),
+    });
+    options = {
+      dbt: venvBin('dbt'),
+      baseDir: projectRoot,
+      target: 'local',
+      lakeUri: path.join(workDir, 'lake'),
+      warehousePath: path.join(workDir, 'warehouse.duckdb'),
+      generateDocs: false,
+      prisma,
+    };
+  }, 900_000);
+
+  afterAll(async () => {
+    await lakeEnv?.cleanup();
+    await prisma?.$disconnect();
+    await db?.drop();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  /** lake_ingested_through of the rows the first build wrote. */
+  let firstRunIngestedThrough = 0;
+
+  it('sanity: the stream crosses midnight twice, has duplicates, ties, an unknown user and bad messages', () => {
+    expect(
+      stream1.checkouts.some((c) => c.time >= DAY1 && c.time < DAY2) &&
+        stream1.checkouts.some((c) => c.time >= DAY3),
+    ).toBe(true);
+    expect(new Set(stream1.clicks.map((k) => k.clickId)).size).toBeLessThan(stream1.clicks.length);
+    expect(stream1.checkouts.some((c) => c.userId === USERS)).toBe(true);
+    expect(export1.some((m) => m.kind === 'malformed')).toBe(true);
+    // The late clicks change the answer for their checkouts.
+    expect(rule1.get(midday.checkoutId)!.clickId).not.toBe('late-midday');
+    expect(ruleAll.get(midday.checkoutId)!.clickId).toBe('late-midday');
+    expect(ruleAll.get(afterMidnight.checkoutId)!.clickId).toBe('late-midnight');
+    expect(new Date(afterMidnight.time - HOUR + 1000).getUTCDate()).toBe(2);
+  });
+
+  it('builds every model and test, attributes every checkout as the rule does, and records the run', async () => {
+    const exported = await exportThroughKafka(lakeEnv, {
+      messages: export1,
+      users,
+      speedRows: speedRows(stream1.checkouts, rule1),
+    });
+    expect(exported.tables.dead_letters.rowsAdded).toBeGreaterThan(0);
+    expect(exported.tables.clicks.rowsAdded).toBe(stream1.clicks.length);
+
+    let startedJob: string | undefined;
+    const { result, progress } = await build({ onJobStarted: (id) => (startedJob = id) });
+    expect(startedJob).toBe(result.jobId);
+    expect(result.counts.error + result.counts.fail + result.counts.skipped).toBe(0);
+    expect(result.counts.success).toBeGreaterThanOrEqual(15);
+    expect(
+      result.nodes.filter((n) => n.resourceType === 'unit_test').length,
+    ).toBeGreaterThanOrEqual(13);
+    // Live progress reported every node on its way to the end.
+    expect(progress.some((p) => p.nodes.some((n) => n.status === 'running'))).toBe(true);
+    expect(progress.at(-1)).toMatchObject({ phase: 'done', done: progress.at(-1)!.total });
+
+    const rows = await fctRows();
+    expectRule(rows, rule1);
+    firstRunIngestedThrough = rows[0]!.lake_ingested_through_ms;
+
+    const days = result.reconciliation!.days;
+    expect(days.map((d) => d.checkoutDate)).toEqual(['2024-03-01', '2024-03-02', '2024-03-03']);
+    for (const d of days)
+      expect(d).toMatchObject({
+        agreementPct: 100,
+        differingCheckouts: 0,
+        allCheckouts: d.batchCheckouts,
+      });
+    expect(result.reconciliation!.differences).toEqual([]);
+
+    const job = await prisma.jobRun.findUniqueOrThrow({ where: { id: result.jobId! } });
+    expect(job).toMatchObject({ kind: 'models', status: 'succeeded', error: null });
+    expect(job.finishedAt).not.toBeNull();
+    expect((job.result as { ok: boolean }).ok).toBe(true);
+    expect((job.progress as { nodes: unknown[] }).nodes.length).toBe(result.nodes.length);
+  }, 600_000);
+
+  it('keeps unknown users with an empty name, and names known users as of the checkout', async () => {
+    const rows = await query<{
+      user_id: number;
+      user_name: string;
+      is_unknown_user: boolean;
+      n: number;
+    }>(`
+      select user_id, user_name, is_unknown_user, count(*) as n from marts.obt_checkouts
+      group by 1, 2, 3 order by 1`);
+    const unknown = rows.filter((r) => r.is_unknown_user);
+    expect(unknown).toEqual([
+      { user_id: USERS, user_name: '', is_unknown_user: true, n: expect.any(Number) },
+    ]);
+    expect(unknown[0]!.n).toBe(
+      new Set(stream1.checkouts.filter((c) => c.userId === USERS).map((c) => c.checkoutId)).size,
+    );
+    for (const r of rows.filter((x) => !x.is_unknown_user))
+      expect(r.user_name).toBe(userName(r.user_id));
+  });
+
+  it('recomputes, incrementally, exactly the dates a later export changes, late clicks across midnight included', async () => {
+    await exportThroughKafka(lakeEnv, {
+      messages: export2,
+      users,
+      speedRows: speedRows(streamAll.checkouts, ruleAll),
+    });
+    const { result } = await build();
+    const rows = await fctRows();
+    expectRule(rows, ruleAll);
+    expect(rows.find((r) => r.checkout_id === midday.checkoutId)?.click_id).toBe('late-midday');
+    expect(rows.find((r) => r.checkout_id === afterMidnight.checkoutId)?.click_id).toBe(
+      'late-midnight',
+    );
+
+    // Day 1 saw nothing new: its rows are those of the first run. Days 2 and 3 were recomputed.
+    const writtenBy = (date: string) => [
+      ...new Set(
+        rows.filter((r) => r.checkout_date === date).map((r) => r.lake_ingested_through_ms),
+      ),
+    ];
+    expect(writtenBy('2024-03-01')).toEqual([firstRunIngestedThrough]);
+    const secondRun = writtenBy('2024-03-02');
+    expect(secondRun).toHaveLength(1);
+    expect(secondRun[0]).toBeGreaterThan(firstRunIngestedThrough);
+    expect(writtenBy('2024-03-03')).toEqual(secondRun);
+
+    for (const d of result.reconciliation!.days) expect(d.agreementPct).toBe(100);
+  }, 600_000);
+
+  it('gives the same rows on a full refresh', async () => {
+    const strip = (rows: FctRow[]) =>
+      rows
+        .map(({ lake_ingested_through_ms: _ignored, ...rest }) => rest)
+        .sort((a, b) => (a.checkout_id < b.checkout_id ? -1 : 1));
+    const incremental = strip(await fctRows());
+    await build({ fullRefresh: true });
+    expect(strip(await fctRows())).toEqual(incremental);
+  }, 600_000);
+
+  it('reports the disagreements: a speed layer missing a checkout and one that attributed another click', async () => {
+    const speed = speedRows(streamAll.checkouts, ruleAll);
+    const changed = speed.find((r) => r.clickId !== null)!;
+    const dropped = speed.find((r) => r !== changed)!;
+    const altered = speed
+      .filter((r) => r !== dropped)
+      .map((r) => (r === changed ? { ...r, clickId: 'some-other-click' } : r));
+    await exportThroughKafka(lakeEnv, { messages: [], users, speedRows: altered });
+    const { result } = await build({ select: 'int_layer_comparison+' });
+    const r = result.reconciliation!;
+    expect(r.days.reduce((s, d) => s + d.differingCheckouts, 0)).toBe(2);
+    expect(r.differences.map((d) => [d.checkoutId, d.reason]).sort()).toEqual(
+      [
+        [dropped.checkoutId, 'missing_in_speed'],
+        [changed.checkoutId, 'other_click'],
+      ].sort(),
+    );
+    const job = await prisma.jobRun.findUniqueOrThrow({ where: { id: result.jobId! } });
+    expect(job.status).toBe('succeeded');
+  }, 600_000);
+
+  it('refuses to start while another models run is going, and takes over an abandoned one', async () => {
+    const running = await startModelsJob(prisma);
+    await expect(runModels(options)).rejects.toBeInstanceOf(ModelsRunInProgressError);
+    // Seven hours later the row is taken as abandoned (its process died) and a new run may start.
+    const later = new Date(Date.now() + 7 * HOUR);
+    const next = await startModelsJob(prisma, later);
+    expect(await prisma.jobRun.findUniqueOrThrow({ where: { id: running } })).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('abandoned'),
+    });
+    await prisma.jobRun.update({
+      where: { id: next },
+      data: { status: 'failed', finishedAt: later },
+    });
+  });
+});

@@ -1,0 +1,262 @@
+// Runs the dbt project as a job: `dbt build` with live progress per model and test (from dbt's
+// JSON log), the final per-node record (run_results.json), the latest layer reconciliation read
+// back for the admin page, and the docs site. Optionally recorded as a JobRun of kind 'models'.
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { PrismaClient } from '../../lib/generated/prisma/client';
+import { runDbt } from './dbt-process.ts';
+import {
+  buildArgs,
+  dbtEnvironment,
+  docsGenerateArgs,
+  showArgs,
+  type DbtSettings,
+  type DbtTarget,
+  type Environment,
+} from './dbt-command.ts';
+import {
+  applyDbtEvent,
+  emptyProgress,
+  hasFailures,
+  parseDbtLogLine,
+  type ModelsProgress,
+  type StatusCounts,
+} from './dbt-log.ts';
+import { finishModelsJob, progressWriter, startModelsJob } from './job-run-store.ts';
+import {
+  layerDifferencesQuery,
+  reconciliationDaysQuery,
+  toLayerDifferences,
+  toReconciliationDays,
+  type Reconciliation,
+} from './reconciliation.ts';
+import { failedNodes, parseRunResults, type NodeResult } from './run-results.ts';
+
+export const DEFAULT_WAREHOUSE_PATH = 'data/warehouse/clickstream.duckdb';
+
+export interface RunModelsOptions {
+  /** The venv's dbt executable: `ensurePythonEnv()` then `venvBin('dbt')` (scripts/python-env.ts). */
+  dbt: string;
+  /** The repository root: relative paths are resolved against it. */
+  baseDir: string;
+  /** The dbt project folder. Default `<baseDir>/dbt`. */
+  projectDir?: string;
+  target: DbtTarget;
+  /** The lake's root (Config.LAKE_URI). */
+  lakeUri: string;
+  /** The local target's DuckDB file. Default data/warehouse/clickstream.duckdb. */
+  warehousePath?: string;
+  threads?: number;
+  /** Rebuild the incremental models from the whole lake. */
+  fullRefresh?: boolean;
+  /** dbt node selection; default: everything. */
+  select?: string;
+  /** Write the docs site (`dbt docs generate`, into <projectDir>/target). Default true. */
+  generateDocs?: boolean;
+  /** Read the reconciliation back into the result. Default true. */
+  readReconciliation?: boolean;
+  /** At most this many differing checkouts in the result. Default 200. */
+  differencesLimit?: number;
+  /** Record the run as a JobRun row (kind 'models'); refuses to start while another runs. */
+  prisma?: PrismaClient;
+  /** Called with the JobRun id as soon as the row exists (an HTTP handler can answer with it). */
+  onJobStarted?: (jobId: string) => void;
+  signal?: AbortSignal;
+  /** The environment dbt inherits (Redshift credentials reach it this way). Default: this process's. */
+  env?: Environment;
+}
+
+export type ModelsPhase = 'build' | 'reconciliation' | 'docs' | 'done';
+
+export interface ModelsRunProgress extends ModelsProgress {
+  phase: ModelsPhase;
+}
+
+export interface ModelsRunResult {
+  jobId: string | null;
+  ok: boolean;
+  target: DbtTarget;
+  fullRefresh: boolean;
+  startedAt: string;
+  /** Wall time of the whole job, and of `dbt build` alone. */
+  seconds: number;
+  buildSeconds: number;
+  dbtVersion: string | null;
+  counts: StatusCounts;
+  /** Every node dbt ran, with its time, from run_results.json. */
+  nodes: NodeResult[];
+  failures: NodeResult[];
+  /** Errors not tied to a node (parsing, connection, crash), and dbt output that was not JSON. */
+  errors: string[];
+  reconciliation: Reconciliation | null;
+  docsGenerated: boolean;
+}
+
+/** Output lines that are not dbt events are kept (the last few) to explain a crash. */
+const KEEP_OUTPUT_LINES = 20;
+
+export async function runModels(
+  options: RunModelsOptions,
+  onProgress: (progress: ModelsRunProgress) => void = () => undefined,
+): Promise<ModelsRunResult> {
+  const started = Date.now();
+  const projectDir = options.projectDir ?? path.join(options.baseDir, 'dbt');
+  const settings: DbtSettings = {
+    projectDir,
+    target: options.target,
+    lakeUri: options.lakeUri,
+    warehousePath: options.warehousePath ?? DEFAULT_WAREHOUSE_PATH,
+    baseDir: options.baseDir,
+    threads: options.threads,
+  };
+  const env = dbtEnvironment(settings, options.env ?? process.env);
+  if (options.target === 'local')
+    mkdirSync(path.dirname(env.DBT_DUCKDB_PATH!), { recursive: true });
+
+  const jobId = options.prisma ? await startModelsJob(options.prisma) : null;
+  if (jobId) options.onJobStarted?.(jobId);
+  const writer = options.prisma && jobId ? progressWriter(options.prisma, jobId) : undefined;
+  let progress: ModelsRunProgress = { ...emptyProgress(), phase: 'build' };
+  const publish = (next: ModelsRunProgress) => {
+    progress = next;
+    onProgress(progress);
+    writer?.push(progress);
+  };
+  const output: string[] = [];
+
+  const invoke = async (
+    args: string[],
+    onEvent: (e: NonNullable<ReturnType<typeof parseDbtLogLine>>) => void,
+  ) =>
+    runDbt({
+      dbt: options.dbt,
+      args,
+      cwd: projectDir,
+      env,
+      signal: options.signal,
+      onLine: (line) => {
+        const event = parseDbtLogLine(line);
+        if (!event) return;
+        if (event.kind === 'output') {
+          output.push(event.text);
+          if (output.length > KEEP_OUTPUT_LINES) output.shift();
+        }
+        onEvent(event);
+      },
+    });
+
+  try {
+    publish(progress);
+    // A stale file from an earlier run must not pass for this run's results.
+    const runResultsFile = path.join(projectDir, 'target', 'run_results.json');
+    rmSync(runResultsFile, { force: true });
+    const buildStarted = Date.now();
+    const exitCode = await invoke(
+      buildArgs({ fullRefresh: options.fullRefresh, select: options.select }),
+      (event) => {
+        const next = applyDbtEvent(progress, event);
+        if (next !== progress) publish({ ...next, phase: progress.phase });
+      },
+    );
+    const buildSeconds = (Date.now() - buildStarted) / 1000;
+
+    const runResults = existsSync(runResultsFile)
+      ? parseRunResults(readFileSync(runResultsFile, 'utf8'))
+      : null;
+    const errors = [...progress.errors];
+    // A crash (exit 2) without a dbt error event: what it printed is the only explanation.
+    if (exitCode !== 0 && errors.length === 0 && !hasFailures(progress)) errors.push(...output);
+    const builtReports = progress.nodes.some(
+      (n) => n.name === 'rpt_layer_reconciliation' && n.status === 'success',
+    );
+
+    let reconciliation: Reconciliation | null = null;
+    if ((options.readReconciliation ?? true) && builtReports) {
+      publish({ ...progress, phase: 'reconciliation' });
+      reconciliation = await readReconciliation(invoke, options.differencesLimit ?? 200);
+    }
+    let docsGenerated = false;
+    if ((options.generateDocs ?? true) && exitCode !== 2) {
+      publish({ ...progress, phase: 'docs' });
+      docsGenerated = (await invoke(docsGenerateArgs(), () => undefined)) === 0;
+    }
+
+    // run_results.json also lists the project hooks (resource type `other` here): not models.
+    const nodes = (runResults?.results ?? []).filter((r) => r.resourceType !== 'other');
+    const ok = exitCode === 0 && !hasFailures(progress) && errors.length === 0;
+    const result: ModelsRunResult = {
+      jobId,
+      ok,
+      target: options.target,
+      fullRefresh: options.fullRefresh ?? false,
+      startedAt: new Date(started).toISOString(),
+      seconds: (Date.now() - started) / 1000,
+      buildSeconds,
+      dbtVersion: runResults?.dbtVersion ?? null,
+      counts: progress.counts,
+      nodes,
+      failures: failedNodes(runResults?.results ?? []),
+      errors,
+      reconciliation,
+      docsGenerated,
+    };
+    publish({ ...progress, phase: 'done' });
+    if (options.prisma && jobId) {
+      await writer?.flush();
+      await finishModelsJob(options.prisma, jobId, {
+        status: ok ? 'succeeded' : 'failed',
+        progress,
+        result,
+        error: ok ? null : failureSummary(result),
+      });
+    }
+    return result;
+  } catch (error) {
+    if (options.prisma && jobId) {
+      await writer?.flush();
+      await finishModelsJob(options.prisma, jobId, {
+        status: 'failed',
+        progress,
+        result: null,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    throw error;
+  }
+}
+
+type Invoke = (
+  args: string[],
+  onEvent: (e: NonNullable<ReturnType<typeof parseDbtLogLine>>) => void,
+) => Promise<number>;
+
+async function showRows(invoke: Invoke, query: string, limit: number): Promise<unknown[] | null> {
+  let rows: unknown[] | null = null;
+  const code = await invoke(showArgs(query, limit), (event) => {
+    if (event.kind === 'show') rows = event.rows;
+  });
+  return code === 0 ? rows : null;
+}
+
+async function readReconciliation(
+  invoke: Invoke,
+  differencesLimit: number,
+): Promise<Reconciliation | null> {
+  const days = await showRows(invoke, reconciliationDaysQuery, 5000);
+  const differences = await showRows(invoke, layerDifferencesQuery, differencesLimit + 1);
+  if (!days || !differences) return null;
+  return { days: toReconciliationDays(days), ...toLayerDifferences(differences, differencesLimit) };
+}
+
+/** One line for JobRun.error: what failed, by name. */
+export function failureSummary(result: Pick<ModelsRunResult, 'failures' | 'errors'>): string {
+  const parts = result.failures.map(
+    (f) =>
+      `${f.resourceType} ${f.name}: ${f.status}${f.message ? ` (${f.message.split('\n')[0]})` : ''}`,
+  );
+  return (
+    [...result.errors.map((e) => e.split('\n').slice(0, 3).join(' ')), ...parts]
+      .join('; ')
+      .slice(0, 4000) || 'dbt build failed'
+  );
+}
