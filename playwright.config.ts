@@ -7,11 +7,15 @@ import { defineConfig } from '@playwright/test';
 import { loadConfig } from './lib/config';
 import { E2E, e2eEnvironment } from './e2e/support/e2e-stack';
 
+/** The browser tests' lake; the admin specs empty `data/e2e` (lake and warehouse) first. */
+const E2E_LAKE_URI = 'data/e2e/lake';
+
 const baseURL = `http://localhost:${E2E.webPort}`;
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const inCI = Boolean(process.env.CI);
-// The broker and database server come from .env.local (what `npm run stack:up` started).
-const e2eEnv = e2eEnvironment(loadConfig().DATABASE_URL);
+// The broker and database server come from .env.local (what `npm run stack:up` started). The
+// lake (and the models' warehouse beside it) is the tests' own too, never the demo's.
+const e2eEnv = { ...e2eEnvironment(loadConfig().DATABASE_URL), LAKE_URI: E2E_LAKE_URI };
 // Exercise each process's own shutdown path instead of a SIGKILL of the process group.
 const gracefulShutdown = { signal: 'SIGTERM', timeout: 15_000 } as const;
 
@@ -27,6 +31,12 @@ export default defineConfig({
   forbidOnly: inCI,
   retries: inCI ? 1 : 0,
   reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  // The batch-layer specs (admin-*) make traffic, and home.spec.ts needs none yet: they run after
+  // the platform's files. Run one of them alone with `--no-deps`.
+  projects: [
+    { name: 'platform', testIgnore: /admin-[^/]*\.spec\.ts$/ },
+    { name: 'batch', testMatch: /admin-[^/]*\.spec\.ts$/, dependencies: ['platform'] },
+  ],
   use: {
     baseURL,
     browserName: 'chromium',

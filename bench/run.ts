@@ -23,7 +23,12 @@ async function main(): Promise<number> {
   }
   await stackUp();
   for (const step of [['scripts/prisma-generate.ts'], ['scripts/migrate.ts']]) {
-    if (spawnSync(process.execPath, ['--import', 'tsx', ...step], { cwd: projectRoot, stdio: 'inherit' }).status !== 0) {
+    if (
+      spawnSync(process.execPath, ['--import', 'tsx', ...step], {
+        cwd: projectRoot,
+        stdio: 'inherit',
+      }).status !== 0
+    ) {
       return 1;
     }
   }
@@ -32,12 +37,20 @@ async function main(): Promise<number> {
     console.log(`\n=== bench: ${s} ===`);
     const result = spawnSync(
       process.execPath,
-      ['--expose-gc', '--import', 'tsx', path.join('bench', `${s}.bench.ts`), ...(name ? rest : [])],
+      [
+        '--expose-gc',
+        '--import',
+        'tsx',
+        path.join('bench', `${s}.bench.ts`),
+        ...(name ? rest : []),
+      ],
       { cwd: projectRoot, stdio: 'inherit' },
     );
     if (result.status !== 0) failed++;
   }
-  console.log(`\nbenchmarks: ${selected.length - failed} finished, ${failed} failed; figures in bench/results/`);
+  console.log(
+    `\nbenchmarks: ${selected.length - failed} finished, ${failed} failed; figures in bench/results/`,
+  );
   return failed === 0 ? 0 : 1;
 }
 

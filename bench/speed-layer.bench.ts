@@ -9,7 +9,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { projectRoot } from '../lib/config.ts';
-import { StreamGenerator, naiveTimestamp, type GeneratorSettings } from '../lib/simulator/stream-generator.ts';
+import {
+  StreamGenerator,
+  naiveTimestamp,
+  type GeneratorSettings,
+} from '../lib/simulator/stream-generator.ts';
 import { seedReferenceData } from '../workers/simulator/traffic.ts';
 import { createSpeedTestEnv, type SpeedTestEnv } from '../workers/speed/test-harness.ts';
 import { WorkerProcess } from '../workers/speed/worker-process.ts';
@@ -67,8 +71,12 @@ async function produce(
   try {
     for await (const batch of batches) {
       const at = Date.now();
-      const clicks = batch.filter((m) => m.topic === 'clicks').map((m) => ({ value: m.value, timestamp: String(at) }));
-      const outs = batch.filter((m) => m.topic === 'checkouts').map((m) => ({ value: m.value, timestamp: String(at) }));
+      const clicks = batch
+        .filter((m) => m.topic === 'clicks')
+        .map((m) => ({ value: m.value, timestamp: String(at) }));
+      const outs = batch
+        .filter((m) => m.topic === 'checkouts')
+        .map((m) => ({ value: m.value, timestamp: String(at) }));
       await producer.sendBatch({
         topicMessages: [
           { topic: topics.clicks, messages: clicks },
@@ -115,8 +123,9 @@ async function throughput(): Promise<Record<string, number>> {
       }
     }
     const sent = await produce(env.kafka, env.topics, backlog());
-    const expectedCheckouts = sent.checkouts; // duplicates make this an upper bound
-    log(`produced ${sent.events.toLocaleString()} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `produced ${sent.events.toLocaleString()} events in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
 
     const worker = new WorkerProcess(env.childEnv);
     const runStarted = Date.now();
@@ -129,9 +138,12 @@ async function throughput(): Promise<Record<string, number>> {
       const m = await scrape(worker);
       if (!m) continue;
       if (m.consumed > 0 && !firstConsumedAt) firstConsumedAt = Date.now();
-      process.stdout.write(`\r[bench:speed] consumed ${m.consumed.toLocaleString()} / ${sent.events.toLocaleString()}, attributor lag ${m.internalLag.toLocaleString()}   `);
+      process.stdout.write(
+        `\r[bench:speed] consumed ${m.consumed.toLocaleString()} / ${sent.events.toLocaleString()}, attributor lag ${m.internalLag.toLocaleString()}   `,
+      );
       if (m.consumed >= sent.events && m.internalLag === 0 && m.internalSeen) doneAt = Date.now();
-      if (Date.now() - runStarted > 30 * 60_000) throw new Error('throughput run did not finish in 30 min');
+      if (Date.now() - runStarted > 30 * 60_000)
+        throw new Error('throughput run did not finish in 30 min');
     }
     process.stdout.write('\n');
     await sleep(1000);
@@ -144,7 +156,14 @@ async function throughput(): Promise<Record<string, number>> {
       `throughput: ${Math.round(eventsPerSecond).toLocaleString()} events/s end to end over ${elapsed.toFixed(1)} s ` +
         `including start-up (${Math.round(sent.events / steady).toLocaleString()} events/s over ${steady.toFixed(1)} s from the first event); ${rows.toLocaleString()} checkout rows`,
     );
-    return { events: sent.events, seconds: elapsed, eventsPerSecond, steadySeconds: steady, steadyEventsPerSecond: sent.events / steady, checkoutRows: rows };
+    return {
+      events: sent.events,
+      seconds: elapsed,
+      eventsPerSecond,
+      steadySeconds: steady,
+      steadyEventsPerSecond: sent.events / steady,
+      checkoutRows: rows,
+    };
   } finally {
     await env.cleanup();
   }
@@ -163,7 +182,13 @@ async function latency(): Promise<Record<string, number>> {
     await sleep(8000); // group join
     // Checkouts follow their click within seconds, so the window holds many of them.
     const generator = new StreamGenerator(
-      { ...settings, clickToCheckoutMs: { min: 1_000, max: 5_000 }, outOfOrderShare: 0, duplicateShare: 0, malformedShare: 0 },
+      {
+        ...settings,
+        clickToCheckoutMs: { min: 1_000, max: 5_000 },
+        outOfOrderShare: 0,
+        duplicateShare: 0,
+        malformedShare: 0,
+      },
       2,
     );
     const sentAt = new Map<string, number>();
@@ -186,7 +211,11 @@ async function latency(): Promise<Record<string, number>> {
       for (const id of ids) sentAt.set(id, at);
     });
     await sleep(LATENCY_SECONDS > 20 ? 25_000 : 20_000); // let rows become final (lateness 15 s + idle)
-    const { rows } = await env.pool.query<{ checkout_id: string; first_ms: string; final_ms: string | null }>(
+    const { rows } = await env.pool.query<{
+      checkout_id: string;
+      first_ms: string;
+      final_ms: string | null;
+    }>(
       `SELECT checkout_id, (extract(epoch FROM first_written_at) * 1000)::bigint::text AS first_ms,
               CASE WHEN is_final THEN (extract(epoch FROM processed_at) * 1000)::bigint::text END AS final_ms
          FROM commerce.attributed_checkouts`,
@@ -251,7 +280,18 @@ async function recovery(): Promise<Record<string, number>> {
   try {
     // RETAINED clicks within 50 minutes of event time: none can be evicted.
     const t0 = Date.UTC(2026, 10, 2, 0, 0, 0);
-    const generator = new StreamGenerator({ ...settings, users: 100_000, products: 1000, checkoutProbability: 0, duplicateShare: 0, malformedShare: 0, outOfOrderShare: 0 }, 3);
+    const generator = new StreamGenerator(
+      {
+        ...settings,
+        users: 100_000,
+        products: 1000,
+        checkoutProbability: 0,
+        duplicateShare: 0,
+        malformedShare: 0,
+        outOfOrderShare: 0,
+      },
+      3,
+    );
     const perStep = Math.ceil(RETAINED / 3000);
     let made = 0;
     async function* clicks() {
@@ -271,7 +311,9 @@ async function recovery(): Promise<Record<string, number>> {
         `SELECT coalesce(sum(size_bytes), 0)::text AS bytes FROM commerce.speed_snapshots`,
       );
       const retained = await fetchRetained(worker);
-      process.stdout.write(`\r[bench:speed] retained ${retained.toLocaleString()}, snapshot ${(Number(rows[0]!.bytes) / 1e6).toFixed(1)} MB   `);
+      process.stdout.write(
+        `\r[bench:speed] retained ${retained.toLocaleString()}, snapshot ${(Number(rows[0]!.bytes) / 1e6).toFixed(1)} MB   `,
+      );
       if (retained >= RETAINED * 0.99) {
         await sleep(3000); // one more snapshot after the last batch
         break;
@@ -279,7 +321,11 @@ async function recovery(): Promise<Record<string, number>> {
     }
     process.stdout.write('\n');
     const snapshotBytes = Number(
-      (await env.pool.query<{ b: string }>('SELECT sum(size_bytes)::text AS b FROM commerce.speed_snapshots')).rows[0]!.b,
+      (
+        await env.pool.query<{ b: string }>(
+          'SELECT sum(size_bytes)::text AS b FROM commerce.speed_snapshots',
+        )
+      ).rows[0]!.b,
     );
     await worker.kill('SIGKILL');
     const restarted = Date.now();
@@ -311,20 +357,29 @@ async function recovery(): Promise<Record<string, number>> {
     );
     let restoredMs = Number.NaN;
     for (;;) {
-      const { rows } = await env.pool.query("SELECT 1 FROM commerce.attributed_checkouts WHERE checkout_id = 'recovery-probe'");
+      const { rows } = await env.pool.query(
+        "SELECT 1 FROM commerce.attributed_checkouts WHERE checkout_id = 'recovery-probe'",
+      );
       if (rows.length > 0) break;
       if (Date.now() - restarted > 120_000) throw new Error('worker did not recover within 120 s');
       await sleep(100);
     }
     const toFirstRow = Date.now() - restarted;
-    const restores = [...worker.output.join('').matchAll(/restored (\d+) partition\(s\) in (\d+) ms/g)];
+    const restores = [
+      ...worker.output.join('').matchAll(/restored (\d+) partition\(s\) in (\d+) ms/g),
+    ];
     const restore = restores.at(-1);
     if (restore) restoredMs = Number(restore[2]);
     log(
       `recovery with ${RETAINED.toLocaleString()} clicks (${(snapshotBytes / 1e6).toFixed(1)} MB of snapshots): ` +
         `snapshot restore ${restoredMs} ms; restart → next row ${toFirstRow} ms (includes the group rebalance after the kill)`,
     );
-    return { retainedClicks: RETAINED, snapshotBytes, restartToNextRowMs: toFirstRow, restoreMs: restoredMs };
+    return {
+      retainedClicks: RETAINED,
+      snapshotBytes,
+      restartToNextRowMs: toFirstRow,
+      restoreMs: restoredMs,
+    };
   } finally {
     await worker.kill('SIGKILL');
     await env.cleanup();
@@ -340,8 +395,11 @@ async function scrape(worker: WorkerProcess) {
     let consumed = 0;
     let internalLag = 0;
     let internalSeen = false;
-    for (const m of text.matchAll(/^clickstream_events_consumed_total\{[^}]*\} (\d+)/gm)) consumed += Number(m[1]);
-    for (const m of text.matchAll(/^clickstream_consumer_lag_messages\{topic="([^"]+)"[^}]*\} (\d+)/gm)) {
+    for (const m of text.matchAll(/^clickstream_events_consumed_total\{[^}]*\} (\d+)/gm))
+      consumed += Number(m[1]);
+    for (const m of text.matchAll(
+      /^clickstream_consumer_lag_messages\{topic="([^"]+)"[^}]*\} (\d+)/gm,
+    )) {
       if (m[1]!.endsWith('-by-user')) {
         internalSeen = true;
         internalLag += Number(m[2]);
@@ -366,7 +424,10 @@ async function fetchRetained(worker: WorkerProcess): Promise<number> {
 
 async function main(): Promise<void> {
   const only = new Set((args.get('only') ?? 'throughput,latency,heap,recovery').split(','));
-  const results: Record<string, unknown> = { machine: { cores: (await import('node:os')).cpus().length }, at: new Date().toISOString() };
+  const results: Record<string, unknown> = {
+    machine: { cores: (await import('node:os')).cpus().length },
+    at: new Date().toISOString(),
+  };
   if (only.has('heap')) results.heap = heapPerClick();
   if (only.has('throughput')) results.throughput = await throughput();
   if (only.has('latency')) results.latency = await latency();

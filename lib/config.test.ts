@@ -46,7 +46,9 @@ describe('.env.example', () => {
   });
 
   it('holds values the schema accepts', () => {
-    expect(() => parseConfig(readEnvFile(new URL('../.env.example', import.meta.url).pathname))).not.toThrow();
+    expect(() =>
+      parseConfig(readEnvFile(new URL('../.env.example', import.meta.url).pathname)),
+    ).not.toThrow();
   });
 });
 

@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max);
 
 export const configSchema = z.object({
   DATABASE_URL: z
@@ -17,7 +18,10 @@ export const configSchema = z.object({
     .default('127.0.0.1:9092'),
   KAFKA_CLIENT_ID: z.string().min(1).default('clickstream'),
   /** Prefix of the consumer groups (and snapshot keys): separate pipelines on one cluster. */
-  CONSUMER_GROUP_PREFIX: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ -').default('clickstream'),
+  CONSUMER_GROUP_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ -')
+    .default('clickstream'),
   /** A worker that stops heartbeating loses its partitions after this long (broker minimum: 6 s). */
   KAFKA_SESSION_TIMEOUT_MS: int(6000, 3_600_000).default(30_000),
   CLICKS_TOPIC: z.string().min(1).default('clicks'),
@@ -50,7 +54,9 @@ export class ConfigError extends Error {
 /** Parses an environment (process.env by default) into a Config, or throws ConfigError naming each bad variable. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   // Empty strings mean "unset", as in most .env tooling.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const result = configSchema.safeParse(cleaned);
   if (result.success) return result.data;
   throw new ConfigError(

@@ -17,9 +17,14 @@ const installed = path.join(root, 'node_modules', '.package-lock.json');
 const stale = !existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs;
 if (stale) {
   console.log('[bootstrap] installing npm dependencies (npm ci)…');
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) {
-    console.error('[bootstrap] npm ci failed: check network access to the npm registry and the log above.');
+    console.error(
+      '[bootstrap] npm ci failed: check network access to the npm registry and the log above.',
+    );
     process.exit(result.status ?? 1);
   }
 }

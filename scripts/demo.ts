@@ -9,7 +9,7 @@ import path from 'node:path';
 import { loadConfig, projectRoot } from '../lib/config.ts';
 import { createPgPool } from '../lib/db/pool.ts';
 import { createKafka } from '../lib/kafka/client.ts';
-import { clickstreamTopicSpecs, ensureTopics, topicNames } from '../lib/kafka/topics.ts';
+import { clickstreamTopicSpecs, ensureTopics } from '../lib/kafka/topics.ts';
 import { defaultGeneratorSettings } from '../lib/simulator/stream-generator.ts';
 import { seedReferenceData } from '../workers/simulator/traffic.ts';
 import { stackUp } from './stack.ts';
@@ -31,7 +31,8 @@ async function waitForWeb(url: string, timeoutMs = 120_000): Promise<void> {
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`the web app did not answer on ${url} within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`the web app did not answer on ${url} within ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -41,8 +42,10 @@ async function main(): Promise<void> {
   step('generating the Prisma client', 'npx', ['tsx', 'scripts/prisma-generate.ts']);
   step('applying migrations', 'npx', ['tsx', 'scripts/migrate.ts']);
   const config = loadConfig();
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-demo` });
-  const topics = topicNames(config);
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: `${config.KAFKA_CLIENT_ID}-demo`,
+  });
   await ensureTopics(kafka, clickstreamTopicSpecs(config));
   const pool = createPgPool(config.DATABASE_URL, { applicationName: 'clickstream-demo', max: 2 });
   await seedReferenceData(pool, defaultGeneratorSettings);
@@ -51,10 +54,17 @@ async function main(): Promise<void> {
     step('building the web app (first run only)', 'npx', ['next', 'build']);
   }
 
-  const env = { ...process.env, DATABASE_URL: stack.databaseUrl, KAFKA_BROKERS: stack.kafkaBrokers };
+  const env = {
+    ...process.env,
+    DATABASE_URL: stack.databaseUrl,
+    KAFKA_BROKERS: stack.kafkaBrokers,
+  };
   const children = [
     startAppProcess(projectRoot, 'workers', 'npx', ['tsx', 'workers/main.ts'], env),
-    startAppProcess(projectRoot, 'web', 'npx', ['tsx', 'server.ts'], { ...env, NODE_ENV: 'production' }),
+    startAppProcess(projectRoot, 'web', 'npx', ['tsx', 'server.ts'], {
+      ...env,
+      NODE_ENV: 'production',
+    }),
   ];
 
   const url = `http://localhost:${config.PORT}`;
@@ -73,7 +83,9 @@ async function main(): Promise<void> {
   log(`Dashboard:   ${url}`);
   log(`Checkouts:   ${url}/checkouts`);
   log(`Admin token: ${stack.adminToken}   (sign in on ${url}/admin; also in .env.local)`);
-  log('Demo traffic: 60 events/s (change it on /simulator). Ctrl-C stops the demo; `npm run stack:down` stops Kafka and PostgreSQL.');
+  log(
+    'Demo traffic: 60 events/s (change it on /simulator). Ctrl-C stops the demo; `npm run stack:down` stops Kafka and PostgreSQL.',
+  );
 
   let stopping = false;
   const shutdown = async (code: number) => {

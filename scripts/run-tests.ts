@@ -85,13 +85,22 @@ function playwrightSuite(): void {
     PLAYWRIGHT_JSON_OUTPUT_NAME: out,
   });
   const stats = existsSync(out)
-    ? (JSON.parse(readFileSync(out, 'utf8')) as {
-        stats: { expected: number; unexpected: number; flaky: number; skipped: number };
-      }).stats
+    ? (
+        JSON.parse(readFileSync(out, 'utf8')) as {
+          stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+        }
+      ).stats
     : undefined;
   const passed = (stats?.expected ?? 0) + (stats?.flaky ?? 0);
   const failed = (stats?.unexpected ?? 0) + (!ok || passed === 0 ? 1 : 0);
-  results.push({ name: 'e2e', passed, failed, skipped: stats?.skipped ?? 0, ok: ok && passed > 0, seconds });
+  results.push({
+    name: 'e2e',
+    passed,
+    failed,
+    skipped: stats?.skipped ?? 0,
+    ok: ok && passed > 0,
+    seconds,
+  });
 }
 
 async function main(): Promise<number> {
@@ -106,19 +115,34 @@ async function main(): Promise<number> {
       run('npx', ['tsx', 'scripts/prisma-generate.ts']),
       run('npx', ['tsx', 'scripts/migrate.ts']),
     ];
-    if (setup.some((s) => !s.ok)) throw new Error('setup failed (prisma generate or migrate): see above');
+    if (setup.some((s) => !s.ok))
+      throw new Error('setup failed (prisma generate or migrate): see above');
 
     gate('typecheck', 'npx', ['tsc', '--noEmit']);
     gate('lint', 'npx', ['eslint', '.']);
     gate('format', 'npx', ['prettier', '--check', '.']);
     // dbt for the production target must parse and compile without a cluster.
-    gate('dbt-redshift', 'npx', ['tsx', 'scripts/models.ts', '--check-offline', '--target', 'redshift']);
+    gate('dbt-redshift', 'npx', [
+      'tsx',
+      'scripts/models.ts',
+      '--check-offline',
+      '--target',
+      'redshift',
+    ]);
     vitestSuite('unit', 'unit');
     vitestSuite('integration', 'integration');
     if (wanted('e2e')) {
       const build = run('npx', ['next', 'build']);
       if (build.ok) playwrightSuite();
-      else results.push({ name: 'e2e (next build)', passed: 0, failed: 1, skipped: 0, ok: false, seconds: build.seconds });
+      else
+        results.push({
+          name: 'e2e (next build)',
+          passed: 0,
+          failed: 1,
+          skipped: 0,
+          ok: false,
+          seconds: build.seconds,
+        });
     }
     exitCode = results.every((r) => r.ok) ? 0 : 1;
   } finally {
@@ -132,10 +156,16 @@ async function main(): Promise<number> {
   console.log('\n[test] summary');
   for (const r of results) {
     const mark = r.ok ? 'ok  ' : 'FAIL';
-    console.log(`  ${mark} ${r.name.padEnd(18)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped  (${r.seconds.toFixed(1)} s)`);
+    console.log(
+      `  ${mark} ${r.name.padEnd(18)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped  (${r.seconds.toFixed(1)} s)`,
+    );
   }
   const total = results.reduce(
-    (acc, r) => ({ passed: acc.passed + r.passed, failed: acc.failed + r.failed, skipped: acc.skipped + r.skipped }),
+    (acc, r) => ({
+      passed: acc.passed + r.passed,
+      failed: acc.failed + r.failed,
+      skipped: acc.skipped + r.skipped,
+    }),
     { passed: 0, failed: 0, skipped: 0 },
   );
   if (results.length === 0) {

@@ -68,8 +68,14 @@ export async function stackUp(env: NodeJS.ProcessEnv = process.env): Promise<Sta
   }
 
   const existing = readEnvFile(envFilePath);
-  const adminToken = env.ADMIN_TOKEN || existing.ADMIN_TOKEN || randomBytes(18).toString('base64url');
-  writeEnvFile({ ...existing, DATABASE_URL: databaseUrl, KAFKA_BROKERS: kafkaBrokers, ADMIN_TOKEN: adminToken });
+  const adminToken =
+    env.ADMIN_TOKEN || existing.ADMIN_TOKEN || randomBytes(18).toString('base64url');
+  writeEnvFile({
+    ...existing,
+    DATABASE_URL: databaseUrl,
+    KAFKA_BROKERS: kafkaBrokers,
+    ADMIN_TOKEN: adminToken,
+  });
 
   log(`DATABASE_URL=${redact(databaseUrl)}`);
   log(`KAFKA_BROKERS=${kafkaBrokers}`);
@@ -103,8 +109,12 @@ async function status(): Promise<void> {
   const env = { ...readEnvFile(envFilePath), ...process.env };
   const db = env.DATABASE_URL;
   const brokers = env.KAFKA_BROKERS;
-  console.log(`PostgreSQL ${db ? redact(db) : '(not configured)'}: ${db && (await postgresAnswers(db)) ? 'up' : 'down'}`);
-  console.log(`Kafka ${brokers ?? '(not configured)'}: ${brokers && (await kafkaAnswers(brokers)) ? 'up' : 'down'}`);
+  console.log(
+    `PostgreSQL ${db ? redact(db) : '(not configured)'}: ${db && (await postgresAnswers(db)) ? 'up' : 'down'}`,
+  );
+  console.log(
+    `Kafka ${brokers ?? '(not configured)'}: ${brokers && (await kafkaAnswers(brokers)) ? 'up' : 'down'}`,
+  );
   const pidDir = path.join(projectRoot, '.stack');
   if (!existsSync(pidDir)) console.log('(nothing started by the project yet)');
 }

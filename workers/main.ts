@@ -10,8 +10,12 @@ import { startSpeedLayer } from './speed/speed-layer.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = (msg: string) => console.log(`${new Date().toISOString()} [worker ${process.pid}] ${msg}`);
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-worker` });
+  const log = (msg: string) =>
+    console.log(`${new Date().toISOString()} [worker ${process.pid}] ${msg}`);
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: `${config.KAFKA_CLIENT_ID}-worker`,
+  });
   await ensureTopics(kafka, clickstreamTopicSpecs(config));
   const pool = createPgPool(config.DATABASE_URL, { applicationName: 'clickstream-worker', max: 8 });
   const speed = await startSpeedLayer({ config, kafka, pool, log });
@@ -39,6 +43,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`[worker] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  console.error(
+    `[worker] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
   process.exit(1);
 });

@@ -12,10 +12,15 @@ export interface MetricsServerOptions {
   health: () => string | null;
   stats: () => unknown;
   /** Retained clicks of a key, or undefined when this worker does not hold its partition. */
-  retainedClicks: (userId: number, productId: string) => { clickId: string; time: number }[] | undefined;
+  retainedClicks: (
+    userId: number,
+    productId: string,
+  ) => { clickId: string; time: number }[] | undefined;
 }
 
-export async function startMetricsServer(o: MetricsServerOptions): Promise<{ port: number; close: () => Promise<void> }> {
+export async function startMetricsServer(
+  o: MetricsServerOptions,
+): Promise<{ port: number; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
     if (req.method !== 'GET') {
@@ -42,7 +47,11 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<{ por
       }
       const clicks = o.retainedClicks(userId, productId);
       res.writeHead(clicks ? 200 : 404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(clicks ? { userId, productId, clicks } : { error: 'partition not held by this worker' }));
+      res.end(
+        JSON.stringify(
+          clicks ? { userId, productId, clicks } : { error: 'partition not held by this worker' },
+        ),
+      );
     } else if (url.startsWith('/stats')) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(o.stats()));
     } else {

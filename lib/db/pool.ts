@@ -26,4 +26,3 @@ export function createPgPool(databaseUrl: string, options: PoolOptions = {}): pg
   });
   return pool;
 }
-

@@ -231,7 +231,10 @@ export function parseCheckout(raw: Uint8Array | string): ParseResult<Checkout> {
   }
   // DECIMAL(38,2) in every store (PostgreSQL, the lake, Redshift): at most 36 integer digits.
   if (totalAmount.length > 39) {
-    return fail('amount_out_of_range', `total_amount ${w.total_amount} has more than 36 integer digits`);
+    return fail(
+      'amount_out_of_range',
+      `total_amount ${w.total_amount} has more than 36 integer digits`,
+    );
   }
   const time = eventTime(w.datetime_occured);
   if (!time.ok) return time;

@@ -28,7 +28,8 @@ describe('snapshot codec', () => {
     expect(restored.encodeSnapshot().equals(bytes)).toBe(true);
     // The remembered ids and the pending checkout behave the same after the restore.
     restored.onCheckout(makeCheckout('c-late', at('09:00')), {}, undefined);
-    for (const source of SOURCES) restored.onMarker({ source, maxEventTime: at('11:00'), idle: false });
+    for (const source of SOURCES)
+      restored.onMarker({ source, maxEventTime: at('11:00'), idle: false });
     expect(restored.drain().rows).toEqual([
       expect.objectContaining({
         checkoutId: 'c-1',

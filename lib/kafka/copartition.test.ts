@@ -8,7 +8,9 @@ describe('assignPartitionIds', () => {
       fc.property(
         fc.uniqueArray(fc.string({ minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 7 }),
         fc.integer({ min: 0, max: 40 }),
-        fc.array(fc.tuple(fc.nat(6), fc.array(fc.integer({ min: -2, max: 45 }), { maxLength: 10 }))),
+        fc.array(
+          fc.tuple(fc.nat(6), fc.array(fc.integer({ min: -2, max: 45 }), { maxLength: 10 })),
+        ),
         (members, count, prev) => {
           const previous = new Map(prev.map(([i, ps]) => [members[i % members.length]!, ps]));
           const result = assignPartitionIds(members, count, previous);

@@ -43,7 +43,10 @@ export function assignPartitionIds(
   let cursor = 0;
   for (let p = 0; p < partitionCount; p++) {
     if (taken.has(p)) continue;
-    while (result.get(members[cursor % members.length]!)!.length >= quota.get(members[cursor % members.length]!)!) {
+    while (
+      result.get(members[cursor % members.length]!)!.length >=
+      quota.get(members[cursor % members.length]!)!
+    ) {
       cursor++;
     }
     result.get(members[cursor % members.length]!)!.push(p);

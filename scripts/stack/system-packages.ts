@@ -14,7 +14,10 @@ function aptInstall(packages: string[], log: (m: string) => void): boolean {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   if (update.status !== 0) return false;
-  const install = spawnSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit', env });
+  const install = spawnSync('apt-get', ['install', '-y', '-qq', ...packages], {
+    stdio: 'inherit',
+    env,
+  });
   return install.status === 0;
 }
 
@@ -22,7 +25,8 @@ function aptInstall(packages: string[], log: (m: string) => void): boolean {
 export async function ensureChromium(log: (m: string) => void): Promise<string> {
   const browser = chromiumPath();
   if (existsSync(browser)) return browser;
-  if (!process.env.CHROMIUM_PATH && aptInstall(['chromium'], log) && existsSync(browser)) return browser;
+  if (!process.env.CHROMIUM_PATH && aptInstall(['chromium'], log) && existsSync(browser))
+    return browser;
   throw new Error(
     `Chromium not found at ${browser}: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH to a Chromium or Chrome binary.`,
   );

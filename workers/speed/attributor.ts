@@ -83,7 +83,10 @@ export class Attributor {
       if (added.length === 0) return;
       const started = performance.now();
       Promise.all(added.map((p) => this.runtimeFor(p))).then(
-        () => this.o.log(`restored ${added.length} partition(s) in ${Math.round(performance.now() - started)} ms`),
+        () =>
+          this.o.log(
+            `restored ${added.length} partition(s) in ${Math.round(performance.now() - started)} ms`,
+          ),
         (error: unknown) => {
           this.failed = error instanceof Error ? error : new Error(String(error));
           this.o.log(`could not restore partitions: ${this.failed.message}`);
@@ -109,10 +112,15 @@ export class Attributor {
     if (this.flushTimer) clearInterval(this.flushTimer);
     // Stop fetching but stay in the group: a commit after consumer.stop() is refused. A batch
     // still running finishes after the snapshot; its effects are replayed by the next owner.
-    this.consumer.pause([{ topic: this.o.topics.clicksByUser }, { topic: this.o.topics.checkoutsByUser }]);
+    this.consumer.pause([
+      { topic: this.o.topics.clicksByUser },
+      { topic: this.o.topics.checkoutsByUser },
+    ]);
     await this.flushing;
     await this.snapshotInFlight?.catch(() => undefined);
-    await this.flush(true).catch((error: unknown) => this.o.log(`last flush failed: ${String(error)}`));
+    await this.flush(true).catch((error: unknown) =>
+      this.o.log(`last flush failed: ${String(error)}`),
+    );
     await this.consumer.disconnect().catch(() => undefined);
   }
 
@@ -126,7 +134,11 @@ export class Attributor {
         const snapshot = await loadSnapshot(this.o.pool, this.o.groupId, partition);
         const runtime = snapshot
           ? PartitionRuntime.fromSnapshot(partition, snapshot.state)
-          : PartitionRuntime.fresh(partition, expectedSources(this.o.sourcePartitions), this.o.allowedLatenessMs);
+          : PartitionRuntime.fresh(
+              partition,
+              expectedSources(this.o.sourcePartitions),
+              this.o.allowedLatenessMs,
+            );
         if (snapshot) {
           runtime.nextOffsets = { ...snapshot.offsets };
           for (const [topic, offset] of Object.entries(snapshot.offsets)) {
@@ -162,7 +174,8 @@ export class Attributor {
       if (expectedNext !== undefined && BigInt(offset) < BigInt(expectedNext)) continue;
       const r = records[i]!;
       if (r.kind === 'click') runtime.onClick(r.click, r.meta);
-      else if (r.kind === 'checkout') runtime.onCheckout(r.checkout, r.meta, this.o.users.nameOf(r.checkout.userId));
+      else if (r.kind === 'checkout')
+        runtime.onCheckout(r.checkout, r.meta, this.o.users.nameOf(r.checkout.userId));
       else runtime.onMarker(r.marker);
     }
     runtime.nextOffsets[batch.topic] = (BigInt(batch.lastOffset()) + 1n).toString();
@@ -177,7 +190,8 @@ export class Attributor {
   /** Moves a runtime's new rows and counters into the pending flush. */
   private collect(runtime: PartitionRuntime): void {
     const out = runtime.drain();
-    for (const { row, producedAt } of out.rows) this.pendingRows.set(row.checkoutId, { row, producedAt });
+    for (const { row, producedAt } of out.rows)
+      this.pendingRows.set(row.checkoutId, { row, producedAt });
     const m = this.o.metrics;
     this.finalRows += out.attributed + out.unattributed;
     if (out.attributed) m.checkouts.inc({ outcome: 'attributed' }, out.attributed);
@@ -187,14 +201,18 @@ export class Attributor {
   }
 
   private scheduleFlush(): void {
-    this.flushing = this.flushing.then(() => this.flush(false)).catch((error: unknown) => this.fail(error));
+    this.flushing = this.flushing
+      .then(() => this.flush(false))
+      .catch((error: unknown) => this.fail(error));
   }
 
   /** A sink that cannot write is not recoverable in place: crash, a restart resumes from the snapshot. */
   private fail(error: unknown): void {
     if (this.failed) return;
     this.failed = error instanceof Error ? error : new Error(String(error));
-    this.o.log(`write failed: ${this.failed.message}; exiting so a restart resumes from the last snapshot`);
+    this.o.log(
+      `write failed: ${this.failed.message}; exiting so a restart resumes from the last snapshot`,
+    );
     process.exitCode = 1;
     process.kill(process.pid, 'SIGTERM');
   }
@@ -212,7 +230,8 @@ export class Attributor {
     // cost keeps them under ~5% of the worker's time however large the state grows (a crash
     // then replays a little more).
     const interval = Math.max(this.o.snapshotIntervalMs, 20 * this.lastSnapshotCostMs);
-    const snapshotDue = (forceSnapshot || now - this.lastSnapshotAt >= interval) && !this.snapshotInFlight;
+    const snapshotDue =
+      (forceSnapshot || now - this.lastSnapshotAt >= interval) && !this.snapshotInFlight;
     if (this.pendingRows.size === 0 && !snapshotDue) return;
     // Captured synchronously: rows, states and offsets all describe the same instant.
     const rows = this.pendingRows;
@@ -233,7 +252,10 @@ export class Attributor {
       const started = performance.now();
       const client = await this.o.pool.connect();
       try {
-        await upsertCheckoutRows(client, [...rows.values()].map((p) => p.row));
+        await upsertCheckoutRows(
+          client,
+          [...rows.values()].map((p) => p.row),
+        );
       } finally {
         client.release();
       }
@@ -261,7 +283,10 @@ export class Attributor {
     this.updateGauges();
   }
 
-  private async writeSnapshots(snapshots: PartitionSnapshot[], encodeSeconds: number): Promise<void> {
+  private async writeSnapshots(
+    snapshots: PartitionSnapshot[],
+    encodeSeconds: number,
+  ): Promise<void> {
     if (snapshots.length === 0) return;
     const started = performance.now();
     const client = await this.o.pool.connect();
@@ -277,7 +302,11 @@ export class Attributor {
     await this.consumer
       .commitOffsets(
         snapshots.flatMap((s) =>
-          Object.entries(s.offsets).map(([topic, offset]) => ({ topic, partition: s.partition, offset })),
+          Object.entries(s.offsets).map(([topic, offset]) => ({
+            topic,
+            partition: s.partition,
+            offset,
+          })),
         ),
       )
       .catch((error: unknown) =>
@@ -298,7 +327,10 @@ export class Attributor {
       bytes += s.stateBytes;
       pending += s.pendingCheckouts;
       if (Number.isFinite(r.watermark)) {
-        this.o.metrics.watermarkDelay.set({ partition: String(r.partition) }, (now - r.watermark) / 1000);
+        this.o.metrics.watermarkDelay.set(
+          { partition: String(r.partition) },
+          (now - r.watermark) / 1000,
+        );
       }
     }
     const m = this.o.metrics;

@@ -34,7 +34,10 @@ function stream(env: SpeedTestEnv, seed: number) {
   const messages: { topic: string; value: string }[] = [];
   for (let t = T0; t < T0 + 3 * 3_600_000; t += 2_000) {
     for (const m of generator.emit(t, 1)) {
-      messages.push({ topic: m.topic === 'clicks' ? env.topics.clicks : env.topics.checkouts, value: m.value });
+      messages.push({
+        topic: m.topic === 'clicks' ? env.topics.clicks : env.topics.checkouts,
+        value: m.value,
+      });
     }
   }
   return messages;

@@ -49,7 +49,11 @@ export function decodeInternal(value: Buffer | string): InternalRecord {
   };
   switch (raw.k) {
     case 'c':
-      return { kind: 'click', click: raw.e as Click, meta: { source: raw.s, producedAt: raw.p ?? 0 } };
+      return {
+        kind: 'click',
+        click: raw.e as Click,
+        meta: { source: raw.s, producedAt: raw.p ?? 0 },
+      };
     case 'o':
       return {
         kind: 'checkout',
@@ -57,7 +61,10 @@ export function decodeInternal(value: Buffer | string): InternalRecord {
         meta: { source: raw.s, producedAt: raw.p ?? 0 },
       };
     case 'm':
-      return { kind: 'marker', marker: { source: raw.s, maxEventTime: raw.t ?? null, idle: raw.i === true } };
+      return {
+        kind: 'marker',
+        marker: { source: raw.s, maxEventTime: raw.t ?? null, idle: raw.i === true },
+      };
     default:
       throw new Error(`unknown internal record kind ${JSON.stringify((raw as { k: unknown }).k)}`);
   }

@@ -76,7 +76,12 @@ export class Repartitioner {
       for (const { topic, partition } of this.assigned) {
         const id = this.sourceId(topic, partition);
         if (!this.progress.has(id)) {
-          this.progress.set(id, { maxEventTime: null, lastDataAt: now, nextOffset: null, idleSentAt: null });
+          this.progress.set(id, {
+            maxEventTime: null,
+            lastDataAt: now,
+            nextOffset: null,
+            idleSentAt: null,
+          });
         }
       }
     });
@@ -95,7 +100,12 @@ export class Repartitioner {
     await this.admin.disconnect().catch(() => undefined);
   }
 
-  private async onBatch({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat }: EachBatchPayload) {
+  private async onBatch({
+    batch,
+    resolveOffset,
+    commitOffsetsIfNecessary,
+    heartbeat,
+  }: EachBatchPayload) {
     if (batch.messages.length === 0) return;
     const { topic, partition } = batch;
     const isClicks = topic === this.o.topics.clicks;
@@ -115,7 +125,14 @@ export class Repartitioner {
       const producedAt = Number(message.timestamp);
       const parsed = isClicks ? parseClick(raw) : parseCheckout(raw);
       if (!parsed.ok) {
-        dead.push({ topic, partition, offset: message.offset, raw, reason: parsed.reason, kind: parsed.kind });
+        dead.push({
+          topic,
+          partition,
+          offset: message.offset,
+          raw,
+          reason: parsed.reason,
+          kind: parsed.kind,
+        });
         continue;
       }
       const event = parsed.event;
@@ -152,7 +169,10 @@ export class Repartitioner {
     progress.nextOffset = BigInt(batch.lastOffset()) + 1n;
     this.progress.set(source, progress);
     this.o.metrics.eventsConsumed.inc({ topic }, batch.messages.length);
-    this.o.metrics.consumerLag.set({ topic, partition: String(partition) }, Number(batch.offsetLag()));
+    this.o.metrics.consumerLag.set(
+      { topic, partition: String(partition) },
+      Number(batch.offsetLag()),
+    );
   }
 
   /**
@@ -187,9 +207,13 @@ export class Repartitioner {
         Promise.all(topics.map(async (t) => [t, await this.admin.fetchTopicOffsets(t)] as const)),
         this.admin.fetchOffsets({ groupId: this.o.groupId, topics }),
       ]);
-      const endOf = new Map(ends.flatMap(([t, parts]) => parts.map((p) => [`${t}/${p.partition}`, BigInt(p.high)])));
+      const endOf = new Map(
+        ends.flatMap(([t, parts]) => parts.map((p) => [`${t}/${p.partition}`, BigInt(p.high)])),
+      );
       const committedOf = new Map(
-        committed.flatMap((t) => t.partitions.map((p) => [`${t.topic}/${p.partition}`, BigInt(p.offset)])),
+        committed.flatMap((t) =>
+          t.partitions.map((p) => [`${t.topic}/${p.partition}`, BigInt(p.offset)]),
+        ),
       );
       const byTopic = new Map<string, { partition: number; value: string }[]>();
       for (const { topic, partition } of candidates) {
@@ -211,7 +235,10 @@ export class Repartitioner {
           maxEventTime: Number.isFinite(announced) ? announced : null,
           idle: true,
         });
-        const target = topic === this.o.topics.clicks ? this.o.topics.clicksByUser : this.o.topics.checkoutsByUser;
+        const target =
+          topic === this.o.topics.clicks
+            ? this.o.topics.clicksByUser
+            : this.o.topics.checkoutsByUser;
         const list = byTopic.get(target) ?? [];
         for (let i = 0; i < this.o.partitions; i++) list.push({ partition: i, value });
         byTopic.set(target, list);
@@ -221,7 +248,9 @@ export class Repartitioner {
         await this.producer.send({ topic, messages, acks: -1 });
       }
     } catch (error) {
-      this.o.log(`idle check failed (will retry): ${error instanceof Error ? error.message : String(error)}`);
+      this.o.log(
+        `idle check failed (will retry): ${error instanceof Error ? error.message : String(error)}`,
+      );
     } finally {
       this.idleCheckRunning = false;
     }

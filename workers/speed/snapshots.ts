@@ -40,10 +40,16 @@ export async function loadSnapshot(
   pipeline: string,
   partition: number,
 ): Promise<{ state: Uint8Array; offsets: Record<string, string>; sizeBytes: number } | undefined> {
-  const { rows } = await pool.query<{ state: Buffer; offsets: Record<string, string>; size_bytes: number }>(
+  const { rows } = await pool.query<{
+    state: Buffer;
+    offsets: Record<string, string>;
+    size_bytes: number;
+  }>(
     'SELECT state, offsets, size_bytes FROM commerce.speed_snapshots WHERE pipeline = $1 AND "partition" = $2',
     [pipeline, partition],
   );
   const row = rows[0];
-  return row ? { state: new Uint8Array(row.state), offsets: row.offsets, sizeBytes: row.size_bytes } : undefined;
+  return row
+    ? { state: new Uint8Array(row.state), offsets: row.offsets, sizeBytes: row.size_bytes }
+    : undefined;
 }

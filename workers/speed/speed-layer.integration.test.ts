@@ -36,7 +36,11 @@ function generateStream(env: SpeedTestEnv) {
   const messages: { topic: string; value: string; kind: string }[] = [];
   for (let t = T0; t < T0 + 2 * 3_600_000; t += 2_000) {
     for (const m of generator.emit(t, 1)) {
-      messages.push({ topic: m.topic === 'clicks' ? env.topics.clicks : env.topics.checkouts, value: m.value, kind: m.kind });
+      messages.push({
+        topic: m.topic === 'clicks' ? env.topics.clicks : env.topics.checkouts,
+        value: m.value,
+        kind: m.kind,
+      });
     }
   }
   // Checkouts of a product nobody clicked: the rule leaves them unattributed, and each gets its row.
@@ -106,7 +110,9 @@ describe('speed layer', () => {
           topic,
           messages: chunk
             .filter((m) => m.topic === topic)
-            .map((m, j) => (j % 2 === 0 ? { value: m.value } : { key: `k${(i + j) % 7}`, value: m.value })),
+            .map((m, j) =>
+              j % 2 === 0 ? { value: m.value } : { key: `k${(i + j) % 7}`, value: m.value },
+            ),
         })),
         acks: -1,
       });

@@ -11,7 +11,12 @@ import { createTestDatabase, type TestDatabase } from '../../lib/db/test-databas
 import { attributeBruteForce } from '../../lib/domain/attribution-rule.ts';
 import { parseCheckout, parseClick, type Checkout, type Click } from '../../lib/domain/events.ts';
 import { createKafka } from '../../lib/kafka/client.ts';
-import { clickstreamTopicSpecs, ensureTopics, topicNames, type TopicNames } from '../../lib/kafka/topics.ts';
+import {
+  clickstreamTopicSpecs,
+  ensureTopics,
+  topicNames,
+  type TopicNames,
+} from '../../lib/kafka/topics.ts';
 
 export interface SpeedTestEnv {
   config: Config;
@@ -25,7 +30,9 @@ export interface SpeedTestEnv {
   cleanup(): Promise<void>;
 }
 
-export async function createSpeedTestEnv(overrides: Record<string, string> = {}): Promise<SpeedTestEnv> {
+export async function createSpeedTestEnv(
+  overrides: Record<string, string> = {},
+): Promise<SpeedTestEnv> {
   const base = loadConfig();
   const db = await createTestDatabase(base.DATABASE_URL);
   const id = randomBytes(4).toString('hex');
@@ -44,7 +51,11 @@ export async function createSpeedTestEnv(overrides: Record<string, string> = {})
     ...overrides,
   };
   const config = parseConfig(env);
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `test-${id}`, logLevel: 'error' });
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS,
+    clientId: `test-${id}`,
+    logLevel: 'error',
+  });
   await ensureTopics(kafka, clickstreamTopicSpecs(config));
   const pool = createPgPool(db.url, { applicationName: 'clickstream-test', max: 4 });
   return {
@@ -59,7 +70,9 @@ export async function createSpeedTestEnv(overrides: Record<string, string> = {})
       await pool.end();
       const admin = kafka.admin();
       await admin.connect();
-      await admin.deleteTopics({ topics: Object.values(topicNames(config)) }).catch(() => undefined);
+      await admin
+        .deleteTopics({ topics: Object.values(topicNames(config)) })
+        .catch(() => undefined);
       await admin.disconnect();
       await db.drop();
     },
@@ -77,7 +90,8 @@ export async function produceKeyless(
     for (let i = 0; i < messages.length; i += 1000) {
       const chunk = messages.slice(i, i + 1000);
       const byTopic = new Map<string, { value: string }[]>();
-      for (const m of chunk) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), { value: m.value }]);
+      for (const m of chunk)
+        byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), { value: m.value }]);
       await producer.sendBatch({
         topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })),
         acks: -1,
