@@ -1,9 +1,11 @@
 // Operator tools: pipeline health (workers, partitions, lag, watermarks) live from the workers,
-// the dead-letter store, and the places where the lake export and model runs will appear.
+// the dead-letter store, and the batch layer's jobs: the lake export and the dbt models.
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { AdminSession } from '@/components/admin/AdminSession';
 import { DeadLetters } from '@/components/admin/DeadLetters';
+import { LakeExportPanel } from '@/components/admin/LakeExportPanel';
+import { ModelsPanel } from '@/components/admin/ModelsPanel';
 import { PipelineHealth } from '@/components/admin/PipelineHealth';
 import { getWebRuntime } from '@/lib/web/web-runtime';
 
@@ -29,23 +31,11 @@ export default async function AdminPage() {
       <DeadLetters />
 
       <h2 className="section-title">Batch layer</h2>
-      <div className="grid-2">
-        <section className="card slot" data-testid="slot-lake-export">
-          <h3 className="card-title">Lake export</h3>
-          <p className="muted">
-            The daily export of the topics to Delta Lake (exactly once) will be started and followed
-            here: last runs, rows and files written, offsets covered.
-          </p>
-          <span className="badge badge--muted">coming with the batch layer</span>
-        </section>
-        <section className="card slot" data-testid="slot-models">
-          <h3 className="card-title">Models</h3>
-          <p className="muted">
-            dbt model runs that recompute attribution from the lake, and their reconciliation with
-            the speed layer, will be started and compared here.
-          </p>
-          <span className="badge badge--muted">coming with the models</span>
-        </section>
+      <div data-testid="slot-lake-export">
+        <LakeExportPanel />
+      </div>
+      <div data-testid="slot-models">
+        <ModelsPanel />
       </div>
     </>
   );

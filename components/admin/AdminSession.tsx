@@ -10,10 +10,7 @@ export function AdminSession() {
     <section className="card" id="sign-in" data-testid="admin-session">
       <h3 className="card-title">Admin access</h3>
       {session.data.signedIn ? (
-        <p>
-          Signed in: this browser can run the simulator and, once they arrive, lake exports and
-          model runs.
-        </p>
+        <p>Signed in: this browser can run the simulator, lake exports and model runs.</p>
       ) : (
         <>
           <p className="muted">

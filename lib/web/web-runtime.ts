@@ -1,13 +1,17 @@
-// The web process's long-lived parts: config, one pg pool, one Kafka client, the simulator and
-// the pipeline poller. server.ts creates them at start; route handlers and server components
-// reach the same instances through globalThis, because Next bundles its routes separately from
-// server.ts, so a plain module singleton would exist twice. Nothing connects until first used.
+// The web process's long-lived parts: config, one pg pool, one Kafka client, the simulator, the
+// pipeline poller and the batch-layer jobs (lake export, models). server.ts creates them at
+// start; route handlers and server components reach the same instances through globalThis,
+// because Next bundles its routes separately from server.ts, so a plain module singleton would
+// exist twice. Nothing connects until first used.
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
-import { loadConfig, type Config } from '../config';
+import { loadConfig, projectRoot, type Config } from '../config';
+import { createPrisma, type PrismaClient } from '../db/client';
 import { createPgPool } from '../db/pool';
 import { createKafka } from '../kafka/client';
 import { SignInThrottle } from './auth';
+import { LakeAdmin } from './lake-admin';
+import { ModelsAdmin } from './models-admin';
 import { PipelinePoller } from './pipeline-poller';
 import { SimulatorController } from './simulator-controller';
 import { workerMetricsUrls } from './worker-endpoints';
@@ -20,6 +24,9 @@ export interface WebRuntime {
   poller: PipelinePoller;
   workerUrls: string[];
   signInThrottle: SignInThrottle;
+  /** The admin page's batch-layer jobs: the lake export and the dbt models. */
+  lake: LakeAdmin;
+  models: ModelsAdmin;
   close: () => Promise<void>;
 }
 
@@ -37,6 +44,22 @@ function createWebRuntime(config: Config, log: (message: string) => void): WebRu
   const workerUrls = workerMetricsUrls(config.WORKER_METRICS_URL);
   const simulator = new SimulatorController({ config, pool, kafka: kafkaClient, log });
   const poller = new PipelinePoller({ pool, workerUrls, log });
+  let prisma: PrismaClient | undefined;
+  const lake = new LakeAdmin({
+    lakeUri: config.LAKE_URI,
+    topics: { clicks: config.CLICKS_TOPIC, checkouts: config.CHECKOUTS_TOPIC },
+    groupIdPrefix: config.CONSUMER_GROUP_PREFIX,
+    pool,
+    kafka: kafkaClient,
+    log,
+  });
+  const models = new ModelsAdmin({
+    baseDir: projectRoot,
+    lakeUri: config.LAKE_URI,
+    pool,
+    prisma: () => (prisma ??= createPrisma(config.DATABASE_URL, { pool })),
+    log,
+  });
   return {
     config,
     pool,
@@ -45,8 +68,10 @@ function createWebRuntime(config: Config, log: (message: string) => void): WebRu
     poller,
     workerUrls,
     signInThrottle: new SignInThrottle(),
+    lake,
+    models,
     close: async () => {
-      await Promise.allSettled([poller.stop(), simulator.close()]);
+      await Promise.allSettled([poller.stop(), simulator.close(), prisma?.$disconnect()]);
       await pool.end().catch(() => undefined);
     },
   };

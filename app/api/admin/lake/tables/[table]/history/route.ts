@@ -1,0 +1,22 @@
+// GET /api/admin/lake/tables/:table/history: the table's Delta history (version, time, operation,
+// rows added), newest first. Read-only, open.
+import { lakeTableSchema } from '@/lib/web/admin-job-schemas';
+import { json, jsonError } from '@/lib/web/http';
+import { formatIssues } from '@/lib/web/schemas';
+import { getWebRuntime } from '@/lib/web/web-runtime';
+
+export async function GET(
+  _request: Request,
+  { params }: { params: Promise<{ table: string }> },
+): Promise<Response> {
+  const table = lakeTableSchema.safeParse((await params).table);
+  if (!table.success) return jsonError(400, `Bad table: ${formatIssues(table.error)}`);
+  try {
+    return json(await getWebRuntime().lake.history(table.data));
+  } catch (error) {
+    return jsonError(
+      502,
+      `Cannot read the history of ${table.data}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}

@@ -1,0 +1,30 @@
+// GET /api/admin/lake/tables/:table/versions/:version: the table as of that Delta version (time
+// travel): its row count and live files, from the file statistics. Read-only, open.
+import { deltaVersionSchema, lakeTableSchema } from '@/lib/web/admin-job-schemas';
+import { json, jsonError } from '@/lib/web/http';
+import { formatIssues } from '@/lib/web/schemas';
+import { getWebRuntime } from '@/lib/web/web-runtime';
+
+export async function GET(
+  _request: Request,
+  { params }: { params: Promise<{ table: string; version: string }> },
+): Promise<Response> {
+  const raw = await params;
+  const table = lakeTableSchema.safeParse(raw.table);
+  if (!table.success) return jsonError(400, `Bad table: ${formatIssues(table.error)}`);
+  const version = deltaVersionSchema.safeParse(raw.version);
+  if (!version.success) return jsonError(400, `Bad version: ${formatIssues(version.error)}`);
+  const { lake } = getWebRuntime();
+  const history = await lake.history(table.data).catch(() => []);
+  if (!history.some((h) => h.version === version.data)) {
+    return jsonError(404, `Table ${table.data} has no version ${version.data}.`);
+  }
+  try {
+    return json({ table: table.data, ...(await lake.rowCountAt(table.data, version.data)) });
+  } catch (error) {
+    return jsonError(
+      502,
+      `Cannot read ${table.data} as of version ${version.data}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}

@@ -1,0 +1,64 @@
+// The admin job APIs' pure parts: which table names and versions the lake routes accept, that
+// state-changing calls need the admin token, and where the models' warehouse goes for a lake.
+import { describe, expect, it } from 'vitest';
+import { deltaVersionSchema, jobRunIdSchema, lakeTableSchema } from './admin-job-schemas';
+import { requireAdmin } from './http';
+import { warehousePathFor } from './models-admin';
+
+const TOKEN = 'unit-admin-token-0123456789';
+
+describe('lake route inputs', () => {
+  it('accepts the lake tables and refuses anything else', () => {
+    for (const t of ['clicks', 'checkouts', 'dead_letters', 'users', 'speed_attributed_checkouts'])
+      expect(lakeTableSchema.safeParse(t).success).toBe(true);
+    for (const t of ['Clicks', '../clicks', '', '_delta_log'])
+      expect(lakeTableSchema.safeParse(t).success).toBe(false);
+  });
+
+  it('reads Delta versions as non-negative integers', () => {
+    expect(deltaVersionSchema.parse('0')).toBe(0);
+    expect(deltaVersionSchema.parse('42')).toBe(42);
+    for (const v of ['-1', '1.5', 'x', '', '1e3', '12345678901'])
+      expect(deltaVersionSchema.safeParse(v).success).toBe(false);
+  });
+
+  it('takes run ids as UUIDs only', () => {
+    expect(jobRunIdSchema.safeParse('7d4a0184-f428-4dc9-bfa3-fa396879d636').success).toBe(true);
+    expect(jobRunIdSchema.safeParse('7d4a0184').success).toBe(false);
+  });
+});
+
+describe('starting a job', () => {
+  const post = (headers: Record<string, string>) =>
+    new Request('http://localhost/api/admin/lake/run', { method: 'POST', headers });
+
+  it('answers 401 without credentials or with a wrong bearer token', async () => {
+    const anonymous = requireAdmin(post({}), TOKEN);
+    expect(anonymous?.status).toBe(401);
+    expect(((await anonymous!.json()) as { error: string }).error).toContain('Sign in');
+    expect(requireAdmin(post({ authorization: 'Bearer nope' }), TOKEN)?.status).toBe(401);
+  });
+
+  it('lets the admin token through, and refuses everything without ADMIN_TOKEN', () => {
+    expect(requireAdmin(post({ authorization: `Bearer ${TOKEN}` }), TOKEN)).toBeNull();
+    expect(requireAdmin(post({ authorization: `Bearer ${TOKEN}` }), undefined)?.status).toBe(503);
+  });
+});
+
+describe('warehousePathFor', () => {
+  it('puts the warehouse beside a local lake: the default lake gets the CLI default', () => {
+    expect(warehousePathFor('./data/lake', '/repo')).toBe(
+      '/repo/data/warehouse/clickstream.duckdb',
+    );
+    expect(warehousePathFor('data/e2e/lake', '/repo')).toBe(
+      '/repo/data/e2e/warehouse/clickstream.duckdb',
+    );
+    expect(warehousePathFor('/mnt/lake/', '/repo')).toBe('/mnt/warehouse/clickstream.duckdb');
+  });
+
+  it('keeps the default warehouse for an object-store lake', () => {
+    expect(warehousePathFor('s3://bucket/lake', '/repo')).toBe(
+      '/repo/data/warehouse/clickstream.duckdb',
+    );
+  });
+});
