@@ -85,9 +85,19 @@ export async function stackUp(env: NodeJS.ProcessEnv = process.env): Promise<Sta
 
 /** Stops only what the project started (pid files under .stack/). */
 export async function stackDown(): Promise<void> {
-  await stopAppProcesses(projectRoot, log);
-  await stopKafka(projectRoot);
-  await stopPostgres(projectRoot);
+  // Each is stopped even when another fails, so one problem never leaves the rest running.
+  const failures: string[] = [];
+  for (const [name, stop] of [
+    ['app processes', () => stopAppProcesses(projectRoot, log)],
+    ['Kafka', () => stopKafka(projectRoot)],
+    ['PostgreSQL', () => stopPostgres(projectRoot)],
+  ] as const) {
+    await stop().catch((error: unknown) =>
+      failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+  if (failures.length > 0)
+    throw new Error(`could not stop everything:\n  ${failures.join('\n  ')}`);
   log('stopped what the project had started');
 }
 

@@ -36,7 +36,12 @@ export async function stopAppProcesses(rootDir: string, log: (m: string) => void
   const dir = appDir(rootDir);
   if (!existsSync(dir)) return;
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.pid'))) {
-    const pid = Number(readFileSync(path.join(dir, file), 'utf8'));
+    let pid: number;
+    try {
+      pid = Number(readFileSync(path.join(dir, file), 'utf8'));
+    } catch {
+      continue; // the process exited (and removed its pid file) while we were looking
+    }
     if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
       log(`stopping ${file.replace(/\.pid$/, '')} (pid ${pid})`);
       signalGroup(pid, 'SIGTERM');
