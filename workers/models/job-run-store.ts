@@ -1,6 +1,7 @@
 // The JobRun rows of model runs (kind 'models'): one row a run, 'running' while dbt works, its
 // live progress written at most once a second, then 'succeeded' or 'failed' with the result.
 // Invariant: at most one models run is 'running' at a time (the warehouse file takes one writer).
+import { hostname } from 'node:os';
 import type { Prisma, PrismaClient } from '../../lib/generated/prisma/client';
 
 export const MODELS_JOB_KIND = 'models';
@@ -19,6 +20,32 @@ export class ModelsRunInProgressError extends Error {
 
 const asJson = (value: unknown): Prisma.InputJsonValue => value as Prisma.InputJsonValue;
 
+/** Which process runs a job: kept in its progress, so a run whose process died is seen at once. */
+interface JobOwner {
+  host: string;
+  pid: number;
+}
+
+const thisProcess = (): JobOwner => ({ host: hostname(), pid: process.pid });
+
+function withOwner(progress: unknown): unknown {
+  return progress && typeof progress === 'object' && !Array.isArray(progress)
+    ? { ...progress, owner: thisProcess() }
+    : { value: progress, owner: thisProcess() };
+}
+
+/** True when the row's owner is a process on this host that no longer exists. */
+function ownerIsGone(progress: unknown): boolean {
+  const owner = (progress as { owner?: Partial<JobOwner> } | null)?.owner;
+  if (!owner || owner.host !== hostname() || !Number.isInteger(owner.pid)) return false;
+  try {
+    process.kill(owner.pid as number, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** Creates the 'running' row, or throws ModelsRunInProgressError when another run is going. */
 export async function startModelsJob(prisma: PrismaClient, now = new Date()): Promise<string> {
   return prisma.$transaction(async (tx) => {
@@ -32,13 +59,31 @@ export async function startModelsJob(prisma: PrismaClient, now = new Date()): Pr
         error: 'abandoned: the process running it stopped',
       },
     });
-    const running = await tx.jobRun.findFirst({
+    const runningRows = await tx.jobRun.findMany({
       where: { kind: MODELS_JOB_KIND, status: 'running' },
-      select: { id: true },
+      select: { id: true, progress: true },
     });
-    if (running) throw new ModelsRunInProgressError(running.id);
+    for (const row of runningRows) {
+      if (ownerIsGone(row.progress)) {
+        await tx.jobRun.update({
+          where: { id: row.id },
+          data: {
+            status: 'failed',
+            finishedAt: now,
+            error: 'abandoned: the process running it stopped',
+          },
+        });
+      } else {
+        throw new ModelsRunInProgressError(row.id);
+      }
+    }
     const created = await tx.jobRun.create({
-      data: { kind: MODELS_JOB_KIND, status: 'running', startedAt: now },
+      data: {
+        kind: MODELS_JOB_KIND,
+        status: 'running',
+        startedAt: now,
+        progress: asJson(withOwner({})),
+      },
       select: { id: true },
     });
     return created.id;
@@ -59,7 +104,10 @@ export function progressWriter(prisma: PrismaClient, jobId: string, intervalMs =
     // Writes are chained so an older progress never lands after a newer one.
     writing = writing
       .then(() =>
-        prisma.jobRun.update({ where: { id: jobId }, data: { progress: asJson(progress) } }),
+        prisma.jobRun.update({
+          where: { id: jobId },
+          data: { progress: asJson(withOwner(progress)) },
+        }),
       )
       .then(
         () => undefined,
