@@ -4,7 +4,8 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { DeadLetterPage } from '@/lib/web/dead-letter-queries';
-import { ApiError, apiGet } from '../api-client';
+import { apiGet } from '../api-client';
+import { ErrorCallout } from './ErrorCallout';
 import { formatBytes, formatCount, formatTime } from '../format';
 
 const PAGE_SIZE = 25;
@@ -83,11 +84,7 @@ export function DeadLetters() {
           </button>
         </div>
       </form>
-      {page.error && (
-        <div className="callout callout--bad" role="alert">
-          {page.error instanceof ApiError ? page.error.message : String(page.error)}
-        </div>
-      )}
+      <ErrorCallout error={page.error} />
       {data && data.rows.length === 0 ? (
         <p className="muted empty-note">
           {filters.q || filters.topic

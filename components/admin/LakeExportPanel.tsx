@@ -7,7 +7,8 @@ import { useState } from 'react';
 import type { LakeStatus, JobRunView } from '@/lib/web/lake-admin';
 import type { LakeExportProgress, LakeExportResult } from '@/workers/lake/export';
 import type { HistoryEntry, TableSummary } from '@/workers/lake/table-history';
-import { ApiError, apiGet, apiPost } from '../api-client';
+import { apiGet, apiPost } from '../api-client';
+import { ErrorCallout } from './ErrorCallout';
 import { useSession } from '../auth/use-session';
 import { formatBytes, formatCount, formatSeconds, formatTime } from '../format';
 
@@ -68,16 +69,8 @@ export function LakeExportPanel() {
           <a href="#sign-in">Sign in</a> to run an export.
         </p>
       )}
-      {start.error && (
-        <div className="callout callout--bad" role="alert" data-testid="lake-export-error">
-          {start.error instanceof ApiError ? start.error.message : String(start.error)}
-        </div>
-      )}
-      {status.error && (
-        <div className="callout callout--bad" role="alert">
-          {status.error instanceof ApiError ? status.error.message : String(status.error)}
-        </div>
-      )}
+      <ErrorCallout error={start.error} testId="lake-export-error" />
+      <ErrorCallout error={status.error} />
       {current && <CurrentExport current={current} />}
 
       <h4>Runs</h4>
@@ -203,13 +196,7 @@ function ExportRuns({ runs }: { runs: JobRunView[] }) {
 
 function LakeTables({ tables, error }: { tables: TableSummary[]; error: Error | null }) {
   const [open, setOpen] = useState<string | null>(null);
-  if (error) {
-    return (
-      <div className="callout callout--bad" role="alert">
-        {error instanceof ApiError ? error.message : String(error)}
-      </div>
-    );
-  }
+  if (error) return <ErrorCallout error={error} />;
   return (
     <table className="table table--compact" data-testid="lake-tables">
       <thead>

@@ -8,7 +8,8 @@ import type { JobRunView } from '@/lib/web/lake-admin';
 import type { ModelsAdminProgress, ModelsStatus } from '@/lib/web/models-admin';
 import type { ModelsRunResult } from '@/workers/models/run-models';
 import type { NodeResult } from '@/workers/models/run-results';
-import { ApiError, apiGet, apiPost } from '../api-client';
+import { apiGet, apiPost } from '../api-client';
+import { ErrorCallout } from './ErrorCallout';
 import { useSession } from '../auth/use-session';
 import { formatSeconds, formatTime } from '../format';
 import { Reconciliation } from './Reconciliation';
@@ -66,16 +67,8 @@ export function ModelsPanel() {
           <a href="#sign-in">Sign in</a> to run the models.
         </p>
       )}
-      {start.error && (
-        <div className="callout callout--bad" role="alert" data-testid="models-error">
-          {start.error instanceof ApiError ? start.error.message : String(start.error)}
-        </div>
-      )}
-      {status.error && (
-        <div className="callout callout--bad" role="alert">
-          {status.error instanceof ApiError ? status.error.message : String(status.error)}
-        </div>
-      )}
+      <ErrorCallout error={start.error} testId="models-error" />
+      <ErrorCallout error={status.error} />
       {current && <CurrentRun current={current} />}
 
       <h4>Runs</h4>

@@ -1,7 +1,7 @@
 // Turns the records read from the source topics into lake rows with the speed layer's parser
 // (lib/domain/events.ts, the one parser): valid events become clicks/checkouts rows, anything else
 // a dead-letter row with its reason. A table only takes offsets at or past its own stored offset.
-import { parseCheckout, parseClick } from '../../lib/domain/events.ts';
+import { parseCheckout, parseClick, type ParseResult } from '../../lib/domain/events.ts';
 import type { PartitionRead } from '../../lib/lake/read-plan.ts';
 import type { CheckoutRow, ClickRow, DeadLetterRow } from '../../lib/lake/table-rows.ts';
 import type { RangeBatchHandler, RangeRecord } from './kafka-range-reader.ts';
@@ -48,48 +48,39 @@ export function topicRowsHandler(
         });
       }
     };
+    // One pass for either topic: valid events from the table's start become rows, the rest dead letters.
+    const rowsOf = <E>(parse: (raw: Uint8Array) => ParseResult<E>, start: number) => {
+      const rows: {
+        event: E;
+        topic: string;
+        partition: number;
+        offset: number;
+        ingestedAt: number;
+      }[] = [];
+      for (const r of records) {
+        const parsed = parse(r.value);
+        if (parsed.ok) {
+          count.valid++;
+          if (r.offset >= start) {
+            rows.push({
+              event: parsed.event,
+              topic,
+              partition,
+              offset: r.offset,
+              ingestedAt: r.timestamp,
+            });
+          }
+        } else {
+          count.invalid++;
+          dead(r, parsed.reason);
+        }
+      }
+      return rows;
+    };
     if (topic === topics.clicks) {
-      const start = tableStarts.clicks ?? Infinity;
-      const rows: ClickRow[] = [];
-      for (const r of records) {
-        const parsed = parseClick(r.value);
-        if (parsed.ok) {
-          count.valid++;
-          if (r.offset >= start)
-            rows.push({
-              event: parsed.event,
-              topic,
-              partition,
-              offset: r.offset,
-              ingestedAt: r.timestamp,
-            });
-        } else {
-          count.invalid++;
-          dead(r, parsed.reason);
-        }
-      }
-      await writers.clicks.appendAll(rows);
+      await writers.clicks.appendAll(rowsOf(parseClick, tableStarts.clicks ?? Infinity));
     } else if (topic === topics.checkouts) {
-      const start = tableStarts.checkouts ?? Infinity;
-      const rows: CheckoutRow[] = [];
-      for (const r of records) {
-        const parsed = parseCheckout(r.value);
-        if (parsed.ok) {
-          count.valid++;
-          if (r.offset >= start)
-            rows.push({
-              event: parsed.event,
-              topic,
-              partition,
-              offset: r.offset,
-              ingestedAt: r.timestamp,
-            });
-        } else {
-          count.invalid++;
-          dead(r, parsed.reason);
-        }
-      }
-      await writers.checkouts.appendAll(rows);
+      await writers.checkouts.appendAll(rowsOf(parseCheckout, tableStarts.checkouts ?? Infinity));
     } else {
       throw new Error(`unexpected topic ${topic}`);
     }
