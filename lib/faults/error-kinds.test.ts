@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { errorKind } from './error-kinds.ts';
+import { retryTransient } from './retry.ts';
+
+const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });
+
+describe('errorKind', () => {
+  it.each([
+    ['connection terminated (pg)', new Error('Connection terminated unexpectedly'), 'transient'],
+    [
+      'admin shutdown 57P01',
+      pgError('57P01', 'terminating connection due to administrator command'),
+      'transient',
+    ],
+    ['cannot connect now 57P03', pgError('57P03'), 'transient'],
+    [
+      'connection refused',
+      pgError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:54329'),
+      'transient',
+    ],
+    ['pool connect timeout', new Error('timeout exceeded when trying to connect'), 'transient'],
+    [
+      'kafkajs connection',
+      Object.assign(new Error('x'), { name: 'KafkaJSConnectionError' }),
+      'transient',
+    ],
+    [
+      'kafkajs retriable',
+      Object.assign(new Error('x'), { name: 'KafkaJSProtocolError', retriable: true }),
+      'transient',
+    ],
+    [
+      'wrapped socket error',
+      Object.assign(new Error('outer'), { cause: pgError('ECONNRESET') }),
+      'transient',
+    ],
+    ['invalid datetime 22008', pgError('22008', 'date/time field value out of range'), 'bad_data'],
+    ['out of range 22003', pgError('22003'), 'bad_data'],
+    [
+      'kafkajs message too large',
+      Object.assign(new Error('x'), { name: 'KafkaJSProtocolError', retriable: false }),
+      'bug',
+    ],
+    ['syntax error 42601', pgError('42601'), 'bug'],
+    ['type error', new TypeError('undefined is not a function'), 'bug'],
+    ['a string', 'boom', 'bug'],
+  ])('%s is %s', (_name, error, kind) => {
+    expect(errorKind(error)).toBe(kind);
+  });
+});
+
+describe('retryTransient', () => {
+  it('retries transient errors until the operation succeeds', async () => {
+    let calls = 0;
+    const seen: number[] = [];
+    const result = await retryTransient(
+      async () => {
+        calls++;
+        if (calls < 3) throw new Error('Connection terminated unexpectedly');
+        return 'done';
+      },
+      { what: 'test', minTimeoutMs: 1, maxTimeoutMs: 2, onTransient: (_e, n) => seen.push(n) },
+    );
+    expect(result).toBe('done');
+    expect(calls).toBe(3);
+    expect(seen).toEqual([1, 2]);
+  });
+
+  it('throws any other error at once, unwrapped', async () => {
+    let calls = 0;
+    const bad = pgError('22008', 'date/time field value out of range');
+    await expect(
+      retryTransient(
+        async () => {
+          calls++;
+          throw bad;
+        },
+        { what: 'test', minTimeoutMs: 1 },
+      ),
+    ).rejects.toBe(bad);
+    expect(calls).toBe(1);
+  });
+
+  it('stops when its signal aborts', async () => {
+    const controller = new AbortController();
+    const run = retryTransient(
+      async () => {
+        throw new Error('Connection terminated unexpectedly');
+      },
+      { what: 'test', minTimeoutMs: 5, signal: controller.signal },
+    );
+    setTimeout(() => controller.abort(new Error('stopping')), 20);
+    await expect(run).rejects.toThrow();
+  });
+});
