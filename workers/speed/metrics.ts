@@ -85,6 +85,12 @@ export function createSpeedMetrics() {
       buckets: latencyBuckets,
       registers: [registry],
     }),
+    transientErrors: new Counter({
+      name: 'clickstream_transient_errors_total',
+      help: 'Transient failures of a dependency, retried with backoff (see /healthz while they last)',
+      labelNames: ['dependency', 'operation'] as const,
+      registers: [registry],
+    }),
     snapshotBytes: new Gauge({
       name: 'clickstream_snapshot_bytes',
       help: 'Size of the last state snapshot, all partitions of this worker',
