@@ -9,6 +9,7 @@ describe('parseConfig', () => {
     expect(config.PORT).toBe(3000);
     expect(config.TOPIC_PARTITIONS).toBe(6);
     expect(config.ALLOWED_LATENESS_MS).toBe(15_000);
+    expect(config.MAX_FUTURE_SKEW_MS).toBe(60_000);
     expect(config.DATABASE_URL).toMatch(/^postgresql:\/\/.*:54329\//);
   });
 
@@ -27,6 +28,7 @@ describe('parseConfig', () => {
     ['DATABASE_URL', 'mysql://x'],
     ['ADMIN_TOKEN', 'short'],
     ['LOG_LEVEL', 'loud'],
+    ['MAX_FUTURE_SKEW_MS', '-1'],
   ])('names the bad variable %s=%s', (name, value) => {
     let error: unknown;
     try {

@@ -34,6 +34,11 @@ export const configSchema = z.object({
   WORKER_METRICS_URL: z.string().min(1).default('http://127.0.0.1:9464/metrics'),
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   ALLOWED_LATENESS_MS: int(0).default(15_000),
+  /**
+   * An event time more than this far ahead of the reading process's clock is bad input
+   * (dead letter `future_timestamp`): one far-future event would move the watermark past everything.
+   */
+  MAX_FUTURE_SKEW_MS: int(0).default(60_000),
   IDLE_TIMEOUT_MS: int(100).default(10_000),
   SNAPSHOT_INTERVAL_MS: int(100).default(5_000),
   SINK_FLUSH_INTERVAL_MS: int(5).default(100),
