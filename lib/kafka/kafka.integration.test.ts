@@ -5,7 +5,14 @@ import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { createKafka } from './client.ts';
-import { ensureTopics, TopicPartitionsError, topicNames } from './topics.ts';
+import {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  ensureTopics,
+  maxMessageBytes,
+  TopicPartitionsError,
+  topicNames,
+  waitForTopics,
+} from './topics.ts';
 
 const config = loadConfig();
 const runId = randomUUID().slice(0, 8);
@@ -73,16 +80,49 @@ describe('ensureTopics', () => {
   it('refuses an existing topic with fewer partitions than configured', async () => {
     const short = topic('short');
     createdTopics.push(short);
+    // kafkajs's waitForLeaders gives up if the broker does not know the topic yet: wait for it here.
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: [{ topic: short, numPartitions: 2 }],
     });
+    await waitForTopics(admin, [short]);
 
     const attempt = ensureTopics(kafka, [{ name: short, partitions: 6 }]);
     await expect(attempt).rejects.toBeInstanceOf(TopicPartitionsError);
     await expect(attempt).rejects.toThrow(/exists with 2 partition\(s\) but 6 are configured/);
     // Nothing was altered behind our back.
     expect(await partitionCount(short)).toBe(2);
+  });
+
+  it('waits for a topic the broker does not know yet instead of failing', async () => {
+    // What a broker answers for a topic whose creation has not reached its metadata yet.
+    const late = topic('late');
+    createdTopics.push(late);
+    await expect(admin.fetchTopicMetadata({ topics: [late] })).rejects.toThrow(
+      /does not host this topic-partition/,
+    );
+    const ready = waitForTopics(admin, [late], { timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    await admin.createTopics({
+      waitForLeaders: false,
+      topics: [{ topic: late, numPartitions: 2 }],
+    });
+    const [metadata] = await ready;
+    expect(metadata?.partitions).toHaveLength(2);
+    expect(metadata?.partitions.every((p) => p.leader >= 0)).toBe(true);
+  });
+
+  it("reads a topic's max.message.bytes, its own or the broker's", async () => {
+    const small = topic('small-batches');
+    const plain = topic('plain');
+    createdTopics.push(small, plain);
+    await ensureTopics(kafka, [
+      { name: small, partitions: 1, configs: { 'max.message.bytes': '200000' } },
+      { name: plain, partitions: 1 },
+    ]);
+    const limits = await maxMessageBytes(admin, [small, plain]);
+    expect(limits.get(small)).toBe(200_000);
+    expect(limits.get(plain)).toBe(DEFAULT_MAX_MESSAGE_BYTES);
   });
 
   it('accepts a topic with more partitions than configured', async () => {

@@ -1,7 +1,7 @@
 // Explicit topic creation (the broker's auto-creation is off): create what is missing, wait for
 // every partition to have a leader, and refuse an existing topic with fewer partitions than
 // configured, since user partitioning (userPartition(user_id, P)) would address partitions it lacks.
-import type { Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import type { Config } from '../config.ts';
 
 export interface TopicSpec {
@@ -59,9 +59,11 @@ export async function ensureTopics(
     const present = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !present.has(t.name));
     if (missing.length > 0) {
-      // Returns false instead of throwing when another process created them first.
+      // Returns false instead of throwing when another process created them first. kafkajs's own
+      // wait for leaders gives up when the broker does not know the new topic yet (see
+      // waitForTopics), so the loop below waits instead.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         timeout: timeoutMs,
         topics: missing.map((t) => ({
           topic: t.name,
@@ -73,27 +75,16 @@ export async function ensureTopics(
     }
 
     // Check what is really there: also catches a topic someone else created with fewer partitions.
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: names });
-      const byName = new Map(metadata.map((m) => [m.name, m.partitions]));
-      const shortfalls = topics
-        .map((t) => ({
-          topic: t.name,
-          actual: byName.get(t.name)?.length ?? 0,
-          configured: t.partitions,
-        }))
-        .filter(({ actual, configured }) => actual < configured);
-      if (shortfalls.length > 0) throw new TopicPartitionsError(shortfalls);
-      const leaderless = metadata.filter((m) => m.partitions.some((p) => p.leader < 0));
-      if (leaderless.length === 0) break;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `Topics without a partition leader after ${timeoutMs} ms: ${leaderless.map((m) => m.name).join(', ')}`,
-        );
-      }
-      await sleep(200);
-    }
+    const metadata = await waitForTopics(admin, names, { timeoutMs });
+    const byName = new Map(metadata.map((m) => [m.name, m.partitions]));
+    const shortfalls = topics
+      .map((t) => ({
+        topic: t.name,
+        actual: byName.get(t.name)?.length ?? 0,
+        configured: t.partitions,
+      }))
+      .filter(({ actual, configured }) => actual < configured);
+    if (shortfalls.length > 0) throw new TopicPartitionsError(shortfalls);
 
     const createdNames = new Set(missing.map((t) => t.name));
     return {
@@ -103,6 +94,75 @@ export async function ensureTopics(
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Metadata answers that mean "not there yet" right after a topic is created. */
+const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/**
+ * The metadata of `names`, once the broker we ask knows every one of them and each partition
+ * has a leader. The controller acknowledges a new topic before every broker's metadata cache has
+ * it (KRaft publishes it a moment later), and until then a broker answers
+ * UNKNOWN_TOPIC_OR_PARTITION ("This server does not host this topic-partition"), which kafkajs
+ * treats as final. Here it means: ask again, until `timeoutMs`.
+ */
+export async function waitForTopics(
+  admin: Admin,
+  names: string[],
+  { timeoutMs = 30_000 }: { timeoutMs?: number } = {},
+): Promise<{ name: string; partitions: { partitionId: number; leader: number }[] }[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let waitingFor: string;
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: names });
+      const known = new Set(topics.map((t) => t.name));
+      const missing = names.filter((n) => !known.has(n));
+      const leaderless = topics.filter(
+        (t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0),
+      );
+      if (missing.length === 0 && leaderless.length === 0) return topics;
+      waitingFor = `topics unknown: [${missing.join(', ')}], without a partition leader: [${leaderless.map((t) => t.name).join(', ')}]`;
+    } catch (error) {
+      const type = (error as { type?: unknown }).type;
+      if (typeof type !== 'string' || !NOT_YET.has(type)) throw error;
+      waitingFor = `${type} (${(error as Error).message})`;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`Topics not ready after ${timeoutMs} ms: ${waitingFor}`);
+    }
+    await sleep(100);
+  }
+}
+
+/** Kafka's default max.message.bytes (message.max.bytes of the broker): 1 MiB plus 12 bytes. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+
+/**
+ * Each topic's max.message.bytes as the broker applies it (the topic's own setting, or else the
+ * broker's message.max.bytes): the largest record batch a producer may send to it.
+ */
+export async function maxMessageBytes(
+  admin: Admin,
+  topics: string[],
+): Promise<Map<string, number>> {
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((name) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name,
+      configNames: ['max.message.bytes'],
+    })),
+  });
+  const limits = new Map<string, number>();
+  for (const name of topics) {
+    const entry = resources
+      .find((r) => r.resourceName === name)
+      ?.configEntries.find((e) => e.configName === 'max.message.bytes');
+    const value = Number(entry?.configValue);
+    limits.set(name, Number.isSafeInteger(value) && value > 0 ? value : DEFAULT_MAX_MESSAGE_BYTES);
+  }
+  return limits;
 }
 
 export interface TopicNames {
