@@ -10,6 +10,7 @@ import { stackUp } from './stack.ts';
 import { stopKafka } from './stack/kafka.ts';
 import { stopPostgres } from './stack/postgres.ts';
 import { ensurePythonEnv } from './python-env.ts';
+import { suiteFailures } from './test-summary.ts';
 import { ensureChromium } from './stack/system-packages.ts';
 
 interface SuiteResult {
@@ -72,7 +73,7 @@ function vitestSuite(name: string, project: string): void {
     : undefined;
   const passed = report?.numPassedTests ?? 0;
   // A suite that ran nothing, or whose report is missing, is a failure, not a pass.
-  const failed = (report?.numFailedTests ?? 0) + (!ok || passed === 0 ? 1 : 0);
+  const failed = suiteFailures({ failed: report?.numFailedTests ?? 0, passed, runnerOk: ok });
   const skipped = (report?.numPendingTests ?? 0) + (report?.numTodoTests ?? 0);
   results.push({ name, passed, failed, skipped, ok: ok && passed > 0, seconds });
 }
@@ -92,7 +93,7 @@ function playwrightSuite(): void {
       ).stats
     : undefined;
   const passed = (stats?.expected ?? 0) + (stats?.flaky ?? 0);
-  const failed = (stats?.unexpected ?? 0) + (!ok || passed === 0 ? 1 : 0);
+  const failed = suiteFailures({ failed: stats?.unexpected ?? 0, passed, runnerOk: ok });
   results.push({
     name: 'e2e',
     passed,
