@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image for the web app (`npm start`, port 3000) and the speed-layer workers (`npm run workers`,
+# One image for the web app (`npm start`, port 3000) and the speed-layer workers (`npm run worker`,
 # metrics on 9464); docker-compose.yml picks the command per service. Runs as the non-root `node` user.
 
 ARG NODE_IMAGE=node:20-bookworm-slim

@@ -110,7 +110,7 @@ describe('docker-compose.yml services', () => {
     ).scripts;
     const expected = {
       migrate: 'npm run db:migrate',
-      workers: 'npm run workers',
+      workers: 'npm run worker',
       web: 'npm start',
     };
     for (const [name, command] of Object.entries(expected)) {

@@ -1,8 +1,9 @@
 // `npm run demo`: the whole system on embedded defaults. Brings the stack up,
 // migrates, creates the topics, seeds reference data, builds the web app if
-// needed, starts the workers and the web server, produces demo traffic, and
-// prints the dashboard URL. Ctrl-C stops the workers, the web app and the
-// traffic; `npm run stack:down` stops Kafka and PostgreSQL.
+// needed, starts the workers (under the supervisor, which restarts a worker that
+// exits) and the web server, produces demo traffic, and prints the dashboard URL.
+// Ctrl-C stops the workers, the web app and the traffic; `npm run stack:down`
+// stops Kafka and PostgreSQL.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { clickstreamTopicSpecs, ensureTopics } from '../lib/kafka/topics.ts';
 import { defaultGeneratorSettings } from '../lib/simulator/stream-generator.ts';
 import { seedReferenceData } from '../workers/simulator/traffic.ts';
 import { stackUp } from './stack.ts';
-import { startAppProcess, stopAppProcesses } from './stack/app-processes.ts';
+import { startAppProcess, stopAppProcesses, supervised } from './stack/app-processes.ts';
 
 const log = (m: string) => console.log(`[demo] ${m}`);
 
@@ -59,8 +60,10 @@ async function main(): Promise<void> {
     DATABASE_URL: stack.databaseUrl,
     KAFKA_BROKERS: stack.kafkaBrokers,
   };
+  // One node process for the worker (tsx as an --import hook), so the supervisor's signals reach it.
+  const worker = supervised('worker', process.execPath, ['--import', 'tsx', 'workers/main.ts']);
   const children = [
-    startAppProcess(projectRoot, 'workers', 'npx', ['tsx', 'workers/main.ts'], env),
+    startAppProcess(projectRoot, 'workers', worker.command, worker.args, env),
     startAppProcess(projectRoot, 'web', 'npx', ['tsx', 'server.ts'], {
       ...env,
       NODE_ENV: 'production',

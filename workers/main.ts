@@ -1,6 +1,8 @@
-// `npm run workers`: one speed-layer worker process — the repartitioner and the
-// attributor, with a metrics server. Start more processes to scale out; the
-// consumer groups move partitions (and the attributor's state) between them.
+// One speed-layer worker process — the repartitioner and the attributor, with a
+// metrics server: `npm run worker` runs it bare (docker-compose restarts it),
+// `npm run workers` under the supervisor (scripts/stack/supervisor.ts). Start more
+// processes to scale out; the consumer groups move partitions (and the
+// attributor's state) between them.
 import { loadConfig } from '../lib/config.ts';
 import { createPgPool } from '../lib/db/pool.ts';
 import { createKafka } from '../lib/kafka/client.ts';

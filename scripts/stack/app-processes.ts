@@ -1,11 +1,32 @@
 // The application processes `npm run demo` starts (workers, web). Each writes a
 // pid file under .stack/app/ so that `stack:down` can stop them even when the
-// demo's terminal is gone.
+// demo's terminal is gone. The workers run under the supervisor, which restarts
+// one that exits, as production's orchestrator would.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const appDir = (rootDir: string) => path.join(rootDir, '.stack', 'app');
+const supervisorScript = path.join(
+  path.dirname(new URL(import.meta.url).pathname),
+  'supervisor.ts',
+);
+
+/**
+ * `command args` wrapped in the supervisor (supervisor.ts): restarted with backoff when it exits,
+ * stopped without restart by SIGTERM or SIGINT. The supervisor shares the child's process group,
+ * so stopAppProcesses' group signal reaches both.
+ */
+export function supervised(
+  name: string,
+  command: string,
+  args: string[],
+): { command: string; args: string[] } {
+  return {
+    command: process.execPath,
+    args: ['--import', 'tsx', supervisorScript, '--name', name, '--', command, ...args],
+  };
+}
 
 export function isAlive(pid: number): boolean {
   try {

@@ -1,0 +1,177 @@
+// The supervisor with real child processes: a child that exits with 1 is restarted with growing
+// waits; a child stopped through the supervisor (stop(), or SIGTERM to the CLI) is not.
+import { spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../lib/config.ts';
+import { isProcessAlive, waitUntil } from './process.ts';
+import { Supervisor, type SupervisorOptions } from './supervisor.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const fast = { initialDelayMs: 100, factor: 2, maxDelayMs: 400, healthyAfterMs: 60_000 };
+const node = (script: string) => ({ command: process.execPath, args: ['-e', script] });
+const LONG_RUNNING = 'setInterval(() => {}, 1000)';
+
+describe('Supervisor', () => {
+  const supervisors: Supervisor[] = [];
+  const make = (options: Omit<SupervisorOptions, 'log'>) => {
+    const lines: string[] = [];
+    const supervisor = new Supervisor({ ...options, log: (line) => lines.push(line) });
+    supervisors.push(supervisor);
+    return { supervisor, lines };
+  };
+
+  afterEach(async () => {
+    await Promise.all(supervisors.splice(0).map((s) => s.stop('SIGKILL')));
+  });
+
+  it('restarts a child that exits with code 1, waiting longer each time, and logs it', async () => {
+    const { supervisor, lines } = make({
+      name: 'crasher',
+      ...node('setTimeout(() => process.exit(1), 20)'),
+      policy: fast,
+      output: () => undefined,
+    });
+    supervisor.start();
+    await waitUntil('three restarts', () => supervisor.restarts >= 3, { timeoutMs: 10_000 });
+    await supervisor.stop();
+
+    const restartLines = lines.filter((l) => l.includes('restarting'));
+    expect(restartLines.slice(0, 3)).toEqual([
+      expect.stringMatching(
+        /^crasher exited with code 1 after \d+ ms; restarting in 100 ms \(restart 1\)$/,
+      ),
+      expect.stringMatching(/; restarting in 200 ms \(restart 2\)$/),
+      expect.stringMatching(/; restarting in 400 ms \(restart 3\)$/),
+    ]);
+    expect(supervisor.runs.slice(0, 3).every((r) => r.code === 1)).toBe(true);
+    expect(lines.filter((l) => /^crasher started \(pid \d+\)$/.test(l)).length).toBe(
+      supervisor.restarts + 1,
+    );
+  });
+
+  it('does not restart a child killed by the SIGTERM of stop()', async () => {
+    const { supervisor, lines } = make({ name: 'sleeper', ...node(LONG_RUNNING), policy: fast });
+    supervisor.start();
+    const pid = supervisor.pid!;
+    await sleep(200);
+    const last = await supervisor.stop('SIGTERM');
+    expect(last).toMatchObject({ pid, code: null, signal: 'SIGTERM' });
+    await sleep(4 * fast.initialDelayMs);
+    expect(supervisor.restarts).toBe(0);
+    expect(supervisor.pid).toBeUndefined();
+    expect(isProcessAlive(pid)).toBe(false);
+    expect(lines.at(-1)).toMatch(/^sleeper was killed by SIGTERM after \d+ ms; stopped$/);
+    expect(lines.some((l) => l.includes('restarting'))).toBe(false);
+  });
+
+  it('does not restart a child that handles the SIGTERM and exits cleanly', async () => {
+    const { supervisor } = make({
+      name: 'graceful',
+      ...node(`process.on('SIGTERM', () => process.exit(0)); ${LONG_RUNNING}`),
+      policy: fast,
+    });
+    supervisor.start();
+    await sleep(300); // let it install its handler
+    expect(await supervisor.stop()).toMatchObject({ code: 0, signal: null });
+    await sleep(4 * fast.initialDelayMs);
+    expect(supervisor.restarts).toBe(0);
+  });
+
+  it('sends SIGKILL to a child that ignores the signal past the grace period', async () => {
+    const { supervisor, lines } = make({
+      name: 'stubborn',
+      ...node(`process.on('SIGTERM', () => {}); ${LONG_RUNNING}`),
+      policy: fast,
+      stopGraceMs: 300,
+    });
+    supervisor.start();
+    await sleep(300);
+    expect(await supervisor.stop()).toMatchObject({ signal: 'SIGKILL' });
+    expect(lines.some((l) => l.includes('still running 300 ms after SIGTERM'))).toBe(true);
+  });
+
+  it('stops during a restart wait without starting the child again', async () => {
+    const { supervisor } = make({
+      name: 'crasher',
+      ...node('process.exit(1)'),
+      policy: { ...fast, initialDelayMs: 500 },
+    });
+    supervisor.start();
+    await waitUntil('first exit', () => supervisor.runs.length === 1, { timeoutMs: 5_000 });
+    expect(await supervisor.stop()).toBeUndefined();
+    await sleep(800);
+    expect(supervisor.restarts).toBe(0);
+    expect(supervisor.runs.length).toBe(1);
+  });
+
+  it('restarts a child that cannot be spawned at all, and says so', async () => {
+    const { supervisor, lines } = make({
+      name: 'missing',
+      command: '/nonexistent/clickstream-binary',
+      policy: fast,
+    });
+    supervisor.start();
+    await waitUntil('a restart', () => supervisor.restarts >= 1, { timeoutMs: 5_000 });
+    await supervisor.stop();
+    expect(lines[0]).toMatch(/^missing could not be started: .*ENOENT/);
+    expect(lines[1]).toMatch(/^missing failed to start after \d+ ms; restarting in 100 ms/);
+  });
+});
+
+describe('supervisor CLI', () => {
+  /** Runs the CLI around a node child script; resolves output and exit once it ends. */
+  function runCli(childScript: string) {
+    const cli = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'scripts/stack/supervisor.ts',
+        '--name',
+        'child',
+        '--',
+        process.execPath,
+        '-e',
+        childScript,
+      ],
+      { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    cli.stdout.setEncoding('utf8').on('data', (t: string) => (output += t));
+    cli.stderr.setEncoding('utf8').on('data', (t: string) => (output += t));
+    const exit = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+    return { cli, exit, output: () => output };
+  }
+
+  it('forwards SIGTERM to the child, does not restart it, and exits 0', async () => {
+    const run = runCli(
+      `console.log('child pid ' + process.pid);
+       process.on('SIGTERM', () => { console.log('child got SIGTERM'); process.exit(0); });
+       ${LONG_RUNNING}`,
+    );
+    await waitUntil('the child to start', () => /child pid \d+/.test(run.output()), {
+      timeoutMs: 20_000,
+    });
+    const childPid = Number(/child pid (\d+)/.exec(run.output())![1]);
+    run.cli.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+    expect(run.output()).toContain('child got SIGTERM');
+    expect(run.output()).toMatch(
+      /\[supervisor\] child exited with code 0 after \d+ (ms|s); stopped/,
+    );
+    expect(run.output()).not.toContain('restarting');
+    expect(isProcessAlive(childPid)).toBe(false);
+  });
+
+  it('restarts a child that exits with 1 and logs why, until stopped', async () => {
+    const run = runCli(`console.log('child pid ' + process.pid); process.exit(1);`);
+    await waitUntil('a restart line', () => run.output().includes('restarting'), {
+      timeoutMs: 20_000,
+    });
+    expect(run.output()).toMatch(
+      /\[supervisor\] child exited with code 1 after \d+ ms; restarting in 1 s \(restart 1\)/,
+    );
+    run.cli.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+  });
+});
