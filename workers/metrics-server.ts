@@ -1,6 +1,6 @@
 // Serves a worker's Prometheus metrics and its health: GET /metrics (text
-// format), GET /healthz (200 while the loop makes progress, 503 when it has
-// stalled), GET /stats (the live figures as JSON, for the web dashboard).
+// format), GET /healthz (200 while the loop makes progress, "degraded" while a
+// dependency is being retried, 503 when it has stalled), GET /stats (the live figures as JSON, for the web dashboard).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -10,6 +10,8 @@ export interface MetricsServerOptions {
   registry: Registry;
   /** Null when healthy, else why not. */
   health: () => string | null;
+  /** Dependencies being retried (DependencyHealth): /healthz says "degraded" and lists them. */
+  degraded?: () => unknown[];
   stats: () => unknown;
   /** Retained clicks of a key, or undefined when this worker does not hold its partition. */
   retainedClicks: (
@@ -34,8 +36,17 @@ export async function startMetricsServer(
         .catch((error: unknown) => res.writeHead(500).end(String(error)));
     } else if (url.startsWith('/healthz')) {
       const problem = o.health();
+      const degraded = o.degraded?.() ?? [];
       res.writeHead(problem ? 503 : 200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(problem ? { status: 'stalled', reason: problem } : { status: 'ok' }));
+      res.end(
+        JSON.stringify(
+          problem
+            ? { status: 'stalled', reason: problem, degraded }
+            : degraded.length > 0
+              ? { status: 'degraded', degraded }
+              : { status: 'ok' },
+        ),
+      );
     } else if (url.startsWith('/clicks')) {
       const params = new URL(url, 'http://worker').searchParams;
       const userId = Number(params.get('userId'));

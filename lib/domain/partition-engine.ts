@@ -138,6 +138,15 @@ export class AttributionPartition {
     this.forgetFinalizedBefore(watermark - this.retentionMs);
   }
 
+  /**
+   * Repairs a watermark poisoned by event times after `limit` (see
+   * WatermarkTracker.forgetProgressAfter). Returns the sources whose progress was forgotten;
+   * empty when the state was sound. Checkouts already finalized stay final.
+   */
+  forgetProgressAfter(limit: number): string[] {
+    return this.tracker.forgetProgressAfter(limit);
+  }
+
   /** Takes the rows written and the counter increments since the last drain. */
   drain(): PartitionOutput {
     const output = { rows: this.outbox, counters: this.delta };

@@ -86,4 +86,27 @@ describe('WatermarkTracker', () => {
     r.observe(marker('clicks/1', 400_000));
     expect(r.watermark).toBe(w.watermark);
   });
+
+  it('forgets the progress of sources that reported past a bound, and lowers the watermark', () => {
+    const poisoned = Date.UTC(2099, 0, 1);
+    const w = new WatermarkTracker(sources, L);
+    w.observe(marker('clicks/0', poisoned));
+    w.observe(marker('clicks/1', poisoned, true));
+    w.observe(marker('checkouts/0', poisoned, true));
+    expect(w.watermark).toBe(poisoned - L);
+    const restored = WatermarkTracker.restore(L, w.watermark, w.sourceStates());
+    const now = Date.UTC(2026, 10, 29);
+    expect(restored.forgetProgressAfter(now + 60_000)).toEqual(sources);
+    expect(restored.watermark).toBe(-Infinity);
+    // The sources report again and the watermark follows them, from a sane value.
+    for (const s of sources) restored.observe(marker(s, now, true));
+    expect(restored.watermark).toBe(now - L);
+  });
+
+  it('leaves a sound state alone', () => {
+    const w = new WatermarkTracker(sources, L);
+    for (const s of sources) w.observe(marker(s, 100_000));
+    expect(w.forgetProgressAfter(200_000)).toEqual([]);
+    expect(w.watermark).toBe(100_000 - L);
+  });
 });

@@ -78,6 +78,30 @@ export class WatermarkTracker {
     return false;
   }
 
+  /**
+   * Forgets the progress of every source that reported an event time after `limit` (a bound
+   * no valid event can pass: the reading process's clock plus the allowed future skew) and
+   * recomputes the watermark from the rest, even if that lowers it. Only for a state restored
+   * from a snapshot written before events from the far future were refused: such a watermark
+   * would turn every later event late. The forgotten sources report again with their next
+   * marker (or idle stamp). Returns the sources forgotten.
+   */
+  forgetProgressAfter(limit: number): string[] {
+    const forgotten: string[] = [];
+    for (const [source, s] of this.sources) {
+      if (s.maxEventTime > limit) {
+        s.maxEventTime = -Infinity;
+        forgotten.push(source);
+      }
+    }
+    if (forgotten.length > 0 || this.current > limit) {
+      let min = Infinity;
+      for (const s of this.sources.values()) min = Math.min(min, s.maxEventTime);
+      this.current = Math.min(this.current, min - this.latenessMs);
+    }
+    return forgotten;
+  }
+
   /** The state for a snapshot. */
   sourceStates(): SourceState[] {
     return [...this.sources].map(([source, s]) => ({ source, ...s }));

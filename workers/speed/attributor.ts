@@ -1,19 +1,30 @@
 // Stage 2 of the speed layer: a consumer group over the internal topics with
 // the co-partitioning assigner, one AttributionPartition per assigned
 // partition. Rows are flushed every SINK_FLUSH_INTERVAL_MS; every
-// SNAPSHOT_INTERVAL_MS the same transaction also stores each partition's
-// encoded state and next offsets, and only then are those offsets committed to
-// Kafka. On assignment a partition resumes from its snapshot (state + seek), so
-// a crash at any moment replays from a consistent point (docs/design.md).
+// SNAPSHOT_INTERVAL_MS a flush also captures each partition's encoded state and
+// next offsets, written only after that flush's rows are committed, and only
+// then are those offsets committed to Kafka. On assignment a partition resumes
+// from its snapshot (state + seek), so a crash at any moment replays from a
+// consistent point (docs/design.md, "Crash safety").
+//
+// Errors have kinds (lib/faults): a transient database or broker failure is
+// retried with backoff while the consumer waits (and heartbeats), shown in
+// /healthz; a row the database refuses is dead-lettered; anything else is a bug:
+// the process exits without a snapshot, and a restart replays from the last one.
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type pg from 'pg';
+import { describeError, errorKind } from '../../lib/faults/error-kinds.ts';
+import { retryTransient } from '../../lib/faults/retry.ts';
 import { copartitionAssigner } from '../../lib/kafka/copartition.ts';
 import { userPartition } from '../../lib/kafka/user-partition.ts';
 import type { TopicNames } from '../../lib/kafka/topics.ts';
+import { insertDeadLetters } from './dead-letters.ts';
+import type { DependencyHealth } from './dependency-health.ts';
 import { decodeInternal } from './internal-wire.ts';
 import type { SpeedMetrics } from './metrics.ts';
 import { PartitionRuntime, expectedSources } from './partition-runtime.ts';
-import { upsertCheckoutRows, type CheckoutRow } from './sink.ts';
+import { sinkDeadLetter } from './sink-dead-letters.ts';
+import { writeCheckoutRows, type CheckoutRow } from './sink.ts';
 import { loadSnapshot, saveSnapshots, type PartitionSnapshot } from './snapshots.ts';
 import type { UserDirectory } from './user-directory.ts';
 
@@ -30,11 +41,21 @@ export interface AttributorOptions {
   flushIntervalMs: number;
   snapshotIntervalMs: number;
   sessionTimeoutMs: number;
+  /** Event times past the clock plus this are refused upstream; a watermark past it is poisoned. */
+  maxFutureSkewMs: number;
+  health: DependencyHealth;
+  /** Rows waiting for the sink before the consumer stops taking batches (backpressure). */
+  maxPendingRows?: number;
   log: (msg: string) => void;
 }
 
 /** Work waiting and no batch for this long: the loop is stuck, /healthz says so. */
 const STALL_AFTER_MS = 60_000;
+/** How long a stopping worker keeps retrying its last flush before it gives up on it. */
+const STOP_FLUSH_GRACE_MS = 10_000;
+const DEFAULT_MAX_PENDING_ROWS = 200_000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface PendingRow {
   row: CheckoutRow;
@@ -45,9 +66,18 @@ export class Attributor {
   private readonly consumer: Consumer;
   private readonly partitions = new Map<number, PartitionRuntime>();
   private readonly loading = new Map<number, Promise<PartitionRuntime>>();
+  /** Keyed by checkout and user: one checkout id under two users is two rows (sink.ts). */
   private pendingRows = new Map<string, PendingRow>();
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private flushRunning = false;
+  /** A sink write is failing transiently: batches wait (and heartbeat) until it recovers. */
+  private sinkDown = false;
+  /** Aborted when a stopping worker gives up retrying. */
+  private readonly abort = new AbortController();
+  /** Partitions whose restored watermark was ahead of the clock, for /stats. */
+  private readonly watermarkRepairs: { partition: number; sources: string[]; at: number }[] = [];
+  private droppedMarkers = 0;
   private snapshotInFlight: Promise<void> | undefined;
   private lastSnapshotCostMs = 0;
   private lastSnapshotAt = 0;
@@ -70,8 +100,18 @@ export class Attributor {
   }
 
   async start(): Promise<void> {
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      // kafkajs restarts the consumer itself after a retriable error; after any other it stays
+      // stopped, which must never happen silently: exit, and a restart resumes from a snapshot.
+      if (payload.restart) {
+        this.o.health.retrying('kafka', 'attributor consumer', describeError(payload.error));
+      } else {
+        this.fail(payload.error);
+      }
+    });
     await this.consumer.connect();
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.o.health.recovered('kafka', 'attributor consumer');
       const assigned = new Set(payload.memberAssignment[this.o.topics.clicksByUser] ?? []);
       for (const p of [...this.partitions.keys()]) {
         if (!assigned.has(p)) {
@@ -87,10 +127,7 @@ export class Attributor {
           this.o.log(
             `restored ${added.length} partition(s) in ${Math.round(performance.now() - started)} ms`,
           ),
-        (error: unknown) => {
-          this.failed = error instanceof Error ? error : new Error(String(error));
-          this.o.log(`could not restore partitions: ${this.failed.message}`);
-        },
+        (error: unknown) => this.fail(error),
       );
     });
     await this.consumer.subscribe({
@@ -105,11 +142,19 @@ export class Attributor {
     this.flushTimer = setInterval(() => this.scheduleFlush(), this.o.flushIntervalMs);
   }
 
-  /** Flushes rows and a final snapshot while still in the group (so its offsets commit), then leaves. */
+  /**
+   * Flushes rows and a final snapshot while still in the group (so its offsets commit), then
+   * leaves. After a failure the snapshot is skipped: the state may hold effects whose rows were
+   * not written, and a restart replays them from the last good snapshot instead.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.flushTimer) clearInterval(this.flushTimer);
+    const giveUp = setTimeout(
+      () => this.abort.abort(new Error('stopping: gave up retrying')),
+      STOP_FLUSH_GRACE_MS,
+    );
     // Stop fetching but stay in the group: a commit after consumer.stop() is refused. A batch
     // still running finishes after the snapshot; its effects are replayed by the next owner.
     this.consumer.pause([
@@ -118,9 +163,12 @@ export class Attributor {
     ]);
     await this.flushing;
     await this.snapshotInFlight?.catch(() => undefined);
-    await this.flush(true).catch((error: unknown) =>
-      this.o.log(`last flush failed: ${String(error)}`),
+    await this.flush(this.failed === undefined).catch((error: unknown) =>
+      this.o.log(
+        `last flush failed (${describeError(error)}): no snapshot taken, a restart replays from the last one`,
+      ),
     );
+    clearTimeout(giveUp);
     await this.consumer.disconnect().catch(() => undefined);
   }
 
@@ -131,7 +179,9 @@ export class Attributor {
     let loading = this.loading.get(partition);
     if (!loading) {
       loading = (async () => {
-        const snapshot = await loadSnapshot(this.o.pool, this.o.groupId, partition);
+        const snapshot = await this.retryPostgres('snapshot load', () =>
+          loadSnapshot(this.o.pool, this.o.groupId, partition),
+        );
         const runtime = snapshot
           ? PartitionRuntime.fromSnapshot(partition, snapshot.state)
           : PartitionRuntime.fresh(
@@ -145,6 +195,7 @@ export class Attributor {
             this.consumer.seek({ topic, partition, offset });
           }
           this.o.log(`partition ${partition}: resumed from snapshot (${snapshot.sizeBytes} bytes)`);
+          this.repairWatermark(runtime);
         }
         this.partitions.set(partition, runtime);
         this.loading.delete(partition);
@@ -155,19 +206,58 @@ export class Attributor {
     return loading;
   }
 
-  private async onBatch({ batch, heartbeat, isStale }: EachBatchPayload): Promise<void> {
+  /**
+   * A snapshot written before far-future events were refused may hold a watermark past the
+   * clock, which would turn every later event late. Noticed on restore: the sources that
+   * reported such times are forgotten until they report again (WatermarkTracker).
+   */
+  private repairWatermark(runtime: PartitionRuntime): void {
+    const before = runtime.watermark;
+    const forgotten = runtime.forgetProgressAfter(Date.now() + this.o.maxFutureSkewMs);
+    if (forgotten.length === 0) return;
+    this.watermarkRepairs.push({
+      partition: runtime.partition,
+      sources: forgotten,
+      at: Date.now(),
+    });
+    this.o.log(
+      `partition ${runtime.partition}: restored watermark ${new Date(before).toISOString()} is ahead of the clock; ` +
+        `forgot the progress of ${forgotten.join(', ')} until they report again`,
+    );
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    try {
+      await this.processBatch(payload);
+    } catch (error) {
+      // A transient error goes back to kafkajs, which retries the batch; a bug must not be
+      // retried into a loop: exit, and a restart replays from the last snapshot.
+      if (errorKind(error) !== 'transient') this.fail(error);
+      throw error;
+    }
+  }
+
+  private async processBatch({ batch, heartbeat, isStale }: EachBatchPayload): Promise<void> {
     if (this.failed) throw this.failed;
     if (batch.messages.length === 0) return;
-    const runtime = await this.runtimeFor(batch.partition);
+    // Backpressure: while the sink is down or far behind, take no more work (memory stays
+    // bounded), but keep heartbeating so the group does not move the partitions away.
+    while (this.sinkDown || this.pendingRows.size >= this.maxPendingRows) {
+      if (isStale() || this.stopped) return;
+      await sleep(this.sinkDown ? 500 : 20);
+      await heartbeat();
+    }
+    const runtime = await this.withHeartbeats(this.runtimeFor(batch.partition), heartbeat);
     const records = batch.messages.map((m) => decodeInternal(m.value ?? ''));
     // Names are looked up before the records are processed, so processing stays synchronous and
     // a snapshot can never see half a batch.
     const userIds: number[] = [];
     for (const r of records) if (r.kind === 'checkout') userIds.push(r.checkout.userId);
-    await this.o.users.prefetch(userIds);
+    await this.withHeartbeats(this.o.users.prefetch(userIds), heartbeat);
     if (isStale() || this.partitions.get(batch.partition) !== runtime) return;
 
     const expectedNext = runtime.nextOffsets[batch.topic];
+    const markerLimit = Date.now() + this.o.maxFutureSkewMs;
     for (let i = 0; i < records.length; i++) {
       const offset = batch.messages[i]!.offset;
       // After a seek, Kafka may hand back records the snapshot already holds.
@@ -176,7 +266,13 @@ export class Attributor {
       if (r.kind === 'click') runtime.onClick(r.click, r.meta);
       else if (r.kind === 'checkout')
         runtime.onCheckout(r.checkout, r.meta, this.o.users.nameOf(r.checkout.userId));
-      else runtime.onMarker(r.marker);
+      else if ((r.marker.maxEventTime ?? 0) > markerLimit) {
+        // No valid event can be this far ahead (the parser refuses it): a marker claiming one
+        // would poison the watermark. Only a repartitioner of an older version could send it.
+        if (this.droppedMarkers++ === 0) {
+          this.o.log(`dropped a marker from ${r.marker.source} dated past the clock`);
+        }
+      } else runtime.onMarker(r.marker);
     }
     runtime.nextOffsets[batch.topic] = (BigInt(batch.lastOffset()) + 1n).toString();
     this.collect(runtime);
@@ -187,11 +283,40 @@ export class Attributor {
     await heartbeat();
   }
 
+  private get maxPendingRows(): number {
+    return this.o.maxPendingRows ?? DEFAULT_MAX_PENDING_ROWS;
+  }
+
+  /** Awaits `work` (which may be retrying a dependency) while heartbeating every 2 s. */
+  private async withHeartbeats<T>(work: Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
+    let done = false;
+    const settled = work.finally(() => {
+      done = true;
+    });
+    for (;;) {
+      const result = await Promise.race([settled.then(() => true), sleep(2_000).then(() => false)]);
+      if (result || done) return settled;
+      await heartbeat();
+    }
+  }
+
+  /** Runs a Postgres operation, retrying transient failures; reported to /healthz meanwhile. */
+  private async retryPostgres<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    const result = await retryTransient(run, {
+      what: operation,
+      signal: this.abort.signal,
+      onTransient: (_error, _attempt, description) =>
+        this.o.health.retrying('postgres', operation, description),
+    });
+    this.o.health.recovered('postgres', operation);
+    return result;
+  }
+
   /** Moves a runtime's new rows and counters into the pending flush. */
   private collect(runtime: PartitionRuntime): void {
     const out = runtime.drain();
     for (const { row, producedAt } of out.rows)
-      this.pendingRows.set(row.checkoutId, { row, producedAt });
+      this.pendingRows.set(`${row.checkoutId}\u0000${row.userId}`, { row, producedAt });
     const m = this.o.metrics;
     this.finalRows += out.attributed + out.unattributed;
     if (out.attributed) m.checkouts.inc({ outcome: 'attributed' }, out.attributed);
@@ -201,17 +326,22 @@ export class Attributor {
   }
 
   private scheduleFlush(): void {
-    this.flushing = this.flushing
-      .then(() => this.flush(false))
-      .catch((error: unknown) => this.fail(error));
+    // One flush at a time: while one is retrying through an outage, ticks are skipped.
+    if (this.flushRunning || this.stopped) return;
+    this.flushRunning = true;
+    this.flushing = this.flush(false)
+      .catch((error: unknown) => this.fail(error))
+      .finally(() => {
+        this.flushRunning = false;
+      });
   }
 
-  /** A sink that cannot write is not recoverable in place: crash, a restart resumes from the snapshot. */
+  /** A bug (not a transient fault): exit; a restart resumes from the last snapshot. */
   private fail(error: unknown): void {
-    if (this.failed) return;
+    if (this.failed || this.stopped) return;
     this.failed = error instanceof Error ? error : new Error(String(error));
     this.o.log(
-      `write failed: ${this.failed.message}; exiting so a restart resumes from the last snapshot`,
+      `failed: ${describeError(this.failed)}; exiting so a restart resumes from the last snapshot`,
     );
     process.exitCode = 1;
     process.kill(process.pid, 'SIGTERM');
@@ -219,10 +349,11 @@ export class Attributor {
 
   /**
    * Writes the pending rows; when a snapshot is due, also captures every partition's state and
-   * offsets at the same instant. The rows commit first, in their own short transaction; the
-   * snapshot follows in the background on another connection (the snapshot may lag the sink,
-   * never lead it: rows ahead of a snapshot are rewritten identically on replay). So a large
-   * snapshot never holds the next rows back. One snapshot in flight at a time.
+   * offsets at the same instant, and writes it only after those rows are committed (in the
+   * background, on another connection, so a large snapshot never holds the next rows back).
+   * The snapshot may lag the sink, never lead it: rows ahead of a snapshot are rewritten
+   * identically on replay. If the rows cannot be written, they go back to the pending set and
+   * the snapshot is dropped, so no path stores a state whose rows are not in the table.
    */
   private async flush(forceSnapshot: boolean): Promise<void> {
     const now = Date.now();
@@ -249,25 +380,11 @@ export class Attributor {
     if (snapshotDue) this.lastSnapshotCostMs = encodeSeconds * 1000;
 
     if (rows.size > 0) {
-      const started = performance.now();
-      const client = await this.o.pool.connect();
       try {
-        await upsertCheckoutRows(
-          client,
-          [...rows.values()].map((p) => p.row),
-        );
-      } finally {
-        client.release();
-      }
-      const written = Date.now();
-      this.o.metrics.sinkBatchSeconds.observe((performance.now() - started) / 1000);
-      for (const { row, producedAt } of rows.values()) {
-        if (producedAt > 0) {
-          this.o.metrics.endToEndLatency.observe(
-            { kind: row.isFinal ? 'final' : 'provisional' },
-            Math.max(0, written - producedAt) / 1000,
-          );
-        }
+        await this.writeRows(rows);
+      } catch (error) {
+        this.requeue(rows);
+        throw error;
       }
     }
     if (snapshotDue) {
@@ -283,18 +400,84 @@ export class Attributor {
     this.updateGauges();
   }
 
+  /** Puts rows that could not be written back in front of the newer ones (newer rows win). */
+  private requeue(rows: Map<string, PendingRow>): void {
+    for (const [key, row] of this.pendingRows) {
+      rows.delete(key);
+      rows.set(key, row);
+    }
+    this.pendingRows = rows;
+  }
+
+  /**
+   * Writes rows, retrying transient failures for as long as they last (batches wait meanwhile);
+   * rows the sink refuses go to the dead-letter store.
+   */
+  private async writeRows(rows: Map<string, PendingRow>): Promise<void> {
+    const started = performance.now();
+    const result = await retryTransient(
+      async () => {
+        const client = await this.o.pool.connect();
+        try {
+          const written = await writeCheckoutRows(
+            client,
+            [...rows.values()].map((p) => p.row),
+          );
+          client.release();
+          return written;
+        } catch (error) {
+          // A broken connection must not go back to the pool.
+          client.release(error instanceof Error ? error : true);
+          throw error;
+        }
+      },
+      {
+        what: 'sink flush',
+        signal: this.abort.signal,
+        onTransient: (_error, _attempt, description) => {
+          this.sinkDown = true;
+          this.o.health.retrying('postgres', 'sink flush', description);
+        },
+      },
+    );
+    if (result.refused.length > 0) {
+      const letters = result.refused.map(sinkDeadLetter);
+      await this.retryPostgres('sink dead letters', () => insertDeadLetters(this.o.pool, letters));
+      for (const letter of letters) {
+        this.o.metrics.deadLetters.inc({ topic: letter.topic, reason: letter.kind });
+        this.o.log(`dead-lettered a sink row: ${letter.reason}`);
+      }
+    }
+    this.sinkDown = false;
+    this.o.health.recovered('postgres', 'sink flush');
+    const written = Date.now();
+    this.o.metrics.sinkBatchSeconds.observe((performance.now() - started) / 1000);
+    for (const { row, producedAt } of rows.values()) {
+      if (producedAt > 0) {
+        this.o.metrics.endToEndLatency.observe(
+          { kind: row.isFinal ? 'final' : 'provisional' },
+          Math.max(0, written - producedAt) / 1000,
+        );
+      }
+    }
+  }
+
   private async writeSnapshots(
     snapshots: PartitionSnapshot[],
     encodeSeconds: number,
   ): Promise<void> {
     if (snapshots.length === 0) return;
     const started = performance.now();
-    const client = await this.o.pool.connect();
-    try {
-      await saveSnapshots(client, this.o.groupId, snapshots);
-    } finally {
-      client.release();
-    }
+    await this.retryPostgres('snapshot write', async () => {
+      const client = await this.o.pool.connect();
+      try {
+        await saveSnapshots(client, this.o.groupId, snapshots);
+        client.release();
+      } catch (error) {
+        client.release(error instanceof Error ? error : true);
+        throw error;
+      }
+    });
     this.lastSnapshotCostMs = encodeSeconds * 1000 + (performance.now() - started);
     this.o.metrics.snapshotSeconds.observe(this.lastSnapshotCostMs / 1000);
     this.o.metrics.snapshotBytes.set(snapshots.reduce((n, s) => n + s.state.byteLength, 0));
@@ -359,7 +542,9 @@ export class Attributor {
 
   /** Null while healthy; a reason when the loop has failed or stopped making progress. */
   stalledReason(): string | null {
-    if (this.failed) return `sink failed: ${this.failed.message}`;
+    if (this.failed) return `failed: ${this.failed.message}`;
+    // Waiting for the database is "degraded" (/healthz lists it), not a stalled loop.
+    if (this.sinkDown) return null;
     const behind = [...this.lag.values()].reduce((a, b) => a + b, 0);
     const quietFor = Date.now() - this.lastProgressAt;
     if (behind > 0 && quietFor > STALL_AFTER_MS) {
@@ -377,6 +562,10 @@ export class Attributor {
         nextOffsets: r.nextOffsets,
       })),
       lastProgressAt: this.lastProgressAt,
+      pendingRows: this.pendingRows.size,
+      sinkDown: this.sinkDown,
+      watermarkRepairs: this.watermarkRepairs,
+      droppedMarkers: this.droppedMarkers,
     };
   }
 }

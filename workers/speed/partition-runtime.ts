@@ -47,6 +47,11 @@ export class PartitionRuntime {
     return this.engine.watermark;
   }
 
+  /** See AttributionPartition.forgetProgressAfter: repairs a watermark past `limit`. */
+  forgetProgressAfter(limit: number): string[] {
+    return this.engine.forgetProgressAfter(limit);
+  }
+
   retainedClicks(userId: number, productId: string) {
     return this.engine.retainedClicks(userId, productId);
   }

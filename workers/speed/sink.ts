@@ -1,12 +1,32 @@
-// Writes attributed checkout rows in bulk: one INSERT … SELECT FROM unnest(…)
-// per flush, never a round trip per row. A row that is final in the table is
-// never overwritten (the WHERE on the conflict update), which is what makes
-// replays after a crash or a rebalance harmless.
+// Writes attributed checkout rows in bulk: one INSERT … SELECT FROM unnest(…) per round, never a
+// round trip per row. A row is never overwritten once final (the WHERE on the conflict update),
+// which is what makes replays after a crash or a rebalance harmless.
+//
+// One checkout_id under two user ids (two producers disagreeing, or a forged message) lands on
+// two partitions. The first row written for a checkout_id owns it: a copy under another user id
+// never replaces it (the same WHERE), and is handed back as `conflicting_duplicate` for the
+// dead-letter store (docs/design.md, "Conflicting duplicates"). A row the database refuses for its
+// content (SQLSTATE 22/23: the parser should have refused its event) is found by halving the
+// batch and handed back as `sink_refused`; the other rows are written. Anything else throws: a
+// transient error for the caller to retry, or a bug.
 import type pg from 'pg';
 import type { CheckoutRow as DomainCheckoutRow } from '../../lib/domain/partition-types.ts';
+import { describeError, errorKind } from '../../lib/faults/error-kinds.ts';
 
 /** A domain row as written: the engine's row plus the partition that produced it. */
 export type CheckoutRow = Omit<DomainCheckoutRow, 'triggerMessageTime'> & { partition: number };
+
+export interface RefusedRow {
+  row: CheckoutRow;
+  kind: 'conflicting_duplicate' | 'sink_refused';
+  reason: string;
+}
+
+export interface SinkWriteResult {
+  /** Rows sent to the database (after keeping the last row per checkout and user). */
+  sent: number;
+  refused: RefusedRow[];
+}
 
 const UPSERT_SQL = `
 INSERT INTO commerce.attributed_checkouts AS a (
@@ -25,7 +45,7 @@ FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::te
        shipping_address, billing_address, user_agent, ip_address, checkout_time, click_time,
        is_final, is_unknown_user, is_late, partition)
 ON CONFLICT (checkout_id) DO UPDATE SET
-  user_id = EXCLUDED.user_id, user_name = EXCLUDED.user_name, click_id = EXCLUDED.click_id,
+  user_name = EXCLUDED.user_name, click_id = EXCLUDED.click_id,
   product_id = EXCLUDED.product_id, payment_method = EXCLUDED.payment_method,
   total_amount = EXCLUDED.total_amount, shipping_address = EXCLUDED.shipping_address,
   billing_address = EXCLUDED.billing_address, user_agent = EXCLUDED.user_agent,
@@ -33,21 +53,14 @@ ON CONFLICT (checkout_id) DO UPDATE SET
   click_time = EXCLUDED.click_time, is_final = EXCLUDED.is_final,
   is_unknown_user = EXCLUDED.is_unknown_user, is_late = EXCLUDED.is_late,
   partition = EXCLUDED.partition, processed_at = now()
-WHERE NOT a.is_final`;
+WHERE NOT a.is_final AND a.user_id = EXCLUDED.user_id
+RETURNING checkout_id`;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** Upserts rows (the last row per checkout id wins) through the given client; returns rows sent. */
-export async function upsertCheckoutRows(
-  client: pg.ClientBase,
-  rows: Iterable<CheckoutRow>,
-): Promise<number> {
+function columnsOf(rows: CheckoutRow[]): unknown[][] {
   const columns: unknown[][] = Array.from({ length: 17 }, () => []);
-  // One statement cannot update a row twice: keep the last row per checkout id.
-  const latest = new Map<string, CheckoutRow>();
-  for (const r of rows) latest.set(r.checkoutId, r);
-  let count = 0;
-  for (const r of latest.values()) {
+  for (const r of rows) {
     const values = [
       r.checkoutId,
       r.userId,
@@ -68,8 +81,90 @@ export async function upsertCheckoutRows(
       r.partition,
     ];
     for (let i = 0; i < values.length; i++) columns[i]!.push(values[i]);
-    count++;
   }
-  if (count > 0) await client.query(UPSERT_SQL, columns);
-  return count;
+  return columns;
+}
+
+/**
+ * Upserts one round (checkout ids unique within it). Returns the ids the statement applied and
+ * the rows refused for their content, halving the round to find them.
+ */
+async function upsertRound(
+  client: pg.ClientBase,
+  rows: CheckoutRow[],
+  refused: RefusedRow[],
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  try {
+    const result = await client.query<{ checkout_id: string }>(UPSERT_SQL, columnsOf(rows));
+    return new Set(result.rows.map((r) => r.checkout_id));
+  } catch (error) {
+    if (errorKind(error) !== 'bad_data') throw error;
+    if (rows.length === 1) {
+      refused.push({
+        row: rows[0]!,
+        kind: 'sink_refused',
+        reason: `sink_refused: ${describeError(error)}`,
+      });
+      return new Set();
+    }
+    const half = rows.length >> 1;
+    const first = await upsertRound(client, rows.slice(0, half), refused);
+    const second = await upsertRound(client, rows.slice(half), refused);
+    for (const id of second) first.add(id);
+    return first;
+  }
+}
+
+/**
+ * Writes the rows: the last row per (checkout, user) wins; a checkout id that came under two
+ * users in this batch is written for the user seen first, in a first round, and the others
+ * follow in later rounds, where the owner check refuses them.
+ */
+export async function writeCheckoutRows(
+  client: pg.ClientBase,
+  rows: Iterable<CheckoutRow>,
+): Promise<SinkWriteResult> {
+  const latest = new Map<string, CheckoutRow>();
+  for (const r of rows) latest.set(`${r.checkoutId}\u0000${r.userId}`, r);
+  const rounds: CheckoutRow[][] = [];
+  const roundOf = new Map<string, number>();
+  for (const r of latest.values()) {
+    const round = roundOf.get(r.checkoutId) ?? 0;
+    roundOf.set(r.checkoutId, round + 1);
+    (rounds[round] ??= []).push(r);
+  }
+  const refused: RefusedRow[] = [];
+  for (const round of rounds) {
+    const applied = await upsertRound(client, round, refused);
+    const refusedIds = new Set(refused.map((r) => r.row.checkoutId));
+    const notApplied = round.filter(
+      (r) => !applied.has(r.checkoutId) && !refusedIds.has(r.checkoutId),
+    );
+    if (notApplied.length === 0) continue;
+    // Not applied: the row is final already (a replay: fine), or it belongs to another user.
+    const { rows: owners } = await client.query<{ checkout_id: string; user_id: string }>(
+      'SELECT checkout_id, user_id::text FROM commerce.attributed_checkouts WHERE checkout_id = ANY($1::text[])',
+      [notApplied.map((r) => r.checkoutId)],
+    );
+    const ownerOf = new Map(owners.map((o) => [o.checkout_id, o.user_id]));
+    for (const r of notApplied) {
+      const owner = ownerOf.get(r.checkoutId);
+      if (owner === undefined || owner === String(r.userId)) continue;
+      refused.push({
+        row: r,
+        kind: 'conflicting_duplicate',
+        reason: `conflicting_duplicate: checkout_id ${JSON.stringify(r.checkoutId)} is already written for user_id ${owner}; this copy has user_id ${r.userId}`,
+      });
+    }
+  }
+  return { sent: latest.size, refused };
+}
+
+/** Upserts rows and returns how many were sent; refused rows are the caller's to dead-letter. */
+export async function upsertCheckoutRows(
+  client: pg.ClientBase,
+  rows: Iterable<CheckoutRow>,
+): Promise<number> {
+  return (await writeCheckoutRows(client, rows)).sent;
 }
