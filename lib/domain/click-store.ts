@@ -132,6 +132,15 @@ export class ClickStore {
     return { clickId: this.ids[s] as string, time: this.times[s] as number };
   }
 
+  /**
+   * Accepts clicks down to `horizon` again (never raises it). Only for repairing a poisoned
+   * watermark (AttributionPartition.forgetProgressAfter); the invariant holds, since every
+   * retained click is at or above the old, higher horizon.
+   */
+  lowerHorizon(horizon: number): void {
+    if (horizon < this.retainFrom) this.retainFrom = horizon;
+  }
+
   /** Drops every click with time < cutoff and refuses such clicks from now on. */
   evictBefore(cutoff: number): number {
     if (!(cutoff > this.retainFrom)) return 0;

@@ -10,6 +10,7 @@ import {
   makeClick as click,
   newEngine,
   run,
+  SOURCES,
   type Step,
 } from './test-support/engine-fixtures';
 
@@ -431,6 +432,29 @@ describe('AttributionPartition snapshots', () => {
     expect(b.counters).toEqual(a.counters);
     expect(a.rows.length).toBeGreaterThan(3);
     expect(restored.encodeSnapshot().equals(original.encodeSnapshot())).toBe(true);
+  });
+
+  it('repairs a restored state whose watermark a far-future event poisoned', () => {
+    const poisoned = Date.UTC(2099, 0, 1);
+    const original = run([{ click: click('k0', at('09:00')) }, { seen: poisoned }]).engine;
+    const restored = AttributionPartition.decode(original.encodeSnapshot());
+    expect(restored.forgetProgressAfter(at('12:00'))).toEqual(SOURCES);
+    expect(restored.watermark).toBe(-Infinity);
+    // Clicks and checkouts of the present are on time again, and attributed by the rule.
+    const { rows } = run(
+      [
+        { click: click('k1', at('10:00')) },
+        { checkout: checkout('c1', at('10:30')) },
+        { seen: at('11:00') },
+      ],
+      restored,
+    );
+    expect(rows.at(-1)).toMatchObject({
+      checkoutId: 'c1',
+      clickId: 'k1',
+      isFinal: true,
+      isLate: false,
+    });
   });
 
   it('rejects bytes that are not a snapshot or are truncated', () => {

@@ -144,7 +144,11 @@ export class AttributionPartition {
    * empty when the state was sound. Checkouts already finalized stay final.
    */
   forgetProgressAfter(limit: number): string[] {
-    return this.tracker.forgetProgressAfter(limit);
+    const forgotten = this.tracker.forgetProgressAfter(limit);
+    // Clicks refused by the poisoned horizon are welcome again once the sources report.
+    if (forgotten.length > 0)
+      this.store.lowerHorizon(this.tracker.watermark - ATTRIBUTION_WINDOW_MS);
+    return forgotten;
   }
 
   /** Takes the rows written and the counter increments since the last drain. */
