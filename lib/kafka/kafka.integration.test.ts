@@ -5,6 +5,7 @@ import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { createKafka } from './client.ts';
+import { createHighWatermarkAdmin } from './high-watermarks.ts';
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
   ensureTopics,
@@ -112,6 +113,27 @@ describe('ensureTopics', () => {
     expect(metadata?.partitions.every((p) => p.leader >= 0)).toBe(true);
   });
 
+  it('returns only once every partition takes writes (no produce refused, retried, duplicated)', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      for (let i = 0; i < 5; i++) {
+        const name = topic(`fresh-${i}`);
+        createdTopics.push(name);
+        await ensureTopics(kafka, [{ name, partitions: 6 }]);
+        await producer.send({
+          topic: name,
+          acks: -1,
+          messages: Array.from({ length: 60 }, (_, j) => ({ value: String(j) })),
+        });
+        const offsets = await admin.fetchTopicOffsets(name);
+        expect(offsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(60);
+      }
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
   it("reads a topic's max.message.bytes, its own or the broker's", async () => {
     const small = topic('small-batches');
     const plain = topic('plain');
@@ -186,6 +208,44 @@ describe('produce and consume', () => {
 
   it('logs no partitioner warning (producers name their partitioner)', () => {
     expect(logLines.filter((line) => /partitioner/i.test(line))).toEqual([]);
+  });
+});
+
+describe('createHighWatermarkAdmin', () => {
+  it('sees the records of an open transaction, which read_committed offsets hide', async () => {
+    const name = topic('txn');
+    createdTopics.push(name);
+    await ensureTopics(kafka, [{ name, partitions: 1 }]);
+    const producer = kafka.producer({
+      transactionalId: `it-kafka-${runId}-txn`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    const hw = createHighWatermarkAdmin(kafka);
+    await Promise.all([producer.connect(), hw.connect()]);
+    try {
+      const txn = await producer.transaction();
+      await txn.send({ topic: name, messages: [{ value: 'a' }, { value: 'b' }] });
+      const [committed] = await admin.fetchTopicOffsets(name);
+      const [high] = await hw.fetchTopicOffsets(name);
+      expect(committed?.high).toBe('0'); // the last stable offset
+      expect(high?.high).toBe('2');
+      await txn.commit();
+      // The coordinator writes the commit marker after answering EndTxn: poll for it.
+      await expect
+        .poll(async () => (await hw.fetchTopicOffsets(name))[0]?.high, { timeout: 10_000 })
+        .toBe('3'); // two records and the commit marker
+      // The swap is for that one admin: the client's other admins still read committed offsets.
+      const other = kafka.admin();
+      await other.connect();
+      const t2 = await producer.transaction();
+      await t2.send({ topic: name, messages: [{ value: 'c' }] });
+      expect((await other.fetchTopicOffsets(name))[0]?.high).toBe('3');
+      await t2.abort();
+      await other.disconnect();
+    } finally {
+      await Promise.all([producer.disconnect(), hw.disconnect()]);
+    }
   });
 });
 

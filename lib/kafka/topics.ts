@@ -1,7 +1,7 @@
 // Explicit topic creation (the broker's auto-creation is off): create what is missing, wait for
 // every partition to have a leader, and refuse an existing topic with fewer partitions than
 // configured, since user partitioning (userPartition(user_id, P)) would address partitions it lacks.
-import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import type { Config } from '../config.ts';
 
 export interface TopicSpec {
@@ -96,15 +96,22 @@ export async function ensureTopics(
   }
 }
 
-/** Metadata answers that mean "not there yet" right after a topic is created. */
-const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+/** Broker answers that mean "not there yet" right after a topic is created. */
+const NOT_YET = new Set([
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_FOR_PARTITION',
+]);
 
 /**
- * The metadata of `names`, once the broker we ask knows every one of them and each partition
- * has a leader. The controller acknowledges a new topic before every broker's metadata cache has
- * it (KRaft publishes it a moment later), and until then a broker answers
- * UNKNOWN_TOPIC_OR_PARTITION ("This server does not host this topic-partition"), which kafkajs
- * treats as final. Here it means: ask again, until `timeoutMs`.
+ * The metadata of `names`, once the broker knows every one of them and each partition's leader
+ * serves it. The controller acknowledges a new topic before the brokers have applied it (KRaft
+ * publishes it a moment later): until then a broker answers UNKNOWN_TOPIC_OR_PARTITION ("This
+ * server does not host this topic-partition"), which kafkajs treats as final; and for a moment
+ * after its metadata names a leader, that leader still refuses requests for the partition with
+ * NOT_LEADER_FOR_PARTITION (a produce then is retried whole by kafkajs, duplicating what the
+ * other partitions had accepted). So: ask for the metadata, then for every partition's offsets
+ * (answered only by a leader that serves the partition), and ask again until `timeoutMs`.
  */
 export async function waitForTopics(
   admin: Admin,
@@ -121,7 +128,10 @@ export async function waitForTopics(
       const leaderless = topics.filter(
         (t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0),
       );
-      if (missing.length === 0 && leaderless.length === 0) return topics;
+      if (missing.length === 0 && leaderless.length === 0) {
+        for (const name of names) await admin.fetchTopicOffsets(name);
+        return topics;
+      }
       waitingFor = `topics unknown: [${missing.join(', ')}], without a partition leader: [${leaderless.map((t) => t.name).join(', ')}]`;
     } catch (error) {
       const type = (error as { type?: unknown }).type;
@@ -149,7 +159,8 @@ export async function maxMessageBytes(
   const { resources } = await admin.describeConfigs({
     includeSynonyms: false,
     resources: topics.map((name) => ({
-      type: ConfigResourceTypes.TOPIC,
+      // A value, not a named import: Node's ESM loader cannot see this export of kafkajs (CJS).
+      type: kafkajs.ConfigResourceTypes.TOPIC,
       name,
       configNames: ['max.message.bytes'],
     })),
