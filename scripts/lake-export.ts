@@ -59,6 +59,7 @@ async function main(): Promise<number> {
         kafka,
         pool,
         groupIdPrefix: config.CONSUMER_GROUP_PREFIX,
+        maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
         exclusive: !args['no-lock'],
         threads: Number(args.threads),
         log,

@@ -1,7 +1,11 @@
 // The wire format of `clicks` and `checkouts` (spec: shared/spec/attribution.md) and its one
-// parser. Every field of the spec tables is required and non-null; unknown fields are ignored.
-// A message either parses into an event or yields a dead-letter reason `<kind>: <detail>`.
+// parser: the only place that refuses input. Whatever it accepts, every later stage (state,
+// sink, lake, models) must accept too. Every field of the spec tables is required and non-null;
+// unknown fields are ignored. A message either parses into an event or yields a dead-letter
+// reason `<kind>: <detail>`. Pure: the reading process's clock comes in as an argument.
 import { z } from 'zod';
+import { amountText, exactDecimal, safeInteger } from './decimal-text';
+import { topLevelNumberTexts } from './json-number-text';
 import { formatIsoTimestamp, parseTimestamp } from './timestamp';
 
 export { formatIsoTimestamp, formatTimestamp, parseTimestamp } from './timestamp';
@@ -24,7 +28,10 @@ export interface Checkout {
   userId: number;
   productId: string;
   paymentMethod: string;
-  /** Exact decimal text with two decimals, e.g. "19.90": no float rounding downstream. */
+  /**
+   * Exact decimal text with two decimals, e.g. "19.90", from the digits as written in the
+   * message (no float rounding anywhere): up to 36 integer digits, DECIMAL(38,2).
+   */
   totalAmount: string;
   shippingAddress: string;
   billingAddress: string;
@@ -43,6 +50,7 @@ export const DEAD_LETTER_KINDS = [
   'empty_field',
   'invalid_text',
   'bad_timestamp',
+  'future_timestamp',
   'negative_amount',
   'too_many_decimals',
   'amount_out_of_range',
@@ -52,16 +60,31 @@ export type DeadLetterKind = (typeof DEAD_LETTER_KINDS)[number];
 export type ParseResult<E> =
   { ok: true; event: E } | { ok: false; kind: DeadLetterKind; reason: string };
 
+/** What the parser needs from the reading process: its clock, and how far ahead events may be. */
+export interface ParseOptions {
+  /** The reading process's wall clock (epoch ms) when it reads the message. */
+  now: number;
+  /** MAX_FUTURE_SKEW_MS: an event time later than `now` + this is `future_timestamp`. */
+  maxFutureSkewMs: number;
+}
+
+/** MAX_FUTURE_SKEW_MS's default (lib/config.ts), for tools that read no configuration. */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 60_000;
+
+/** A Kafka message: its value, or null for a tombstone. */
+export type RawMessage = Uint8Array | string | null;
+
 const nonEmptyText = z.string().min(1);
 const text = z.string();
-// Strict: a JSON number that is a safe integer. The string "7" is a wrong type, 7.0 is 7.
-const userId = z.int();
-// zod 4 numbers are finite, so 1e999 (parsed as Infinity) is a wrong type.
+// user_id and total_amount are judged on their digits as written (decimal-text.ts), so zod only
+// checks that they are JSON numbers: 1e999, Infinity as a double, is then too large, not a type error.
+const jsonNumber = z.custom<number>((v) => typeof v === 'number');
+// zod 4 numbers are finite, so a price of 1e999 (parsed as Infinity) is a wrong type.
 const finiteNumber = z.number();
 
 export const clickWireSchema = z.object({
   click_id: nonEmptyText,
-  user_id: userId,
+  user_id: jsonNumber,
   product_id: nonEmptyText,
   product: text,
   price: finiteNumber,
@@ -74,10 +97,10 @@ export type ClickWire = z.infer<typeof clickWireSchema>;
 
 export const checkoutWireSchema = z.object({
   checkout_id: nonEmptyText,
-  user_id: userId,
+  user_id: jsonNumber,
   product_id: nonEmptyText,
   payment_method: text,
-  total_amount: finiteNumber,
+  total_amount: jsonNumber,
   shipping_address: text,
   billing_address: text,
   user_agent: text,
@@ -89,7 +112,7 @@ export type CheckoutWire = z.infer<typeof checkoutWireSchema>;
 const EXPECTED: Record<string, string> = {
   user_id: 'an integer (JSON number)',
   price: 'a finite number',
-  total_amount: 'a finite number',
+  total_amount: 'a number',
 };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -112,10 +135,13 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-/** Decodes and JSON-parses a message into a plain object, or fails. */
+const shorten = (value: string) => (value.length > 64 ? `${value.slice(0, 64)}…` : value);
+
+/** Decodes and JSON-parses a message into a plain object (and its text), or fails. */
 function readObject(
-  raw: Uint8Array | string,
-): { ok: true; obj: Record<string, unknown> } | Failure {
+  raw: RawMessage,
+): { ok: true; obj: Record<string, unknown>; text: string } | Failure {
+  if (raw === null) return fail('invalid_json', 'tombstone: the message has no value');
   let textValue: string;
   if (typeof raw === 'string') {
     textValue = raw;
@@ -135,17 +161,20 @@ function readObject(
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail('not_an_object', `message is ${describe(value)}, expected a JSON object`);
   }
-  return { ok: true, obj: value as Record<string, unknown> };
+  return { ok: true, obj: value as Record<string, unknown>, text: textValue };
 }
 
 /**
  * Validates the wire object field by field in spec order and reports the first problem, so a
- * message always gets the same reason. zod decides the types; content checks follow.
+ * message always gets the same reason. zod decides the types; content checks follow, and
+ * user_id is judged on its digits as written (`numberTexts`: the top-level number literals).
  */
 function validate<S extends z.ZodObject>(
   schema: S,
   obj: Record<string, unknown>,
-): { ok: true; wire: z.infer<S> } | Failure {
+  numberTexts: () => Partial<Record<string, string>>,
+): { ok: true; wire: z.infer<S>; userId: number } | Failure {
+  let userId: number | undefined;
   const parsed = schema.safeParse(obj);
   const issues = parsed.success ? [] : parsed.error.issues;
   for (const field of Object.keys(schema.shape)) {
@@ -157,55 +186,93 @@ function validate<S extends z.ZodObject>(
         return fail('empty_field', `${field} must be a non-empty string`);
       }
       const expected = EXPECTED[field] ?? 'a string';
-      const unsafe = issue.code === 'too_big' || issue.code === 'too_small';
-      const got = unsafe ? 'an unsafe integer' : describe(value);
-      return fail('wrong_type', `${field} must be ${expected}, got ${got}`);
+      return fail('wrong_type', `${field} must be ${expected}, got ${describe(value)}`);
     }
     if (typeof value === 'string' && !isStorable(value)) {
       return fail('invalid_text', `${field} contains U+0000 or an unpaired surrogate`);
     }
+    if (field === 'user_id') {
+      const id = userIdOf(numberTexts().user_id);
+      if (!id.ok) return id;
+      userId = id.value;
+    }
   }
   if (!parsed.success) throw new Error('unreachable: zod failed on no listed field');
-  return { ok: true, wire: parsed.data };
+  if (userId === undefined) throw new Error('unreachable: the schema has no user_id');
+  return { ok: true, wire: parsed.data, userId };
 }
 
-function eventTime(value: string): { ok: true; time: number } | Failure {
+/** user_id: an integer JSON holds exactly (|n| ≤ 2^53 − 1), negative allowed, as written. */
+function userIdOf(written: string | undefined): { ok: true; value: number } | Failure {
+  const decimal = written === undefined ? undefined : exactDecimal(written);
+  if (decimal === undefined) throw new Error('unreachable: user_id is a number without its text');
+  const id = safeInteger(decimal);
+  if (id.ok) return id;
+  const got = id.problem === 'unsafe' ? 'an unsafe integer' : 'number';
+  return fail('wrong_type', `user_id must be ${EXPECTED.user_id}, got ${got}`);
+}
+
+/** total_amount as exact text, judged on the digits as written. */
+function totalAmountOf(written: string | undefined): { ok: true; text: string } | Failure {
+  const decimal = written === undefined ? undefined : exactDecimal(written);
+  if (decimal === undefined)
+    throw new Error('unreachable: total_amount is a number without its text');
+  const amount = amountText(decimal);
+  if (amount.ok) return amount;
+  const shown = shorten(written!);
+  switch (amount.kind) {
+    case 'negative_amount':
+      return fail('negative_amount', `total_amount ${shown} < 0`);
+    case 'too_many_decimals':
+      return fail('too_many_decimals', `total_amount ${shown} has more than 2 decimals`);
+    case 'amount_out_of_range':
+      return fail('amount_out_of_range', `total_amount ${shown} has more than 36 integer digits`);
+  }
+}
+
+function checkOptions(options: ParseOptions): void {
+  if (!Number.isFinite(options.now) || !(options.maxFutureSkewMs >= 0)) {
+    throw new Error(
+      `parse options need a finite clock and a skew >= 0, got ${JSON.stringify(options)}`,
+    );
+  }
+}
+
+/** The event time, refused when unparseable, outside 0001-9999, or too far in the future. */
+function eventTime(value: string, options: ParseOptions): { ok: true; time: number } | Failure {
   const result = parseTimestamp(value);
-  if (result.ok) return result;
-  const shown = value.length > 64 ? `${value.slice(0, 64)}…` : value; // reasons stay short
-  return fail('bad_timestamp', `datetime_occured ${JSON.stringify(shown)}: ${result.reason}`);
+  const shown = JSON.stringify(shorten(value)); // reasons stay short
+  if (!result.ok) return fail('bad_timestamp', `datetime_occured ${shown}: ${result.reason}`);
+  const ahead = result.time - options.now;
+  if (ahead > options.maxFutureSkewMs) {
+    return fail(
+      'future_timestamp',
+      `datetime_occured ${shown} is ${ahead} ms ahead of the reader's clock (at most ${options.maxFutureSkewMs} allowed)`,
+    );
+  }
+  return result;
 }
 
-/**
- * Exact decimal text with two decimals of a non-negative amount, or undefined when the value
- * has more than two decimals. Works on the shortest round-trip decimal of the double
- * (`String(x)`), so 19.99 passes while 0.125 fails, without float arithmetic.
- */
-export function amountText(x: number): string | undefined {
-  const [mantissa = '0', exponent = '0'] = String(x).split('e');
-  const dot = mantissa.indexOf('.');
-  const intPart = dot < 0 ? mantissa : mantissa.slice(0, dot);
-  const fraction = dot < 0 ? '' : mantissa.slice(dot + 1);
-  const scale = fraction.length - Number(exponent); // x = digits × 10^-scale
-  if (scale > 2) return undefined;
-  const cents = (intPart + fraction + '0'.repeat(2 - scale)).replace(/^0+/, '').padStart(3, '0');
-  return `${cents.slice(0, -2)}.${cents.slice(-2)}`;
-}
+const CLICK_NUMBERS = ['user_id'] as const;
+const CHECKOUT_NUMBERS = ['user_id', 'total_amount'] as const;
 
-/** Parses one `clicks` message. */
-export function parseClick(raw: Uint8Array | string): ParseResult<Click> {
+/** Parses one `clicks` message read at `options.now`. */
+export function parseClick(raw: RawMessage, options: ParseOptions): ParseResult<Click> {
+  checkOptions(options);
   const read = readObject(raw);
   if (!read.ok) return read;
-  const checked = validate(clickWireSchema, read.obj);
+  const checked = validate(clickWireSchema, read.obj, () =>
+    topLevelNumberTexts(read.text, CLICK_NUMBERS),
+  );
   if (!checked.ok) return checked;
   const w = checked.wire;
-  const time = eventTime(w.datetime_occured);
+  const time = eventTime(w.datetime_occured, options);
   if (!time.ok) return time;
   return {
     ok: true,
     event: {
       clickId: w.click_id,
-      userId: w.user_id,
+      userId: checked.userId,
       productId: w.product_id,
       product: w.product,
       price: w.price,
@@ -217,35 +284,28 @@ export function parseClick(raw: Uint8Array | string): ParseResult<Click> {
   };
 }
 
-/** Parses one `checkouts` message. */
-export function parseCheckout(raw: Uint8Array | string): ParseResult<Checkout> {
+/** Parses one `checkouts` message read at `options.now`. */
+export function parseCheckout(raw: RawMessage, options: ParseOptions): ParseResult<Checkout> {
+  checkOptions(options);
   const read = readObject(raw);
   if (!read.ok) return read;
-  const checked = validate(checkoutWireSchema, read.obj);
+  let texts: Partial<Record<string, string>> | undefined;
+  const numberTexts = () => (texts ??= topLevelNumberTexts(read.text, CHECKOUT_NUMBERS));
+  const checked = validate(checkoutWireSchema, read.obj, numberTexts);
   if (!checked.ok) return checked;
   const w = checked.wire;
-  if (w.total_amount < 0) return fail('negative_amount', `total_amount ${w.total_amount} < 0`);
-  const totalAmount = amountText(w.total_amount);
-  if (totalAmount === undefined) {
-    return fail('too_many_decimals', `total_amount ${w.total_amount} has more than 2 decimals`);
-  }
-  // DECIMAL(38,2) in every store (PostgreSQL, the lake, Redshift): at most 36 integer digits.
-  if (totalAmount.length > 39) {
-    return fail(
-      'amount_out_of_range',
-      `total_amount ${w.total_amount} has more than 36 integer digits`,
-    );
-  }
-  const time = eventTime(w.datetime_occured);
+  const amount = totalAmountOf(numberTexts().total_amount);
+  if (!amount.ok) return amount;
+  const time = eventTime(w.datetime_occured, options);
   if (!time.ok) return time;
   return {
     ok: true,
     event: {
       checkoutId: w.checkout_id,
-      userId: w.user_id,
+      userId: checked.userId,
       productId: w.product_id,
       paymentMethod: w.payment_method,
-      totalAmount,
+      totalAmount: amount.text,
       shippingAddress: w.shipping_address,
       billingAddress: w.billing_address,
       userAgent: w.user_agent,
@@ -255,7 +315,7 @@ export function parseCheckout(raw: Uint8Array | string): ParseResult<Checkout> {
   };
 }
 
-/** The wire object of a click; `parseClick(JSON.stringify(toClickWire(c)))` gives `c` back. */
+/** The wire object of a click; `parseClick(JSON.stringify(toClickWire(c)), …)` gives `c` back. */
 export function toClickWire(click: Click): ClickWire {
   return {
     click_id: click.clickId,
@@ -270,7 +330,10 @@ export function toClickWire(click: Click): ClickWire {
   };
 }
 
-/** The wire object of a checkout; `parseCheckout(JSON.stringify(toCheckoutWire(c)))` gives `c`. */
+/**
+ * The wire object of a checkout. `total_amount` is a double here, exact only up to 15 significant
+ * digits: `stringifyCheckout` writes the message with the amount's digits as they are.
+ */
 export function toCheckoutWire(checkout: Checkout): CheckoutWire {
   return {
     checkout_id: checkout.checkoutId,
@@ -284,4 +347,22 @@ export function toCheckoutWire(checkout: Checkout): CheckoutWire {
     ip_address: checkout.ipAddress,
     datetime_occured: formatIsoTimestamp(checkout.time),
   };
+}
+
+/** The wire message of a click: `parseClick(stringifyClick(c), …)` gives `c` back. */
+export function stringifyClick(click: Click): string {
+  return JSON.stringify(toClickWire(click));
+}
+
+/**
+ * The wire message of a checkout with `total_amount` written as its exact decimal text, so
+ * `parseCheckout(stringifyCheckout(c), …)` gives `c` back whatever the amount's digits.
+ */
+export function stringifyCheckout(checkout: Checkout): string {
+  if (!/^\d+\.\d\d$/.test(checkout.totalAmount)) {
+    throw new Error(`totalAmount ${JSON.stringify(checkout.totalAmount)} is not decimal text`);
+  }
+  const { total_amount: _double, ...rest } = toCheckoutWire(checkout);
+  const json = JSON.stringify(rest);
+  return `{"total_amount":${checkout.totalAmount},${json.slice(1)}`;
 }

@@ -1,6 +1,7 @@
 // Event-time parsing and formatting. Accepts `YYYY-MM-DD HH:MM:SS[.f]` (no zone = UTC) and ISO
-// 8601 with `T` and `Z` or an offset; returns epoch milliseconds. Fractions beyond ms are
-// truncated (not rounded), so every layer that reads our parsed time sees the same millisecond.
+// 8601 with `T` and `Z` or an offset; returns epoch milliseconds in the years 0001-9999 UTC.
+// Fractions beyond ms are truncated (not rounded), so every layer that reads our parsed time sees
+// the same millisecond.
 
 const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2})(?::(\d{2})|(\d{2}))?)?$/;
@@ -28,9 +29,15 @@ function daysFromCivil(y: number, m: number, d: number): number {
 
 export type TimestampResult = { ok: true; time: number } | { ok: false; reason: string };
 
+/** 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: every store and format holds these. */
+export const MIN_EVENT_TIME = daysFromCivil(1, 1, 1) * MS_PER_DAY;
+export const MAX_EVENT_TIME = daysFromCivil(10_000, 1, 1) * MS_PER_DAY - 1;
+
 /**
- * Parses a wire timestamp into epoch ms. Years 0000-9999; calendar-checked (no Feb 30, no
- * leap second 60); offsets `Z`, `±HH:MM`, `±HHMM` or `±HH` up to 23:59; 1-9 fraction digits.
+ * Parses a wire timestamp into epoch ms. Calendar-checked (no Feb 30, no leap second 60);
+ * offsets `Z`, `±HH:MM`, `±HHMM` or `±HH` up to 23:59; 1-9 fraction digits. The instant, once
+ * the offset is applied, must fall in the years 0001-9999 UTC (spec): `0000-12-31T23:30:00-01:00`
+ * is fine, `0001-01-01T00:00:00+01:00` is not.
  */
 export function parseTimestamp(text: string): TimestampResult {
   const m = TIMESTAMP.exec(text);
@@ -61,6 +68,9 @@ export function parseTimestamp(text: string): TimestampResult {
     daysFromCivil(year, month, day) * MS_PER_DAY +
     ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 +
     millis;
+  if (time < MIN_EVENT_TIME || time > MAX_EVENT_TIME) {
+    return { ok: false, reason: 'the instant (UTC) is outside the years 0001-9999' };
+  }
   return { ok: true, time };
 }
 

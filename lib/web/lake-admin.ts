@@ -81,6 +81,8 @@ export interface LakeAdminOptions {
   lakeUri: string;
   topics: { clicks: string; checkouts: string };
   groupIdPrefix: string;
+  /** MAX_FUTURE_SKEW_MS, for the export's parser. */
+  maxFutureSkewMs: number;
   pool: pg.Pool;
   kafka: () => Kafka;
   log: (message: string) => void;
@@ -133,6 +135,7 @@ export class LakeAdmin {
         kafka: this.options.kafka(),
         pool: this.options.pool,
         groupIdPrefix: this.options.groupIdPrefix,
+        maxFutureSkewMs: this.options.maxFutureSkewMs,
         log: (line) => this.options.log(`lake export: ${line}`),
       },
       (progress) => {

@@ -49,6 +49,7 @@ function createWebRuntime(config: Config, log: (message: string) => void): WebRu
     lakeUri: config.LAKE_URI,
     topics: { clicks: config.CLICKS_TOPIC, checkouts: config.CHECKOUTS_TOPIC },
     groupIdPrefix: config.CONSUMER_GROUP_PREFIX,
+    maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
     pool,
     kafka: kafkaClient,
     log,

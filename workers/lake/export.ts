@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
+import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../../lib/domain/events.ts';
 import type { DeltaSnapshot } from '../../lib/lake/delta-snapshot.ts';
 import {
   LAKE_TABLES,
@@ -48,6 +49,11 @@ export interface LakeExportOptions {
   pool: pg.Pool;
   /** Prefix of the run's throw-away consumer group (CONSUMER_GROUP_PREFIX). */
   groupIdPrefix?: string;
+  /**
+   * MAX_FUTURE_SKEW_MS (default 60 s): an event time further ahead of this process's clock when
+   * the record is read is a dead letter, as in the speed layer (docs/lake.md).
+   */
+  maxFutureSkewMs?: number;
   /** Take the advisory lock and record a job_runs row (default true). */
   exclusive?: boolean;
   /** Overrides the store LAKE_URI names (tests inject faults here). */
@@ -295,7 +301,12 @@ async function exportRun(
     }
 
     const writerOptions = options.writer ?? {};
-    const sinkConfig = { topics, reads: plan.reads, writer: writerOptions };
+    const sinkConfig = {
+      topics,
+      reads: plan.reads,
+      writer: writerOptions,
+      maxFutureSkewMs: options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS,
+    };
     const anythingToRead = plan.reads.some((r) => r.from < r.to);
     if (options.threads && options.threads > 0 && !options.store && anythingToRead) {
       try {

@@ -9,7 +9,8 @@ export interface RangeRecord {
   offset: number;
   /** Kafka record timestamp, epoch ms. */
   timestamp: number;
-  value: Uint8Array;
+  /** The record's value; null for a tombstone (which the parser refuses, with its own reason). */
+  value: Uint8Array | null;
 }
 
 export type RangeBatchHandler = (
@@ -129,7 +130,7 @@ export async function readRanges(
           records.push({
             offset,
             timestamp: Number(m.timestamp),
-            value: m.value ?? Buffer.alloc(0),
+            value: m.value,
           });
           position = offset + 1;
         }

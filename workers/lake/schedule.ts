@@ -63,6 +63,7 @@ export function startLakeExportSchedule(
         kafka,
         pool,
         groupIdPrefix: config.CONSUMER_GROUP_PREFIX,
+        maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
         threads: deps.threads ?? 0,
         log: (line) => log(line),
       });

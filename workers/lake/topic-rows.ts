@@ -1,7 +1,15 @@
 // Turns the records read from the source topics into lake rows with the speed layer's parser
 // (lib/domain/events.ts, the one parser): valid events become clicks/checkouts rows, anything else
 // a dead-letter row with its reason. A table only takes offsets at or past its own stored offset.
-import { parseCheckout, parseClick, type ParseResult } from '../../lib/domain/events.ts';
+// The parser's clock is this process's at read time (one reading per batch), as the spec says of
+// future event times: see docs/lake.md, "Event times from the future".
+import {
+  parseCheckout,
+  parseClick,
+  type ParseOptions,
+  type ParseResult,
+  type RawMessage,
+} from '../../lib/domain/events.ts';
 import type { PartitionRead } from '../../lib/lake/read-plan.ts';
 import type { CheckoutRow, ClickRow, DeadLetterRow } from '../../lib/lake/table-rows.ts';
 import type { RangeBatchHandler, RangeRecord } from './kafka-range-reader.ts';
@@ -19,13 +27,21 @@ export interface TopicCounts {
   invalid: number;
 }
 
-/** Builds the batch handler for the range reader; `counts` is updated as records are processed. */
+/**
+ * Builds the batch handler for the range reader; `counts` is updated as records are processed.
+ * `clock` is the wall clock future event times are judged against (tests pass their own).
+ */
 export function topicRowsHandler(
-  topics: { clicks: string; checkouts: string },
-  reads: PartitionRead[],
+  config: {
+    topics: { clicks: string; checkouts: string };
+    reads: PartitionRead[];
+    maxFutureSkewMs: number;
+  },
   writers: TopicWriters,
   counts: Record<string, TopicCounts>,
+  clock: () => number = Date.now,
 ): RangeBatchHandler {
+  const { topics, reads, maxFutureSkewMs } = config;
   const starts = new Map(reads.map((r) => [`${r.topic}/${r.partition}`, r.tableStarts]));
   for (const t of [topics.clicks, topics.checkouts])
     counts[t] ??= { read: 0, valid: 0, invalid: 0 };
@@ -43,13 +59,17 @@ export function topicRowsHandler(
           partition,
           offset: r.offset,
           ingestedAt: r.timestamp,
-          raw: new Uint8Array(r.value),
+          raw: r.value === null ? new Uint8Array(0) : new Uint8Array(r.value),
           reason,
         });
       }
     };
     // One pass for either topic: valid events from the table's start become rows, the rest dead letters.
-    const rowsOf = <E>(parse: (raw: Uint8Array) => ParseResult<E>, start: number) => {
+    const read = { now: clock(), maxFutureSkewMs };
+    const rowsOf = <E>(
+      parse: (raw: RawMessage, options: ParseOptions) => ParseResult<E>,
+      start: number,
+    ) => {
       const rows: {
         event: E;
         topic: string;
@@ -58,7 +78,7 @@ export function topicRowsHandler(
         ingestedAt: number;
       }[] = [];
       for (const r of records) {
-        const parsed = parse(r.value);
+        const parsed = parse(r.value, read);
         if (parsed.ok) {
           count.valid++;
           if (r.offset >= start) {

@@ -116,16 +116,20 @@ export async function createThreadedTopicSink(
     const offsets = new Float64Array(n);
     const timestamps = new Float64Array(n);
     const ends = new Uint32Array(n);
+    const tombstones = new Uint8Array(n);
     let total = 0;
-    for (let i = 0; i < n; i++) total += records[i]!.value.length;
+    for (let i = 0; i < n; i++) total += records[i]!.value?.length ?? 0;
     const data = new Uint8Array(total);
     let pos = 0;
     for (let i = 0; i < n; i++) {
       const r = records[i]!;
       offsets[i] = r.offset;
       timestamps[i] = r.timestamp;
-      data.set(r.value, pos);
-      pos += r.value.length;
+      if (r.value === null) tombstones[i] = 1;
+      else {
+        data.set(r.value, pos);
+        pos += r.value.length;
+      }
       ends[i] = pos;
     }
     const message: ToWorker = {
@@ -136,6 +140,7 @@ export async function createThreadedTopicSink(
       offsets,
       timestamps,
       ends,
+      tombstones,
       data,
     };
     state.inFlight++;
@@ -143,6 +148,7 @@ export async function createThreadedTopicSink(
       offsets.buffer,
       timestamps.buffer,
       ends.buffer,
+      tombstones.buffer,
       data.buffer,
     ]);
   };

@@ -19,6 +19,8 @@ export type ToWorker =
       offsets: Float64Array;
       timestamps: Float64Array;
       ends: Uint32Array;
+      /** 1 where the record is a tombstone (null value). */
+      tombstones: Uint8Array;
       data: Uint8Array;
     }
   | { type: 'finish' }
@@ -52,7 +54,7 @@ port.on('message', (message: ToWorker) => {
           records[i] = {
             offset: message.offsets[i]!,
             timestamp: message.timestamps[i]!,
-            value: message.data.subarray(start, end),
+            value: message.tombstones[i] ? null : message.data.subarray(start, end),
           };
           start = end;
         }

@@ -47,6 +47,8 @@ export interface TopicSink {
 export interface TopicSinkConfig {
   topics: { clicks: string; checkouts: string };
   reads: PartitionRead[];
+  /** MAX_FUTURE_SKEW_MS, for the parser (the clock is this process's, at read time). */
+  maxFutureSkewMs: number;
   writer: Partial<TableWriterOptions>;
 }
 
@@ -86,7 +88,7 @@ const writeProgress = (w: PartitionedTableWriter<never, number>): TableWriteProg
 export function createInlineTopicSink(store: ObjectStore, config: TopicSinkConfig): TopicSink {
   const writers = createTopicWriters(store, config.writer);
   const counts: Record<string, TopicCounts> = {};
-  const handle = topicRowsHandler(config.topics, config.reads, writers, counts);
+  const handle = topicRowsHandler(config, writers, counts);
   const all = [
     writers.clicks,
     writers.checkouts,

@@ -23,6 +23,8 @@ export interface RepartitionerOptions {
   partitions: number;
   idleTimeoutMs: number;
   sessionTimeoutMs: number;
+  /** MAX_FUTURE_SKEW_MS: events further ahead of this process's clock are dead letters. */
+  maxFutureSkewMs: number;
   /**
    * Largest event time known to have been read anywhere (the attributor's markers), so a
    * worker whose own source partitions are all empty can still stamp them (see checkIdle).
@@ -121,9 +123,13 @@ export class Repartitioner {
     let maxTime = progress.maxEventTime ?? Number.NEGATIVE_INFINITY;
 
     for (const message of batch.messages) {
+      // A tombstone (null value) is parsed as null, so its reason says so; stored as no bytes.
       const raw = message.value ?? Buffer.alloc(0);
       const producedAt = Number(message.timestamp);
-      const parsed = isClicks ? parseClick(raw) : parseCheckout(raw);
+      const read = { now: Date.now(), maxFutureSkewMs: this.o.maxFutureSkewMs };
+      const parsed = isClicks
+        ? parseClick(message.value, read)
+        : parseCheckout(message.value, read);
       if (!parsed.ok) {
         dead.push({
           topic,

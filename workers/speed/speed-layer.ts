@@ -58,6 +58,7 @@ export async function startSpeedLayer(o: SpeedLayerOptions): Promise<SpeedLayer>
     partitions: config.TOPIC_PARTITIONS,
     idleTimeoutMs: config.IDLE_TIMEOUT_MS,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
     knownMaxEventTime: () => attributor.maxEventTimeSeen(),
     log: o.log,
   });

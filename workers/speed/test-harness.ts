@@ -9,7 +9,14 @@ import { loadConfig, parseConfig, type Config } from '../../lib/config.ts';
 import { createPgPool } from '../../lib/db/pool.ts';
 import { createTestDatabase, type TestDatabase } from '../../lib/db/test-database.ts';
 import { attributeBruteForce } from '../../lib/domain/attribution-rule.ts';
-import { parseCheckout, parseClick, type Checkout, type Click } from '../../lib/domain/events.ts';
+import {
+  DEFAULT_MAX_FUTURE_SKEW_MS,
+  parseCheckout,
+  parseClick,
+  type Checkout,
+  type Click,
+  type ParseOptions,
+} from '../../lib/domain/events.ts';
 import { createKafka } from '../../lib/kafka/client.ts';
 import {
   clickstreamTopicSpecs,
@@ -145,15 +152,16 @@ export async function waitForSink(
 export function expectedAttribution(
   messages: { topic: string; value: string }[],
   topics: TopicNames,
+  read: ParseOptions = { now: Date.now(), maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS },
 ): Map<string, string | null> {
   const clicks: Click[] = [];
   const checkouts: Checkout[] = [];
   for (const m of messages) {
     if (m.topic === topics.clicks) {
-      const parsed = parseClick(m.value);
+      const parsed = parseClick(m.value, read);
       if (parsed.ok) clicks.push(parsed.event);
     } else {
-      const parsed = parseCheckout(m.value);
+      const parsed = parseCheckout(m.value, read);
       if (parsed.ok) checkouts.push(parsed.event);
     }
   }

@@ -14,7 +14,11 @@ import type pg from 'pg';
 import { loadConfig, projectRoot } from '../../../lib/config.ts';
 import { createPgPool } from '../../../lib/db/pool.ts';
 import { createTestDatabase, type TestDatabase } from '../../../lib/db/test-database.ts';
-import { parseCheckout, parseClick } from '../../../lib/domain/events.ts';
+import {
+  DEFAULT_MAX_FUTURE_SKEW_MS,
+  parseCheckout,
+  parseClick,
+} from '../../../lib/domain/events.ts';
 import { createKafka } from '../../../lib/kafka/client.ts';
 import { ensureTopics } from '../../../lib/kafka/topics.ts';
 import {
@@ -82,13 +86,14 @@ export async function createLakeTestEnv(partitions = 3): Promise<LakeTestEnv> {
       messages.push(...generator.emit(clock, Math.min(perSecond, clicks - made)));
       clock += 1000;
     }
+    const read = { now: Date.now(), maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS };
     for (const m of messages) {
       if (m.topic === 'clicks') {
-        const p = parseClick(m.value);
+        const p = parseClick(m.value, read);
         if (p.ok) expected.clickIds.push(p.event.clickId);
         else expected.deadLetters++;
       } else {
-        const p = parseCheckout(m.value);
+        const p = parseCheckout(m.value, read);
         if (p.ok) expected.checkoutIds.push(p.event.checkoutId);
         else expected.deadLetters++;
       }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import {
+  DEFAULT_MAX_FUTURE_SKEW_MS,
   parseCheckout,
   parseClick,
   type Checkout,
@@ -131,6 +132,8 @@ export async function buildLakeFixture(o: LakeFixtureOptions): Promise<LakeFixtu
     users: new ChunkWriter(dir, 'users', chunkRows),
     speed: new ChunkWriter(dir, 'speed_attributed_checkouts', chunkRows),
   };
+  // The export reads every message at exportedAt: that is the clock future event times face.
+  const read = { now: o.exportedAt, maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS };
   try {
     let index = 0;
     for (const m of o.messages) {
@@ -139,7 +142,8 @@ export async function buildLakeFixture(o: LakeFixtureOptions): Promise<LakeFixtu
       const offset = offsets[key] ?? 0;
       offsets[key] = offset + 1;
       const kafka = { kafka_topic: m.topic, kafka_partition: partition, kafka_offset: offset };
-      const parsed = m.topic === 'clicks' ? parseClick(m.value) : parseCheckout(m.value);
+      const parsed =
+        m.topic === 'clicks' ? parseClick(m.value, read) : parseCheckout(m.value, read);
       if (!parsed.ok) {
         await writers.deadLetters.write({
           topic: m.topic,

@@ -7,10 +7,12 @@ import {
   type GeneratorSettings,
 } from '../../../lib/simulator/stream-generator.ts';
 import {
+  DEFAULT_MAX_FUTURE_SKEW_MS,
   parseCheckout,
   parseClick,
   type Checkout,
   type Click,
+  type ParseOptions,
 } from '../../../lib/domain/events.ts';
 
 export interface BackfillStreamOptions {
@@ -41,7 +43,10 @@ export function* backfillStream(o: BackfillStreamOptions): Generator<GeneratedMe
 }
 
 /** The valid events of a stream, duplicates kept, in produce order. */
-export function parseStream(messages: Iterable<GeneratedMessage>): {
+export function parseStream(
+  messages: Iterable<GeneratedMessage>,
+  read: ParseOptions = { now: Date.now(), maxFutureSkewMs: DEFAULT_MAX_FUTURE_SKEW_MS },
+): {
   clicks: Click[];
   checkouts: Checkout[];
 } {
@@ -49,10 +54,10 @@ export function parseStream(messages: Iterable<GeneratedMessage>): {
   const checkouts: Checkout[] = [];
   for (const m of messages) {
     if (m.topic === 'clicks') {
-      const parsed = parseClick(m.value);
+      const parsed = parseClick(m.value, read);
       if (parsed.ok) clicks.push(parsed.event);
     } else {
-      const parsed = parseCheckout(m.value);
+      const parsed = parseCheckout(m.value, read);
       if (parsed.ok) checkouts.push(parsed.event);
     }
   }
