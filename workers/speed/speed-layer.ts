@@ -6,6 +6,7 @@ import type { Config } from '../../lib/config.ts';
 import { topicNames } from '../../lib/kafka/topics.ts';
 import { startMetricsServer } from '../metrics-server.ts';
 import { Attributor } from './attributor.ts';
+import { DependencyHealth } from './dependency-health.ts';
 import { createSpeedMetrics } from './metrics.ts';
 import { Repartitioner } from './repartitioner.ts';
 import { UserDirectory } from './user-directory.ts';
@@ -32,7 +33,8 @@ export async function startSpeedLayer(o: SpeedLayerOptions): Promise<SpeedLayer>
   const prefix = o.groupPrefix ?? config.CONSUMER_GROUP_PREFIX;
   const topics = topicNames(config);
   const metrics = createSpeedMetrics();
-  const users = new UserDirectory(o.pool, config.DATABASE_URL);
+  const health = new DependencyHealth(metrics, o.log);
+  const users = new UserDirectory(o.pool, config.DATABASE_URL, { health, log: o.log });
   await users.start();
 
   const attributor = new Attributor({
@@ -47,6 +49,8 @@ export async function startSpeedLayer(o: SpeedLayerOptions): Promise<SpeedLayer>
     flushIntervalMs: config.SINK_FLUSH_INTERVAL_MS,
     snapshotIntervalMs: config.SNAPSHOT_INTERVAL_MS,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
+    health,
     log: o.log,
   });
   const repartitioner = new Repartitioner({
@@ -69,6 +73,7 @@ export async function startSpeedLayer(o: SpeedLayerOptions): Promise<SpeedLayer>
     port: o.metricsPort ?? config.METRICS_PORT,
     registry: metrics.registry,
     health: () => attributor.stalledReason(),
+    degraded: () => health.degraded(),
     stats: () => attributor.stats(),
     retainedClicks: (userId, productId) => attributor.retainedClicks(userId, productId),
   });
