@@ -1,7 +1,11 @@
 // The dead-letter store: malformed source messages with their raw bytes,
 // where they came from and why they were refused. Unique on
 // (topic, partition, offset), so a replayed batch adds nothing.
+// The store must take every letter: a letter it refused would stall the partition it came from
+// (its offset is committed only once the letter is stored). So reasons are made storable
+// before the insert, and a letter refused all the same is stored with a plain reason.
 import type pg from 'pg';
+import { errorKind } from '../../lib/faults/error-kinds.ts';
 
 export interface DeadLetter {
   topic: string;
@@ -11,6 +15,24 @@ export interface DeadLetter {
   reason: string;
   /** The reason's stable prefix (a metric label). */
   kind: string;
+}
+
+/** Longest reason stored; a reason quoting a huge field is cut (the raw bytes have it all). */
+export const MAX_REASON_CHARS = 2_000;
+
+/**
+ * A reason PostgreSQL's text type takes: no NUL character (text cannot hold one), no lone
+ * UTF-16 surrogate (it would not encode as UTF-8), at most MAX_REASON_CHARS characters.
+ */
+export function storableReason(reason: string): string {
+  const visible = reason.replaceAll('\u0000', '\\u0000');
+  const cut =
+    visible.length > MAX_REASON_CHARS ? `${visible.slice(0, MAX_REASON_CHARS - 1)}…` : visible;
+  // After the cut, which may split a surrogate pair.
+  return cut.replace(
+    /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+    '\uFFFD',
+  );
 }
 
 export async function insertDeadLetters(pool: pg.Pool, letters: DeadLetter[]): Promise<void> {
@@ -24,7 +46,49 @@ export async function insertDeadLetters(pool: pg.Pool, letters: DeadLetter[]): P
       letters.map((l) => l.partition),
       letters.map((l) => l.offset),
       letters.map((l) => l.raw),
-      letters.map((l) => l.reason),
+      letters.map((l) => storableReason(l.reason)),
     ],
   );
+}
+
+/** Runs a database call, retrying it while its errors are transient (see lib/faults/retry.ts). */
+export type Retrying = <T>(run: () => Promise<T>) => Promise<T>;
+
+/**
+ * Stores `letters`, all of them. Transient failures are retried by `retrying`. If the table
+ * refuses the batch for its content (SQLSTATE class 22 or 23: a reason it cannot take, a
+ * constraint added by an operator), each letter is stored on its own, and one still refused is
+ * stored with the plain reason `<kind>: reason not storable (<SQLSTATE>)`: its raw bytes, topic,
+ * partition and offset are what matter, and the partition goes on. Anything else is thrown.
+ * Returns the letters whose reason had to be replaced.
+ */
+export async function storeDeadLetters(
+  pool: pg.Pool,
+  letters: DeadLetter[],
+  retrying: Retrying = (run) => run(),
+): Promise<DeadLetter[]> {
+  if (letters.length === 0) return [];
+  try {
+    await retrying(() => insertDeadLetters(pool, letters));
+    return [];
+  } catch (error) {
+    if (errorKind(error) !== 'bad_data') throw error;
+  }
+  const replaced: DeadLetter[] = [];
+  for (const letter of letters) {
+    try {
+      await retrying(() => insertDeadLetters(pool, [letter]));
+    } catch (error) {
+      if (errorKind(error) !== 'bad_data') throw error;
+      const code = (error as { code?: unknown }).code;
+      const plain = {
+        ...letter,
+        reason: `${letter.kind}: reason not storable (${typeof code === 'string' ? code : 'refused'})`,
+      };
+      // Refused even so: the table cannot take a plain letter, a schema problem. Thrown.
+      await retrying(() => insertDeadLetters(pool, [plain]));
+      replaced.push(plain);
+    }
+  }
+  return replaced;
 }

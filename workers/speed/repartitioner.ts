@@ -6,13 +6,22 @@
 // partition is sent to every internal partition (see docs/design.md).
 // At-least-once: source offsets are committed only after the produce is
 // acknowledged and dead letters are stored; the attributor deduplicates.
+// Transient failures (broker or database away) are retried here, with backoff, for as long
+// as they last; anything else stops the worker loudly (onFatal): never a silent stall.
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type pg from 'pg';
 import { parseCheckout, parseClick } from '../../lib/domain/events.ts';
+import { describeError, errorKind } from '../../lib/faults/error-kinds.ts';
+import { retryTransient } from '../../lib/faults/retry.ts';
+import { recoverFromCrashes } from '../../lib/kafka/consumer-restart.ts';
+import { createHighWatermarkAdmin } from '../../lib/kafka/high-watermarks.ts';
 import { userPartition } from '../../lib/kafka/user-partition.ts';
-import { insertDeadLetters, type DeadLetter } from './dead-letters.ts';
+import { storeDeadLetters, type DeadLetter, type Retrying } from './dead-letters.ts';
+import type { Dependency, DependencyHealth } from './dependency-health.ts';
+import { InternalProducer, type InternalMessage } from './internal-producer.ts';
 import { encodeCheckout, encodeClick, encodeMarker, type Marker } from './internal-wire.ts';
 import type { SpeedMetrics } from './metrics.ts';
+import { idleStamp, isCaughtUp, lagOf } from './quiet-sources.ts';
 
 export interface RepartitionerOptions {
   kafka: Kafka;
@@ -30,24 +39,47 @@ export interface RepartitionerOptions {
    * worker whose own source partitions are all empty can still stamp them (see checkIdle).
    */
   knownMaxEventTime?: () => number;
+  /** Transient failures being retried, for /healthz and clickstream_transient_errors_total. */
+  health?: DependencyHealth;
+  /**
+   * A bug (or data the stores refuse) stopped the repartitioner. Default: log and exit the
+   * process with status 1, so its supervisor restarts it and recovery redoes the work.
+   */
+  onFatal?: (error: unknown) => void;
   log: (msg: string) => void;
 }
 
 interface SourceProgress {
   maxEventTime: number | null;
   lastDataAt: number;
-  nextOffset: bigint | null;
   idleSentAt: number | null;
 }
+
+/** Group errors that mean "this member must rejoin": waiting on for its batch is pointless. */
+const REJOIN = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+]);
+
+const exitProcess = () => process.exit(1);
 
 export class Repartitioner {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private readonly admin: Admin;
+  /** Reads high watermarks (read_uncommitted), for the idle check. */
+  private readonly highWatermarks: Admin;
+  private readonly internal: InternalProducer;
   private readonly progress = new Map<string, SourceProgress>();
+  /** `${topic}/${partition}` → the consumer's position: after the last record handed to it. */
+  private readonly positions = new Map<string, bigint>();
   private assigned: { topic: string; partition: number }[] = [];
   private idleTimer: NodeJS.Timeout | undefined;
   private idleCheckRunning = false;
+  private readonly stopping = new AbortController();
+  private failed = false;
 
   constructor(private readonly o: RepartitionerOptions) {
     this.consumer = o.kafka.consumer({
@@ -61,6 +93,8 @@ export class Repartitioner {
     // marker never overtakes the records it speaks for.
     this.producer = o.kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.admin = o.kafka.admin();
+    this.highWatermarks = createHighWatermarkAdmin(o.kafka);
+    this.internal = new InternalProducer(this.producer, this.admin);
   }
 
   /** Logical source name (clicks/checkouts) whatever the topics are called. */
@@ -69,37 +103,114 @@ export class Repartitioner {
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.consumer.connect(), this.producer.connect(), this.admin.connect()]);
+    await Promise.all([
+      this.producer.connect(),
+      this.admin.connect(),
+      this.highWatermarks.connect(),
+    ]);
+    await this.internal.loadLimits([this.o.topics.clicksByUser, this.o.topics.checkoutsByUser]);
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
         (partitions as number[]).map((partition) => ({ topic, partition })),
       );
+      const mine = new Set(this.assigned.map(({ topic, partition }) => `${topic}/${partition}`));
+      for (const key of this.positions.keys()) if (!mine.has(key)) this.positions.delete(key);
       const now = Date.now();
       for (const { topic, partition } of this.assigned) {
         const id = this.sourceId(topic, partition);
         if (!this.progress.has(id)) {
-          this.progress.set(id, {
-            maxEventTime: null,
-            lastDataAt: now,
-            nextOffset: null,
-            idleSentAt: null,
-          });
+          this.progress.set(id, { maxEventTime: null, lastDataAt: now, idleSentAt: null });
         }
       }
     });
+    // Every batch the consumer is handed, including those kafkajs never passes to eachBatch
+    // because they hold only transaction markers or aborted records.
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const next = BigInt(payload.lastOffset) + 1n;
+      const key = `${payload.topic}/${payload.partition}`;
+      if (next > (this.positions.get(key) ?? -1n)) this.positions.set(key, next);
+    });
+    recoverFromCrashes({
+      consumer: this.consumer,
+      name: 'repartitioner consumer',
+      run: () => this.runConsumer(),
+      onFatal: (error, context) => this.fatal(error, context),
+      onTransient: (_error, description) =>
+        this.o.health?.retrying('kafka', 'repartitioner consumer', description),
+      onRecovered: () => this.o.health?.recovered('kafka', 'repartitioner consumer'),
+      signal: this.stopping.signal,
+      log: this.o.log,
+    });
+    await this.runConsumer();
+    this.idleTimer = setInterval(() => void this.checkIdle(), Math.min(1000, this.o.idleTimeoutMs));
+  }
+
+  private async runConsumer(): Promise<void> {
+    await this.consumer.connect();
     await this.consumer.subscribe({
       topics: [this.o.topics.clicks, this.o.topics.checkouts],
       fromBeginning: true,
     });
-    await this.consumer.run({ eachBatchAutoResolve: false, eachBatch: (p) => this.onBatch(p) });
-    this.idleTimer = setInterval(() => void this.checkIdle(), Math.min(1000, this.o.idleTimeoutMs));
+    await this.consumer.run({
+      eachBatchAutoResolve: false,
+      eachBatch: async (payload) => {
+        try {
+          await this.onBatch(payload);
+        } catch (error) {
+          // Transient errors left here are the group's (a rebalance): kafkajs rejoins.
+          if (errorKind(error) !== 'transient') {
+            const { topic, partition } = payload.batch;
+            this.fatal(error, `batch of ${topic}/${partition} failed`);
+          }
+          throw error;
+        }
+      },
+    });
   }
 
   async stop(): Promise<void> {
+    this.stopping.abort(new Error('repartitioner stopping'));
     if (this.idleTimer) clearInterval(this.idleTimer);
     await this.consumer.disconnect().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
     await this.admin.disconnect().catch(() => undefined);
+    await this.highWatermarks.disconnect().catch(() => undefined);
+  }
+
+  private fatal(error: unknown, context: string): void {
+    if (this.stopping.signal.aborted || this.failed) return;
+    this.failed = true;
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.o.log(`repartitioner cannot go on: ${context}: ${detail}`);
+    (this.o.onFatal ?? exitProcess)(error);
+  }
+
+  /**
+   * Retries `operation` on `dependency` while it fails transiently, reporting to the health
+   * check. With a heartbeat (inside a batch), the group keeps this member while it waits, and
+   * the wait ends if the group asks it to rejoin (the batch is then replayed, by whoever).
+   */
+  private retrying(
+    dependency: Dependency,
+    operation: string,
+    heartbeat?: () => Promise<void>,
+  ): Retrying {
+    return async (run) => {
+      const rejoin = new AbortController();
+      const result = await retryTransient(run, {
+        what: operation,
+        signal: AbortSignal.any([this.stopping.signal, rejoin.signal]),
+        onTransient: (_error, _attempt, description) => {
+          this.o.health?.retrying(dependency, operation, description);
+          heartbeat?.().catch((e: unknown) => {
+            const type = (e as { type?: unknown }).type;
+            if (typeof type === 'string' && REJOIN.has(type)) rejoin.abort(e);
+          });
+        },
+      });
+      this.o.health?.recovered(dependency, operation);
+      return result;
+    };
   }
 
   private async onBatch({
@@ -111,14 +222,14 @@ export class Repartitioner {
     if (batch.messages.length === 0) return;
     const { topic, partition } = batch;
     const isClicks = topic === this.o.topics.clicks;
+    const target = isClicks ? this.o.topics.clicksByUser : this.o.topics.checkoutsByUser;
     const source = this.sourceId(topic, partition);
     const progress = this.progress.get(source) ?? {
       maxEventTime: null,
       lastDataAt: Date.now(),
-      nextOffset: null,
       idleSentAt: null,
     };
-    const out: { partition: number; value: string }[] = [];
+    const out: InternalMessage[] = [];
     const dead: DeadLetter[] = [];
     let maxTime = progress.maxEventTime ?? Number.NEGATIVE_INFINITY;
 
@@ -142,15 +253,28 @@ export class Repartitioner {
         continue;
       }
       const event = parsed.event;
-      if (event.time > maxTime) maxTime = event.time;
-      const target = userPartition(event.userId, this.o.partitions);
       const meta = { source, producedAt };
-      out.push({
-        partition: target,
+      const record = {
+        partition: userPartition(event.userId, this.o.partitions),
         value: isClicks
           ? encodeClick(event as Parameters<typeof encodeClick>[0], meta)
           : encodeCheckout(event as Parameters<typeof encodeCheckout>[0], meta),
-      });
+      };
+      // Re-encoded, a record near the source topic's size limit can outgrow the internal
+      // topic's: it could never be written, and retrying it would stop the partition for good.
+      if (!this.internal.fits(target, record)) {
+        dead.push({
+          topic,
+          partition,
+          offset: message.offset,
+          raw,
+          reason: `too_large: ${Buffer.byteLength(record.value)} bytes re-encoded, over max.message.bytes ${this.internal.limitOf(target)} of ${target}`,
+          kind: 'too_large',
+        });
+        continue;
+      }
+      if (event.time > maxTime) maxTime = event.time;
+      out.push(record);
     }
 
     progress.maxEventTime = Number.isFinite(maxTime) ? maxTime : null;
@@ -161,18 +285,17 @@ export class Repartitioner {
     for (let p = 0; p < this.o.partitions; p++) out.push({ partition: p, value: markerValue });
 
     if (dead.length > 0) {
-      await insertDeadLetters(this.o.pool, dead);
+      await storeDeadLetters(
+        this.o.pool,
+        dead,
+        this.retrying('postgres', 'dead-letter insert', heartbeat),
+      );
       for (const d of dead) this.o.metrics.deadLetters.inc({ topic, reason: d.kind });
     }
-    await this.producer.send({
-      topic: isClicks ? this.o.topics.clicksByUser : this.o.topics.checkoutsByUser,
-      messages: out,
-      acks: -1,
-    });
+    await this.internal.send(target, out, this.retrying('kafka', 'internal produce', heartbeat));
     resolveOffset(batch.lastOffset());
     await commitOffsetsIfNecessary();
     await heartbeat();
-    progress.nextOffset = BigInt(batch.lastOffset()) + 1n;
     this.progress.set(source, progress);
     this.o.metrics.eventsConsumed.inc({ topic }, batch.messages.length);
     this.o.metrics.consumerLag.set(
@@ -188,11 +311,14 @@ export class Repartitioner {
    * before it checked that the partition is caught up. Anything appended to the partition
    * after that check was produced after every event behind G, so if on time it is at or above
    * G - L: the stamp can never make an on-time event late. G also takes in the largest event
-   * time the attributor has seen in markers (read earlier, so produced earlier: still safe).
-   * Re-sent while the quiet lasts, so the watermark keeps up with the other sources.
+   * time the attributor has seen in markers (read earlier, so produced earlier: still safe),
+   * and is capped at the wall clock (quiet-sources.ts). Re-sent while the quiet lasts, so the
+   * watermark keeps up with the other sources.
    */
   private async checkIdle(): Promise<void> {
-    if (this.idleCheckRunning || this.assigned.length === 0) return;
+    if (this.idleCheckRunning || this.assigned.length === 0 || this.stopping.signal.aborted) {
+      return;
+    }
     this.idleCheckRunning = true;
     try {
       const now = Date.now();
@@ -204,38 +330,54 @@ export class Repartitioner {
       });
       if (candidates.length === 0) return;
       // G must be read before the end offsets (see above).
-      let stamp = this.o.knownMaxEventTime?.() ?? Number.NEGATIVE_INFINITY;
-      for (const p of this.progress.values()) {
-        if (p.maxEventTime !== null && p.maxEventTime > stamp) stamp = p.maxEventTime;
-      }
+      const stamp = idleStamp(
+        [
+          this.o.knownMaxEventTime?.() ?? null,
+          ...[...this.progress.values()].map((p) => p.maxEventTime),
+        ],
+        now,
+      );
       const topics = [...new Set(candidates.map((c) => c.topic))];
       const [ends, committed] = await Promise.all([
-        Promise.all(topics.map(async (t) => [t, await this.admin.fetchTopicOffsets(t)] as const)),
+        Promise.all(
+          topics.map(async (t) => [t, await this.highWatermarks.fetchTopicOffsets(t)] as const),
+        ),
         this.admin.fetchOffsets({ groupId: this.o.groupId, topics }),
       ]);
       const endOf = new Map(
-        ends.flatMap(([t, parts]) => parts.map((p) => [`${t}/${p.partition}`, BigInt(p.high)])),
+        ends.flatMap(([t, parts]) =>
+          parts.map((p) => [`${t}/${p.partition}`, { low: BigInt(p.low), high: BigInt(p.high) }]),
+        ),
       );
       const committedOf = new Map(
         committed.flatMap((t) =>
           t.partitions.map((p) => [`${t.topic}/${p.partition}`, BigInt(p.offset)]),
         ),
       );
-      const byTopic = new Map<string, { partition: number; value: string }[]>();
+      const byTopic = new Map<string, InternalMessage[]>();
       for (const { topic, partition } of candidates) {
+        const key = `${topic}/${partition}`;
         const source = this.sourceId(topic, partition);
         const p = this.progress.get(source)!;
-        const end = endOf.get(`${topic}/${partition}`) ?? 0n;
-        const consumed = p.nextOffset ?? committedOf.get(`${topic}/${partition}`) ?? -1n;
-        // Data may have arrived while we were asking the broker.
-        const quiet = Date.now() - p.lastDataAt >= this.o.idleTimeoutMs;
-        const caughtUp = quiet && (end === 0n || consumed >= end);
+        const end = endOf.get(key);
+        if (!end) continue;
+        const commit = committedOf.get(key) ?? -1n;
+        const offsets = {
+          ...end,
+          position: this.positions.get(key) ?? null,
+          committed: commit >= 0n ? commit : null,
+        };
         this.o.metrics.consumerLag.set(
           { topic, partition: String(partition) },
-          Number(end - (consumed < 0n ? 0n : consumed)),
+          Number(lagOf(offsets)),
         );
-        if (!caughtUp) continue;
-        const announced = Math.max(p.maxEventTime ?? Number.NEGATIVE_INFINITY, stamp);
+        // Data may have arrived while we were asking the broker.
+        const quiet = Date.now() - p.lastDataAt >= this.o.idleTimeoutMs;
+        if (!quiet || !isCaughtUp(offsets)) continue;
+        const announced = Math.max(
+          p.maxEventTime ?? Number.NEGATIVE_INFINITY,
+          stamp ?? Number.NEGATIVE_INFINITY,
+        );
         const value = encodeMarker({
           source,
           maxEventTime: Number.isFinite(announced) ? announced : null,
@@ -251,12 +393,17 @@ export class Repartitioner {
         p.idleSentAt = now;
       }
       for (const [topic, messages] of byTopic) {
-        await this.producer.send({ topic, messages, acks: -1 });
+        // Not retried here: the next check, a second later, sends a fresher stamp.
+        await this.internal.send(topic, messages, (run) => run());
       }
+      this.o.health?.recovered('kafka', 'idle check');
     } catch (error) {
-      this.o.log(
-        `idle check failed (will retry): ${error instanceof Error ? error.message : String(error)}`,
-      );
+      if (this.stopping.signal.aborted) return;
+      if (errorKind(error) !== 'transient') {
+        this.fatal(error, 'idle check failed');
+        return;
+      }
+      this.o.health?.retrying('kafka', 'idle check', `idle check: ${describeError(error)}`);
     } finally {
       this.idleCheckRunning = false;
     }

@@ -64,6 +64,7 @@ export async function startSpeedLayer(o: SpeedLayerOptions): Promise<SpeedLayer>
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
     knownMaxEventTime: () => attributor.maxEventTimeSeen(),
+    health,
     log: o.log,
   });
   await attributor.start();

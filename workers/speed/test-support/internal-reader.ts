@@ -1,0 +1,54 @@
+// Test helper: reads an internal topic from the beginning, as the attributor would, and keeps
+// every decoded record with its partition and offset, so a test can check what the
+// repartitioner wrote and in which order. Not a test file itself.
+import { randomBytes } from 'node:crypto';
+import type { Consumer, Kafka } from 'kafkajs';
+import { decodeInternal, type InternalRecord } from '../internal-wire.ts';
+
+export type ReadRecord = InternalRecord & { partition: number; offset: number; readAt: number };
+
+export class InternalReader {
+  readonly records: ReadRecord[] = [];
+  private readonly consumer: Consumer;
+
+  constructor(
+    kafka: Kafka,
+    private readonly topic: string,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: `test-reader-${randomBytes(4).toString('hex')}`,
+      maxWaitTimeInMs: 100,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
+  }
+
+  async start(): Promise<this> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        this.records.push({
+          ...decodeInternal(message.value!),
+          partition,
+          offset: Number(message.offset),
+          readAt: Date.now(),
+        });
+      },
+    });
+    return this;
+  }
+
+  /** Records of one internal partition, in offset order. */
+  partition(p: number): ReadRecord[] {
+    return this.records.filter((r) => r.partition === p).sort((a, b) => a.offset - b.offset);
+  }
+
+  markers(): (ReadRecord & { kind: 'marker' })[] {
+    return this.records.filter((r): r is ReadRecord & { kind: 'marker' } => r.kind === 'marker');
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
