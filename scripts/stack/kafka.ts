@@ -44,6 +44,11 @@ export interface EnsureKafkaOptions {
   rootDir: string;
   port?: number;
   version?: string;
+  /**
+   * Where the jars are (default `<rootDir>/.stack/kafka/libs-<version>`): a second broker, such as
+   * the fault tests' own, shares the first one's instead of resolving them again.
+   */
+  libsDir?: string;
   log?: (msg: string) => void;
 }
 
@@ -56,11 +61,11 @@ export interface KafkaInfo {
 }
 
 /** Where everything of the local broker lives, under <rootDir>/.stack/kafka. */
-export function kafkaPaths(rootDir: string, version = DEFAULT_KAFKA_VERSION) {
+export function kafkaPaths(rootDir: string, version = DEFAULT_KAFKA_VERSION, libsDir?: string) {
   const dir = path.join(rootDir, '.stack', 'kafka');
   return {
     dir,
-    libsDir: path.join(dir, `libs-${version}`),
+    libsDir: libsDir ?? path.join(dir, `libs-${version}`),
     dataDir: path.join(dir, 'data'),
     logFile: path.join(dir, 'kafka.log'),
     pidFile: path.join(dir, 'kafka.pid'),
@@ -73,7 +78,7 @@ export function kafkaPaths(rootDir: string, version = DEFAULT_KAFKA_VERSION) {
 export async function ensureKafka(opts: EnsureKafkaOptions): Promise<KafkaInfo> {
   const { rootDir, port = DEFAULT_KAFKA_PORT, version = DEFAULT_KAFKA_VERSION } = opts;
   const log = opts.log ?? (() => {});
-  const paths = kafkaPaths(rootDir, version);
+  const paths = kafkaPaths(rootDir, version, opts.libsDir);
   const brokers = `${HOST}:${port}`;
 
   const runningPid = readLivePid(paths.pidFile, paths.propertiesFile);

@@ -370,21 +370,25 @@ export async function ensurePostgres({
   return { databaseUrl, startedByUs };
 }
 
-/** Stops the server of our data dir (fast shutdown). Returns false when it was not running. */
+/**
+ * Stops the server of our data dir: `fast` by default; `immediate` is a crash (recovery on the next
+ * start), as the fault tests want. Returns false when it was not running.
+ */
 export async function stopPostgres(
   rootDir: string,
   log: (m: string) => void = () => {},
+  mode: 'fast' | 'immediate' = 'fast',
 ): Promise<boolean> {
   const paths = postgresPaths(rootDir);
   if (!existsSync(path.join(paths.dataDir, 'PG_VERSION'))) return false;
   const binDir = findServerBinDir();
   if (!binDir) throw new Error(MISSING_BINARIES);
   if ((await runningServerPort(binDir, paths)) === undefined) return false;
-  log('stopping PostgreSQL');
+  log(`stopping PostgreSQL (${mode})`);
   await runServerToolOrThrow(
     binDir,
     'pg_ctl',
-    ['-D', paths.dataDir, '-m', 'fast', '-w', '-t', '60', 'stop'],
+    ['-D', paths.dataDir, '-m', mode, '-w', '-t', '60', 'stop'],
     paths.stackDir,
   );
   return true;
