@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEAD_LETTER_KINDS,
+  MAX_ID_BYTES,
+  MAX_TEXT_BYTES,
   formatIsoTimestamp,
   formatTimestamp,
   parseCheckout,
@@ -592,5 +594,42 @@ describe('stringifyClick / stringifyCheckout', () => {
     if (!c.ok || !k.ok) throw new Error('fixture must parse');
     expect(parseClick(stringifyClick(c.event), READ)).toEqual(c);
     expect(parseCheckout(stringifyCheckout(k.event), READ)).toEqual(k);
+  });
+});
+
+describe('text lengths: what every store holds', () => {
+  it.each([
+    ['click_id', 'a'.repeat(MAX_ID_BYTES)],
+    ['click_id', 'é'.repeat(MAX_ID_BYTES / 2)],
+    ['product_id', '😀'.repeat(MAX_ID_BYTES / 4)],
+    ['user_agent', 'a'.repeat(MAX_TEXT_BYTES)],
+    ['url', '€'.repeat(MAX_TEXT_BYTES / 3)],
+  ])('accepts %s of exactly the limit in UTF-8 bytes', (field, value) => {
+    expect(parseClick(JSON.stringify({ ...click, [field]: value }), READ).ok).toBe(true);
+  });
+
+  it.each([
+    ['click_id', 'a'.repeat(MAX_ID_BYTES + 1), MAX_ID_BYTES],
+    ['product_id', `${'é'.repeat(MAX_ID_BYTES / 2)}a`, MAX_ID_BYTES],
+    ['product_id', `${'😀'.repeat(MAX_ID_BYTES / 4)}a`, MAX_ID_BYTES],
+    ['user_agent', 'a'.repeat(MAX_TEXT_BYTES + 1), MAX_TEXT_BYTES],
+    ['url', `${'€'.repeat(MAX_TEXT_BYTES / 3)}a`, MAX_TEXT_BYTES],
+  ])('refuses %s one byte longer as too_long', (field, value, limit) => {
+    expect(parseClick(JSON.stringify({ ...click, [field]: value }), READ)).toEqual({
+      ok: false,
+      kind: 'too_long',
+      reason: `too_long: ${field} is longer than ${limit} bytes of UTF-8`,
+    });
+  });
+
+  it('holds checkout ids and addresses to the same limits', () => {
+    const id = 'k'.repeat(MAX_ID_BYTES + 1);
+    expect(parseCheckout(JSON.stringify({ ...checkout, checkout_id: id }), READ)).toMatchObject({
+      kind: 'too_long',
+    });
+    const address = 'x'.repeat(MAX_TEXT_BYTES + 1);
+    expect(
+      parseCheckout(JSON.stringify({ ...checkout, billing_address: address }), READ),
+    ).toMatchObject({ kind: 'too_long' });
   });
 });

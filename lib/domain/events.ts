@@ -49,6 +49,7 @@ export const DEAD_LETTER_KINDS = [
   'wrong_type',
   'empty_field',
   'invalid_text',
+  'too_long',
   'bad_timestamp',
   'future_timestamp',
   'negative_amount',
@@ -122,6 +123,26 @@ const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbf
 const isStorable = (text: string): boolean =>
   !text.includes('\u0000') && !UNPAIRED_SURROGATE.test(text);
 
+/**
+ * The longest text every store holds, in UTF-8 bytes. Ids are keys of PostgreSQL btree indexes
+ * (an index row holds at most 2704 bytes); any text is a VARCHAR(65535) in Redshift Spectrum.
+ */
+export const MAX_ID_BYTES = 1024;
+export const MAX_TEXT_BYTES = 65_535;
+const ID_FIELDS = new Set(['click_id', 'checkout_id', 'product_id']);
+
+/** UTF-8 length of a well-formed string (no lone surrogates: checked before). */
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x800)
+      bytes += c >= 0xd800 && c <= 0xdfff ? 1 : 2; // a pair: 4 bytes for 2 units
+    else if (c >= 0x80) bytes += 1;
+  }
+  return bytes;
+}
+
 type Failure = { ok: false; kind: DeadLetterKind; reason: string };
 const fail = (kind: DeadLetterKind, detail?: string): Failure => ({
   ok: false,
@@ -188,8 +209,15 @@ function validate<S extends z.ZodObject>(
       const expected = EXPECTED[field] ?? 'a string';
       return fail('wrong_type', `${field} must be ${expected}, got ${describe(value)}`);
     }
-    if (typeof value === 'string' && !isStorable(value)) {
-      return fail('invalid_text', `${field} contains U+0000 or an unpaired surrogate`);
+    if (typeof value === 'string') {
+      if (!isStorable(value)) {
+        return fail('invalid_text', `${field} contains U+0000 or an unpaired surrogate`);
+      }
+      const limit = ID_FIELDS.has(field) ? MAX_ID_BYTES : MAX_TEXT_BYTES;
+      // A UTF-16 unit is at most 3 bytes of UTF-8: most strings need no counting.
+      if (value.length * 3 > limit && utf8Length(value) > limit) {
+        return fail('too_long', `${field} is longer than ${limit} bytes of UTF-8`);
+      }
     }
     if (field === 'user_id') {
       const id = userIdOf(numberTexts().user_id);
