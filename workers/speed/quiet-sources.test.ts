@@ -1,21 +1,55 @@
 import { describe, expect, it } from 'vitest';
-import { idleStamp, isCaughtUp, lagOf } from './quiet-sources.ts';
+import { idleStamp, isCaughtUp, lagOf, type PartitionOffsets } from './quiet-sources.ts';
 
 describe('isCaughtUp', () => {
   it.each([
-    // position, committed, low, high
-    { what: 'never written', o: [null, null, 0n, 0n], expected: true },
-    { what: 'emptied by retention, never read', o: [null, null, 40n, 40n], expected: true },
-    { what: 'read to the end (data batch)', o: [12n, null, 0n, 12n], expected: true },
-    { what: 'position past a commit marker', o: [13n, 11n, 0n, 13n], expected: true },
-    { what: 'committed by another member', o: [5n, 13n, 0n, 13n], expected: true },
-    { what: 'records left to read', o: [10n, 10n, 0n, 13n], expected: false },
-    { what: 'nothing read, nothing committed', o: [null, null, 0n, 3n], expected: false },
+    {
+      what: 'never written',
+      o: { position: null, committed: null, low: 0n, high: 0n },
+      expected: true,
+    },
+    {
+      what: 'emptied by retention, never read',
+      o: { position: null, committed: null, low: 40n, high: 40n },
+      expected: true,
+    },
+    {
+      what: 'read to the end (data batch)',
+      o: { position: 12n, committed: null, low: 0n, high: 12n },
+      expected: true,
+    },
+    {
+      what: 'position past a commit marker',
+      o: { position: 13n, committed: 11n, low: 0n, high: 13n },
+      expected: true,
+    },
+    {
+      what: 'committed by another member',
+      o: { position: 5n, committed: 13n, low: 0n, high: 13n },
+      expected: true,
+    },
+    {
+      what: 'records left to read',
+      o: { position: 10n, committed: 10n, low: 0n, high: 13n },
+      expected: false,
+    },
+    {
+      what: 'nothing read, nothing committed',
+      o: { position: null, committed: null, low: 0n, high: 3n },
+      expected: false,
+    },
     // An open transaction: the high watermark is past what read_committed can reach.
-    { what: 'open transaction ahead', o: [20n, 20n, 0n, 22n], expected: false },
-  ])('$what: $expected', ({ o: [position, committed, low, high], expected }) => {
-    expect(isCaughtUp({ position, committed, low, high })).toBe(expected);
-  });
+    {
+      what: 'open transaction ahead',
+      o: { position: 20n, committed: 20n, low: 0n, high: 22n },
+      expected: false,
+    },
+  ] satisfies { what: string; o: PartitionOffsets; expected: boolean }[])(
+    '$what: $expected',
+    ({ o, expected }) => {
+      expect(isCaughtUp(o)).toBe(expected);
+    },
+  );
 });
 
 describe('lagOf', () => {
