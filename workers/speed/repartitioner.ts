@@ -11,7 +11,7 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type pg from 'pg';
 import { parseCheckout, parseClick } from '../../lib/domain/events.ts';
-import { describeError, errorKind } from '../../lib/faults/error-kinds.ts';
+import { errorKind } from '../../lib/faults/error-kinds.ts';
 import { retryTransient } from '../../lib/faults/retry.ts';
 import { recoverFromCrashes } from '../../lib/kafka/consumer-restart.ts';
 import { createHighWatermarkAdmin } from '../../lib/kafka/high-watermarks.ts';
@@ -19,9 +19,9 @@ import { userPartition } from '../../lib/kafka/user-partition.ts';
 import { storeDeadLetters, type DeadLetter, type Retrying } from './dead-letters.ts';
 import type { Dependency, DependencyHealth } from './dependency-health.ts';
 import { InternalProducer, type InternalMessage } from './internal-producer.ts';
+import { IdleStamper, type SourceProgress } from './idle-stamper.ts';
 import { encodeCheckout, encodeClick, encodeMarker, type Marker } from './internal-wire.ts';
 import type { SpeedMetrics } from './metrics.ts';
-import { idleStamp, isCaughtUp, lagOf } from './quiet-sources.ts';
 
 export interface RepartitionerOptions {
   kafka: Kafka;
@@ -36,7 +36,7 @@ export interface RepartitionerOptions {
   maxFutureSkewMs: number;
   /**
    * Largest event time known to have been read anywhere (the attributor's markers), so a
-   * worker whose own source partitions are all empty can still stamp them (see checkIdle).
+   * worker whose own source partitions are all empty can still stamp them (idle-stamper.ts).
    */
   knownMaxEventTime?: () => number;
   /** Transient failures being retried, for /healthz and clickstream_transient_errors_total. */
@@ -47,12 +47,6 @@ export interface RepartitionerOptions {
    */
   onFatal?: (error: unknown) => void;
   log: (msg: string) => void;
-}
-
-interface SourceProgress {
-  maxEventTime: number | null;
-  lastDataAt: number;
-  idleSentAt: number | null;
 }
 
 /** Group errors that mean "this member must rejoin": waiting on for its batch is pointless. */
@@ -76,8 +70,8 @@ export class Repartitioner {
   /** `${topic}/${partition}` → the consumer's position: after the last record handed to it. */
   private readonly positions = new Map<string, bigint>();
   private assigned: { topic: string; partition: number }[] = [];
+  private readonly idle: IdleStamper;
   private idleTimer: NodeJS.Timeout | undefined;
-  private idleCheckRunning = false;
   private readonly stopping = new AbortController();
   private failed = false;
 
@@ -95,6 +89,18 @@ export class Repartitioner {
     this.admin = o.kafka.admin();
     this.highWatermarks = createHighWatermarkAdmin(o.kafka);
     this.internal = new InternalProducer(this.producer, this.admin);
+    this.idle = new IdleStamper({
+      ...o,
+      admin: this.admin,
+      highWatermarks: this.highWatermarks,
+      internal: this.internal,
+      progress: this.progress,
+      positions: this.positions,
+      assigned: () => this.assigned,
+      sourceId: (topic, partition) => this.sourceId(topic, partition),
+      onFatal: (error, context) => this.fatal(error, context),
+      stopping: this.stopping.signal,
+    });
   }
 
   /** Logical source name (clicks/checkouts) whatever the topics are called. */
@@ -142,7 +148,10 @@ export class Repartitioner {
       log: this.o.log,
     });
     await this.runConsumer();
-    this.idleTimer = setInterval(() => void this.checkIdle(), Math.min(1000, this.o.idleTimeoutMs));
+    this.idleTimer = setInterval(
+      () => void this.idle.check(),
+      Math.min(1000, this.o.idleTimeoutMs),
+    );
   }
 
   private async runConsumer(): Promise<void> {
@@ -302,110 +311,5 @@ export class Repartitioner {
       { topic, partition: String(partition) },
       Number(batch.offsetLag()),
     );
-  }
-
-  /**
-   * A caught-up, quiet source partition would hold the watermark back forever. Instead of
-   * dropping it from the minimum (racy: its next data may already be on the way), its marker
-   * is stamped with G, the largest event time this repartitioner had read from any source
-   * before it checked that the partition is caught up. Anything appended to the partition
-   * after that check was produced after every event behind G, so if on time it is at or above
-   * G - L: the stamp can never make an on-time event late. G also takes in the largest event
-   * time the attributor has seen in markers (read earlier, so produced earlier: still safe),
-   * and is capped at the wall clock (quiet-sources.ts). Re-sent while the quiet lasts, so the
-   * watermark keeps up with the other sources.
-   */
-  private async checkIdle(): Promise<void> {
-    if (this.idleCheckRunning || this.assigned.length === 0 || this.stopping.signal.aborted) {
-      return;
-    }
-    this.idleCheckRunning = true;
-    try {
-      const now = Date.now();
-      const candidates = this.assigned.filter(({ topic, partition }) => {
-        const p = this.progress.get(this.sourceId(topic, partition));
-        if (!p || now - p.lastDataAt < this.o.idleTimeoutMs) return false;
-        // Re-announced each idle interval with a fresh stamp, so the watermark keeps moving.
-        return p.idleSentAt === null || now - p.idleSentAt >= this.o.idleTimeoutMs;
-      });
-      if (candidates.length === 0) return;
-      // G must be read before the end offsets (see above).
-      const stamp = idleStamp(
-        [
-          this.o.knownMaxEventTime?.() ?? null,
-          ...[...this.progress.values()].map((p) => p.maxEventTime),
-        ],
-        now,
-      );
-      const topics = [...new Set(candidates.map((c) => c.topic))];
-      const [ends, committed] = await Promise.all([
-        Promise.all(
-          topics.map(async (t) => [t, await this.highWatermarks.fetchTopicOffsets(t)] as const),
-        ),
-        this.admin.fetchOffsets({ groupId: this.o.groupId, topics }),
-      ]);
-      const endOf = new Map(
-        ends.flatMap(([t, parts]) =>
-          parts.map((p) => [`${t}/${p.partition}`, { low: BigInt(p.low), high: BigInt(p.high) }]),
-        ),
-      );
-      const committedOf = new Map(
-        committed.flatMap((t) =>
-          t.partitions.map((p) => [`${t.topic}/${p.partition}`, BigInt(p.offset)]),
-        ),
-      );
-      const byTopic = new Map<string, InternalMessage[]>();
-      for (const { topic, partition } of candidates) {
-        const key = `${topic}/${partition}`;
-        const source = this.sourceId(topic, partition);
-        const p = this.progress.get(source)!;
-        const end = endOf.get(key);
-        if (!end) continue;
-        const commit = committedOf.get(key) ?? -1n;
-        const offsets = {
-          ...end,
-          position: this.positions.get(key) ?? null,
-          committed: commit >= 0n ? commit : null,
-        };
-        this.o.metrics.consumerLag.set(
-          { topic, partition: String(partition) },
-          Number(lagOf(offsets)),
-        );
-        // Data may have arrived while we were asking the broker.
-        const quiet = Date.now() - p.lastDataAt >= this.o.idleTimeoutMs;
-        if (!quiet || !isCaughtUp(offsets)) continue;
-        const announced = Math.max(
-          p.maxEventTime ?? Number.NEGATIVE_INFINITY,
-          stamp ?? Number.NEGATIVE_INFINITY,
-        );
-        const value = encodeMarker({
-          source,
-          maxEventTime: Number.isFinite(announced) ? announced : null,
-          idle: true,
-        });
-        const target =
-          topic === this.o.topics.clicks
-            ? this.o.topics.clicksByUser
-            : this.o.topics.checkoutsByUser;
-        const list = byTopic.get(target) ?? [];
-        for (let i = 0; i < this.o.partitions; i++) list.push({ partition: i, value });
-        byTopic.set(target, list);
-        p.idleSentAt = now;
-      }
-      for (const [topic, messages] of byTopic) {
-        // Not retried here: the next check, a second later, sends a fresher stamp.
-        await this.internal.send(topic, messages, (run) => run());
-      }
-      this.o.health?.recovered('kafka', 'idle check');
-    } catch (error) {
-      if (this.stopping.signal.aborted) return;
-      if (errorKind(error) !== 'transient') {
-        this.fatal(error, 'idle check failed');
-        return;
-      }
-      this.o.health?.retrying('kafka', 'idle check', `idle check: ${describeError(error)}`);
-    } finally {
-      this.idleCheckRunning = false;
-    }
   }
 }
