@@ -1,8 +1,12 @@
 // The supervisor with real child processes: a child that exits with 1 is restarted with growing
 // waits; a child stopped through the supervisor (stop(), or SIGTERM to the CLI) is not.
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../lib/config.ts';
+import { startAppProcess, stopAppProcesses, supervised } from './app-processes.ts';
 import { isProcessAlive, waitUntil } from './process.ts';
 import { Supervisor, type SupervisorOptions } from './supervisor.ts';
 
@@ -173,5 +177,32 @@ describe('supervisor CLI', () => {
     );
     run.cli.kill('SIGTERM');
     expect(await run.exit).toBe(0);
+  });
+});
+
+describe('the demo path (app-processes)', () => {
+  it('stopAppProcesses stops a supervised child and its supervisor, with no restart', async () => {
+    const rootDir = mkdtempSync(path.join(tmpdir(), 'clickstream-supervised-'));
+    const pidFile = path.join(rootDir, 'child.pid');
+    // App processes run in their root folder; `--import tsx` resolves from there.
+    symlinkSync(path.join(projectRoot, 'node_modules'), path.join(rootDir, 'node_modules'));
+    try {
+      const { command, args } = supervised('child', process.execPath, [
+        '-e',
+        `require('fs').writeFileSync(process.argv[1], String(process.pid)); ${LONG_RUNNING}`,
+        pidFile,
+      ]);
+      const supervisor = startAppProcess(rootDir, 'workers', command, args, process.env);
+      await waitUntil('the child to start', () => existsSync(pidFile), { timeoutMs: 20_000 });
+      const childPid = Number(readFileSync(pidFile, 'utf8'));
+
+      await stopAppProcesses(rootDir, () => undefined);
+      await sleep(1_500); // longer than the first restart delay (1 s)
+      expect(isProcessAlive(supervisor.pid!)).toBe(false);
+      expect(isProcessAlive(childPid)).toBe(false);
+      expect(Number(readFileSync(pidFile, 'utf8')), 'no second child started').toBe(childPid);
+    } finally {
+      rmSync(rootDir, { recursive: true, force: true });
+    }
   });
 });

@@ -26,6 +26,7 @@ describe('fault: Kafka broker killed and started', () => {
     });
     const load = s!.load.run(400);
     await sleep(12_000);
+    s!.load.duplicatesPossible = true;
     await s!.services.killBroker();
     s!.log('broker killed (SIGKILL)');
     await sleep(7_000);

@@ -75,6 +75,11 @@ export class SteadyLoad {
   readonly malformed: { topic: string; value: string }[] = [];
   /** Sends that failed and were retried: a retried batch may have landed twice. */
   failedSends = 0;
+  /**
+   * Set when the broker may have appended a batch whose acknowledgement it never sent (it was
+   * killed): the producer's own retry then lands it twice, unseen by `failedSends`.
+   */
+  duplicatesPossible = false;
   ticks = 0;
   private readonly generator: StreamGenerator;
   private readonly producer: Producer;

@@ -68,27 +68,41 @@ async function freeBrokerPort(): Promise<number> {
   throw new Error('no free pair of ports for the fault-test broker');
 }
 
-/** Removes rig folders left by runs that died over a day ago (nothing of theirs still running). */
-function pruneAbandonedRigs(): void {
+/** Whether the broker or the database of the rig folder `root` still runs. */
+function rigRunning(root: string): boolean {
+  const kafka = kafkaPaths(root);
+  const postmaster = path.join(postgresPaths(root).dataDir, 'postmaster.pid');
+  const postgresPid = existsSync(postmaster)
+    ? Number.parseInt(readFileSync(postmaster, 'utf8'), 10)
+    : undefined;
+  return (
+    readLivePid(kafka.pidFile, kafka.propertiesFile) !== undefined ||
+    (postgresPid !== undefined && postgresPid > 0 && isProcessAlive(postgresPid))
+  );
+}
+
+/**
+ * Removes the folders of finished rigs (failed runs keep theirs for a look): all but the
+ * newest few, and any older than a day. A folder younger than ten minutes may belong to a run
+ * that is still starting (another engineer's, in this same tree), so it is left alone.
+ */
+function pruneFinishedRigs(): void {
   if (!existsSync(faultsDir)) return;
-  const dayAgo = Date.now() - 24 * 3_600_000;
-  for (const name of readdirSync(faultsDir)) {
-    const root = path.join(faultsDir, name);
-    if (statSync(root).mtimeMs > dayAgo) continue;
-    const kafka = kafkaPaths(root);
-    const postmaster = path.join(postgresPaths(root).dataDir, 'postmaster.pid');
-    const postgresPid = existsSync(postmaster)
-      ? Number.parseInt(readFileSync(postmaster, 'utf8'), 10)
-      : undefined;
-    const running =
-      readLivePid(kafka.pidFile, kafka.propertiesFile) !== undefined ||
-      (postgresPid !== undefined && postgresPid > 0 && isProcessAlive(postgresPid));
-    if (!running) rmSync(root, { recursive: true, force: true });
-  }
+  const now = Date.now();
+  const rigs = readdirSync(faultsDir)
+    .map((name) => ({
+      root: path.join(faultsDir, name),
+      mtime: statSync(path.join(faultsDir, name)).mtimeMs,
+    }))
+    .sort((a, b) => b.mtime - a.mtime);
+  rigs.forEach(({ root, mtime }, newest) => {
+    const expendable = now - mtime > 24 * 3_600_000 || (newest >= 4 && now - mtime > 600_000);
+    if (expendable && !rigRunning(root)) rmSync(root, { recursive: true, force: true });
+  });
 }
 
 export async function startFaultServices(log: (line: string) => void): Promise<FaultServices> {
-  pruneAbandonedRigs();
+  pruneFinishedRigs();
   const root = path.join(
     faultsDir,
     `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`,

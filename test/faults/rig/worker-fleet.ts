@@ -14,8 +14,9 @@ const TEST_POLICY: RestartPolicy = {
   healthyAfterMs: 30_000,
 };
 const KEPT_LINES = 400;
-/** Lines kept from before each crash. */
-const CRASH_CONTEXT = 25;
+/** Lines kept from before each crash (stack frames left out: the message matters). */
+const CRASH_CONTEXT = 30;
+const STACK_FRAME = /^\S+\|\s+at /;
 /** Worker log lines that show a fault reaching the worker (counted over the whole run). */
 const TROUBLE = /error|fail|retry|transient|terminat|ECONN|disconnect/i;
 
@@ -66,7 +67,8 @@ export class WorkerFleet {
           if (line.includes('; restarting in')) {
             // A moment later: 'exit' can come before the last output has been read from the pipe.
             setTimeout(() => {
-              this.crashes.push([...lines.slice(-CRASH_CONTEXT)].join('\n'));
+              const context = lines.slice(-4 * CRASH_CONTEXT).filter((l) => !STACK_FRAME.test(l));
+              this.crashes.push(context.slice(-CRASH_CONTEXT).join('\n'));
             }, 300);
           }
           keep(`[supervisor] ${line}`);
