@@ -70,7 +70,13 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 export function safeInteger(d: ExactDecimal): IntegerResult {
   if (d.digits === '') return { ok: true, value: 0 };
   if (d.exponent < 0) return { ok: false, problem: 'fraction' };
-  if (integerDigits(d) > 16) return { ok: false, problem: 'unsafe' };
+  const length = integerDigits(d);
+  if (length > 16) return { ok: false, problem: 'unsafe' };
+  if (length <= 15) {
+    // Below 10^15 < 2^53 every integer is a double: no BigInt on the common path.
+    const value = Number(d.digits) * 10 ** d.exponent;
+    return { ok: true, value: d.negative ? -value : value };
+  }
   const magnitude = BigInt(d.digits + '0'.repeat(d.exponent));
   if (magnitude > MAX_SAFE) return { ok: false, problem: 'unsafe' };
   const value = Number(magnitude);

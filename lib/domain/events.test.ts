@@ -12,6 +12,7 @@ import {
   toCheckoutWire,
   toClickWire,
 } from './events';
+import { amountText, exactDecimal } from './decimal-text';
 import { MAX_EVENT_TIME, MIN_EVENT_TIME, parseTimestamp } from './timestamp';
 
 const click = {
@@ -542,12 +543,16 @@ describe('total_amount: judged on its digits as written, stored exactly', () => 
   });
 
   it('is exact for every cent value up to 10,000.00 written the shortest way', () => {
+    // JSON.stringify writes cents / 100 as the shortest decimal that reads back as that double.
     for (let cents = 0; cents <= 1_000_000; cents += 7) {
       const expected = `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
-      const raw = JSON.stringify({ ...checkout, total_amount: cents / 100 });
-      const result = parseCheckout(raw, READ);
-      expect(result.ok && result.event.totalAmount).toBe(expected);
+      expect(amountText(exactDecimal(JSON.stringify(cents / 100))!)).toEqual({
+        ok: true,
+        text: expected,
+      });
     }
+    const raw = JSON.stringify({ ...checkout, total_amount: 9999.99 });
+    expect(parseCheckout(raw, READ)).toMatchObject({ ok: true, event: { totalAmount: '9999.99' } });
   });
 });
 

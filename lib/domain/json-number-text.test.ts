@@ -81,6 +81,6 @@ describe('topLevelNumberTexts', () => {
     expect(topLevelNumberTexts(`${many.slice(0, -1)},"total_amount":1e2}`, KEYS)).toEqual({
       total_amount: '1e2',
     });
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(5000); // quadratic would take minutes
   });
 });
