@@ -14,9 +14,9 @@ const TEST_POLICY: RestartPolicy = {
   healthyAfterMs: 30_000,
 };
 const KEPT_LINES = 400;
-/** Lines kept from before each crash (stack frames left out: the message matters). */
+/** Lines kept from before each crash (library stack frames left out; the project's stay). */
 const CRASH_CONTEXT = 30;
-const STACK_FRAME = /^\S+\|\s+at /;
+const STACK_FRAME = /^\S+\|\s+at .*(node_modules|node:internal|<anonymous>)/;
 /** Worker log lines that show a fault reaching the worker (counted over the whole run). */
 const TROUBLE = /error|fail|retry|transient|terminat|ECONN|disconnect/i;
 
