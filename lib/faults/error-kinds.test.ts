@@ -34,6 +34,24 @@ describe('errorKind', () => {
       Object.assign(new Error('outer'), { cause: pgError('ECONNRESET') }),
       'transient',
     ],
+    [
+      'rebalance in progress',
+      Object.assign(new Error('The group is rebalancing, so a rejoin is needed'), {
+        name: 'KafkaJSProtocolError',
+        type: 'REBALANCE_IN_PROGRESS',
+        retriable: false,
+      }),
+      'transient',
+    ],
+    [
+      'unknown member',
+      Object.assign(new Error('The coordinator is not aware of this member'), {
+        name: 'KafkaJSProtocolError',
+        type: 'UNKNOWN_MEMBER_ID',
+        retriable: false,
+      }),
+      'transient',
+    ],
     ['invalid datetime 22008', pgError('22008', 'date/time field value out of range'), 'bad_data'],
     ['out of range 22003', pgError('22003'), 'bad_data'],
     [

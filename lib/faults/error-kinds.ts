@@ -46,7 +46,21 @@ function isBadDataSqlState(code: string): boolean {
 const TRANSIENT_MESSAGE =
   /connection terminated|connection (?:was )?closed|terminating connection|timeout exceeded when trying to connect|client has encountered a connection error|socket (?:hang up|closed)|server closed the connection|connection ended|cannot connect now|the database system is (?:starting up|shutting down|in recovery mode)|Client was closed and is not queryable/i;
 
+/** Kafka protocol errors a rebalance or a coordinator move produces (kafkajs: not "retriable"). */
+const KAFKA_REJOIN_TYPES = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'UNKNOWN_MEMBER_ID',
+  'ILLEGAL_GENERATION',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'NOT_COORDINATOR',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'GROUP_LOAD_IN_PROGRESS',
+  'MEMBER_ID_REQUIRED',
+]);
+
 interface ErrorLike {
+  type?: unknown;
   name?: unknown;
   code?: unknown;
   message?: unknown;
@@ -72,6 +86,8 @@ export function errorKind(error: unknown): ErrorKind {
       if (isBadDataSqlState(code)) kind = 'bad_data';
     }
     if (code && TRANSIENT_SYSCALL_CODES.has(code)) return 'transient';
+    // Group membership errors: kafkajs rejoins the group itself; the batch is retried after it.
+    if (typeof e.type === 'string' && KAFKA_REJOIN_TYPES.has(e.type)) return 'transient';
     if (name.startsWith('KafkaJS')) {
       // kafkajs marks what its own retries may repeat; connection and timeout errors always may.
       if (

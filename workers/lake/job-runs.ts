@@ -54,6 +54,12 @@ export interface ExportLock {
 /** Takes the export lock on a dedicated connection, or throws LakeExportAlreadyRunningError. */
 export async function acquireExportLock(pool: pg.Pool): Promise<ExportLock> {
   const client = await pool.connect();
+  // The lock's connection is held for the whole export: if the server drops it, pg emits
+  // 'error' on the client, which would crash the process without a listener. The lock is then
+  // gone with the session; the export's Delta commits stay safe (put-if-absent).
+  client.on('error', (error) => {
+    console.error(`[lake] export lock connection lost: ${error.message}`);
+  });
   let locked = false;
   try {
     const { rows } = await client.query<{ locked: boolean }>(

@@ -13,6 +13,7 @@
 // the process exits without a snapshot, and a restart replays from the last one.
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type pg from 'pg';
+import { withClient } from '../../lib/db/pool.ts';
 import { describeError, errorKind } from '../../lib/faults/error-kinds.ts';
 import { retryTransient } from '../../lib/faults/retry.ts';
 import { copartitionAssigner } from '../../lib/kafka/copartition.ts';
@@ -416,21 +417,13 @@ export class Attributor {
   private async writeRows(rows: Map<string, PendingRow>): Promise<void> {
     const started = performance.now();
     const result = await retryTransient(
-      async () => {
-        const client = await this.o.pool.connect();
-        try {
-          const written = await writeCheckoutRows(
+      () =>
+        withClient(this.o.pool, (client) =>
+          writeCheckoutRows(
             client,
             [...rows.values()].map((p) => p.row),
-          );
-          client.release();
-          return written;
-        } catch (error) {
-          // A broken connection must not go back to the pool.
-          client.release(error instanceof Error ? error : true);
-          throw error;
-        }
-      },
+          ),
+        ),
       {
         what: 'sink flush',
         signal: this.abort.signal,
@@ -468,16 +461,9 @@ export class Attributor {
   ): Promise<void> {
     if (snapshots.length === 0) return;
     const started = performance.now();
-    await this.retryPostgres('snapshot write', async () => {
-      const client = await this.o.pool.connect();
-      try {
-        await saveSnapshots(client, this.o.groupId, snapshots);
-        client.release();
-      } catch (error) {
-        client.release(error instanceof Error ? error : true);
-        throw error;
-      }
-    });
+    await this.retryPostgres('snapshot write', () =>
+      withClient(this.o.pool, (client) => saveSnapshots(client, this.o.groupId, snapshots)),
+    );
     this.lastSnapshotCostMs = encodeSeconds * 1000 + (performance.now() - started);
     this.o.metrics.snapshotSeconds.observe(this.lastSnapshotCostMs / 1000);
     this.o.metrics.snapshotBytes.set(snapshots.reduce((n, s) => n + s.state.byteLength, 0));
