@@ -15,7 +15,8 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const inCI = Boolean(process.env.CI);
 // The broker and database server come from .env.local (what `npm run stack:up` started). The
 // lake (and the models' warehouse beside it) is the tests' own too, never the demo's.
-const e2eEnv = { ...e2eEnvironment(loadConfig().DATABASE_URL), LAKE_URI: E2E_LAKE_URI };
+const { DATABASE_URL, WEB_DATABASE_URL } = loadConfig();
+const e2eEnv = { ...e2eEnvironment(DATABASE_URL, WEB_DATABASE_URL), LAKE_URI: E2E_LAKE_URI };
 // Exercise each process's own shutdown path instead of a SIGKILL of the process group.
 const gracefulShutdown = { signal: 'SIGTERM', timeout: 15_000 } as const;
 

@@ -13,6 +13,17 @@ describe('parseConfig', () => {
     expect(config.DATABASE_URL).toMatch(/^postgresql:\/\/.*:54329\//);
   });
 
+  it('is closed to strangers by default: loopback binds, no extra host names', () => {
+    const config = parseConfig({});
+    expect(config.HOST).toBe('127.0.0.1');
+    expect(config.METRICS_HOST).toBe('127.0.0.1');
+    expect(config.ALLOWED_HOSTS).toBe('');
+    expect(config.TRUSTED_PROXIES).toBe('');
+    expect(config.PUBLIC_DASHBOARD).toBe(true);
+    expect(parseConfig({ PUBLIC_DASHBOARD: 'false' }).PUBLIC_DASHBOARD).toBe(false);
+    expect(parseConfig({ TRUSTED_PROXIES: '10.0.0.1, ::1' }).TRUSTED_PROXIES).toBe('10.0.0.1, ::1');
+  });
+
   it('coerces numbers and treats empty strings as unset', () => {
     const config = parseConfig({ PORT: '8080', ADMIN_TOKEN: '', ALLOWED_LATENESS_MS: '0' });
     expect(config.PORT).toBe(8080);
@@ -29,6 +40,10 @@ describe('parseConfig', () => {
     ['ADMIN_TOKEN', 'short'],
     ['LOG_LEVEL', 'loud'],
     ['MAX_FUTURE_SKEW_MS', '-1'],
+    ['PUBLIC_DASHBOARD', 'maybe'],
+    ['TRUSTED_PROXIES', '10.0.0.1, proxy.local'],
+    ['WEB_DATABASE_URL', 'mysql://x'],
+    ['ALLOWED_HOSTS', 'a.example, *'],
   ])('names the bad variable %s=%s', (name, value) => {
     let error: unknown;
     try {

@@ -1,8 +1,16 @@
 // The one place that reads the environment. Every module receives a Config;
 // a bad variable stops the start with its name and what was expected.
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+
+/** The non-empty items of a comma-separated setting. */
+export const listOf = (value: string): string[] =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max);
@@ -45,6 +53,39 @@ export const configSchema = z.object({
   LAKE_URI: z.string().min(1).default('./data/lake'),
   LAKE_EXPORT_CRON: z.string().min(1).default('0 2 * * *'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Address the web server listens on: loopback unless a deployment opens it (0.0.0.0, ::). */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Address the workers' /metrics, /healthz, /stats and /clicks listen on. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Host names the web server and the workers' endpoints answer to, besides localhost and IP
+   * literals (comma-separated; `.example.com` allows its subdomains). Anything else is refused,
+   * which stops DNS rebinding.
+   */
+  ALLOWED_HOSTS: z
+    .string()
+    .regex(/^[A-Za-z0-9.,\s-]*$/, 'comma-separated host names')
+    .default(''),
+  /** Whether the dashboard and the other read-only pages are open without signing in. */
+  PUBLIC_DASHBOARD: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  /** The web app's own PostgreSQL login (least privilege); unset: DATABASE_URL. */
+  WEB_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgresql:// connection URL')
+    .optional(),
+  /** Longest a web request's SQL statement may run (ms). */
+  WEB_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5_000),
+  /**
+   * Reverse proxies whose X-Forwarded-For the web app believes (comma-separated IP addresses).
+   * Empty: the client is the socket's peer, whatever headers say.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .refine((v) => listOf(v).every((ip) => isIP(ip) !== 0), 'comma-separated IP addresses')
+    .default(''),
 });
 
 export type Config = z.infer<typeof configSchema>;

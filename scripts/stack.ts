@@ -13,6 +13,8 @@ import { stopAppProcesses } from './stack/app-processes.ts';
 
 export interface StackInfo {
   databaseUrl: string;
+  /** The web app's own login (least privilege), when this stack runs the database. */
+  webDatabaseUrl: string | undefined;
   kafkaBrokers: string;
   adminToken: string;
   /** What this call started (a test run stops only that). */
@@ -20,6 +22,9 @@ export interface StackInfo {
 }
 
 const log = (msg: string) => console.log(`[stack] ${msg}`);
+
+/** The web app's PostgreSQL role on the local server (lib/db/web-role.ts grants it). */
+const WEB_ROLE = 'clickstream_web';
 
 async function postgresAnswers(url: string, timeoutMs = 3000): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
@@ -39,7 +44,10 @@ export async function stackUp(env: NodeJS.ProcessEnv = process.env): Promise<Sta
   const rootDir = projectRoot;
   const started = { postgres: false, kafka: false };
 
+  const existing = readEnvFile(envFilePath);
   let databaseUrl = env.DATABASE_URL;
+  // The web app's login: given, or (for the local server) kept from .env.local or generated.
+  let webDatabaseUrl = env.WEB_DATABASE_URL;
   if (databaseUrl) {
     if (!(await postgresAnswers(databaseUrl))) {
       throw new Error(
@@ -47,10 +55,25 @@ export async function stackUp(env: NodeJS.ProcessEnv = process.env): Promise<Sta
       );
     }
     log(`PostgreSQL: using DATABASE_URL from the environment (${redact(databaseUrl)})`);
+    // A web login written for this same server stays; the web role is then the DBA's to make.
+    if (!webDatabaseUrl && sameServer(existing.WEB_DATABASE_URL, databaseUrl)) {
+      webDatabaseUrl = existing.WEB_DATABASE_URL;
+    }
   } else {
-    const pgInfo = await ensurePostgres({ rootDir, log });
+    const known = webDatabaseUrl ?? existing.WEB_DATABASE_URL;
+    const webRole = {
+      name: WEB_ROLE,
+      password:
+        (known && decodeURIComponent(new URL(known).password)) ||
+        randomBytes(18).toString('base64url'),
+    };
+    const pgInfo = await ensurePostgres({ rootDir, log, webRole });
     databaseUrl = pgInfo.databaseUrl;
     started.postgres = pgInfo.startedByUs;
+    const web = new URL(databaseUrl);
+    web.username = webRole.name;
+    web.password = webRole.password;
+    webDatabaseUrl = web.toString();
   }
 
   let kafkaBrokers = env.KAFKA_BROKERS;
@@ -67,20 +90,24 @@ export async function stackUp(env: NodeJS.ProcessEnv = process.env): Promise<Sta
     started.kafka = kafkaInfo.startedNow;
   }
 
-  const existing = readEnvFile(envFilePath);
   const adminToken =
     env.ADMIN_TOKEN || existing.ADMIN_TOKEN || randomBytes(18).toString('base64url');
-  writeEnvFile({
+  const values: Record<string, string> = {
     ...existing,
     DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: kafkaBrokers,
     ADMIN_TOKEN: adminToken,
-  });
+  };
+  // Never a login for another server than DATABASE_URL's: without one the web app uses DATABASE_URL.
+  if (webDatabaseUrl) values.WEB_DATABASE_URL = webDatabaseUrl;
+  else delete values.WEB_DATABASE_URL;
+  writeEnvFile(values);
 
   log(`DATABASE_URL=${redact(databaseUrl)}`);
   log(`KAFKA_BROKERS=${kafkaBrokers}`);
   log(`recorded in ${path.relative(process.cwd(), envFilePath) || envFilePath}`);
-  return { databaseUrl, kafkaBrokers, adminToken, started };
+  if (webDatabaseUrl) log(`WEB_DATABASE_URL=${redact(webDatabaseUrl)}`);
+  return { databaseUrl, webDatabaseUrl, kafkaBrokers, adminToken, started };
 }
 
 /** Stops only what the project started (pid files under .stack/). */
@@ -109,6 +136,16 @@ function writeEnvFile(values: Record<string, string>): void {
     .map(([k, v]) => `${k}=${v}`)
     .join('\n');
   writeFileSync(envFilePath, `${header}${body}\n`, { mode: 0o600 });
+}
+
+function sameServer(a: string | undefined, b: string): boolean {
+  if (!a) return false;
+  try {
+    const [x, y] = [new URL(a), new URL(b)];
+    return x.host === y.host && x.pathname === y.pathname;
+  } catch {
+    return false;
+  }
 }
 
 function redact(url: string): string {

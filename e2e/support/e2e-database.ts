@@ -8,6 +8,7 @@ import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import { loadConfig } from '../../lib/config';
 import { migrateDatabase } from '../../lib/db/migrate';
+import { provisionWebRole } from '../../lib/db/web-role';
 import { assertTestDatabaseName, dropTestDatabase } from '../../lib/db/test-database';
 import { createKafka } from '../../lib/kafka/client';
 import { topicNames } from '../../lib/kafka/topics';
@@ -15,7 +16,7 @@ import { E2E, e2eDatabaseUrl } from './e2e-stack';
 
 const log = (message: string) => console.log(`[e2e-database] ${message}`);
 
-async function recreateDatabase(baseUrl: string): Promise<void> {
+async function recreateDatabase(baseUrl: string, webUrl: string | undefined): Promise<void> {
   assertTestDatabaseName(E2E.databaseName);
   await dropTestDatabase(baseUrl, E2E.databaseName);
   const client = new pg.Client({ connectionString: baseUrl, application_name: 'clickstream-e2e' });
@@ -26,6 +27,7 @@ async function recreateDatabase(baseUrl: string): Promise<void> {
     await client.end();
   }
   await migrateDatabase(e2eDatabaseUrl(baseUrl));
+  if (webUrl) await provisionWebRole(e2eDatabaseUrl(baseUrl), e2eDatabaseUrl(webUrl), log);
 }
 
 /**
@@ -109,7 +111,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 
-  await recreateDatabase(config.DATABASE_URL);
+  await recreateDatabase(config.DATABASE_URL, config.WEB_DATABASE_URL);
   log(`database ${E2E.databaseName} migrated`);
   await skipOldEvents(config.KAFKA_BROKERS).catch((error: unknown) =>
     log(`could not move the e2e groups to the end of their topics: ${String(error)}`),

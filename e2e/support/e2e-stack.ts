@@ -22,10 +22,17 @@ export function e2eDatabaseUrl(baseUrl: string): string {
   return withDatabaseName(baseUrl, E2E.databaseName);
 }
 
-/** The settings every e2e process gets (on top of .env.local's broker and database server). */
-export function e2eEnvironment(baseDatabaseUrl: string): Record<string, string> {
+/**
+ * The settings every e2e process gets (on top of .env.local's broker and database server). The
+ * web server logs in as the web role (least privilege) when the stack made one.
+ */
+export function e2eEnvironment(
+  baseDatabaseUrl: string,
+  baseWebDatabaseUrl?: string,
+): Record<string, string> {
   return {
     DATABASE_URL: e2eDatabaseUrl(baseDatabaseUrl),
+    ...(baseWebDatabaseUrl ? { WEB_DATABASE_URL: e2eDatabaseUrl(baseWebDatabaseUrl) } : {}),
     CLICKS_TOPIC: E2E.clicksTopic,
     CHECKOUTS_TOPIC: E2E.checkoutsTopic,
     CONSUMER_GROUP_PREFIX: E2E.groupPrefix,

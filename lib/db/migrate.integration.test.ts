@@ -318,6 +318,16 @@ describe('the migration SQL agrees with schema.prisma', () => {
       ['result', 'jsonb', false, null],
       ['error', 'text', false, null],
     ],
+    web_sessions: [
+      ['id', 'uuid', true, 'gen_random_uuid()'],
+      ['secret_hash', 'text', true, null],
+      ['token_epoch', 'text', true, null],
+      ['created_at', 'timestamp(3) with time zone', true, 'CURRENT_TIMESTAMP'],
+      ['last_seen_at', 'timestamp(3) with time zone', true, 'CURRENT_TIMESTAMP'],
+      ['expires_at', 'timestamp(3) with time zone', true, null],
+      ['client_address', 'text', true, null],
+      ['user_agent', 'text', true, null],
+    ],
   };
 
   // One scalar-field enum per model: the fields Prisma Client selects by default.
@@ -328,6 +338,7 @@ describe('the migration SQL agrees with schema.prisma', () => {
     dead_letters: Object.values(Prisma.DeadLetterScalarFieldEnum),
     speed_snapshots: Object.values(Prisma.SpeedSnapshotScalarFieldEnum),
     job_runs: Object.values(Prisma.JobRunScalarFieldEnum),
+    web_sessions: Object.values(Prisma.WebSessionScalarFieldEnum),
   };
 
   it('has exactly the tables of the schema in `commerce`, one column per model field', async () => {
@@ -365,7 +376,8 @@ describe('the migration SQL agrees with schema.prisma', () => {
       db.url,
       "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'commerce' ORDER BY indexname",
     );
-    const on = (table: string, rest: string) => `ON commerce.${table} USING btree ${rest}`;
+    const on = (table: string, rest: string, method = 'btree') =>
+      `ON commerce.${table} USING ${method} ${rest}`;
     expect(
       indexes.map((i) => [i.indexname, i.indexdef.replace(/^CREATE (UNIQUE )?INDEX \S+ /, '$1')]),
     ).toEqual([
@@ -385,6 +397,15 @@ describe('the migration SQL agrees with schema.prisma', () => {
         on('attributed_checkouts', '(user_id, checkout_time)'),
       ],
       ['dead_letters_pkey', `UNIQUE ${on('dead_letters', '(id)')}`],
+      [
+        'dead_letters_raw_trgm_idx',
+        on(
+          'dead_letters',
+          "(encode(SUBSTRING(raw FROM 1 FOR 4096), 'escape'::text) gin_trgm_ops)",
+          'gin',
+        ),
+      ],
+      ['dead_letters_reason_trgm_idx', on('dead_letters', '(reason gin_trgm_ops)', 'gin')],
       ['dead_letters_received_at_idx', on('dead_letters', '(received_at)')],
       [
         'dead_letters_topic_partition_offset_key',
@@ -395,6 +416,9 @@ describe('the migration SQL agrees with schema.prisma', () => {
       ['products_pkey', `UNIQUE ${on('products', '(id)')}`],
       ['speed_snapshots_pkey', `UNIQUE ${on('speed_snapshots', '(pipeline, partition)')}`],
       ['users_pkey', `UNIQUE ${on('users', '(id)')}`],
+      ['web_sessions_expires_at_idx', on('web_sessions', '(expires_at)')],
+      ['web_sessions_pkey', `UNIQUE ${on('web_sessions', '(id)')}`],
+      ['web_sessions_secret_hash_key', `UNIQUE ${on('web_sessions', '(secret_hash)')}`],
     ]);
   });
 
@@ -536,6 +560,25 @@ describe('the migration SQL agrees with schema.prisma', () => {
       orderBy: { startedAt: 'desc' },
     });
     expect(latest?.id).toBe(started.id);
+  });
+
+  it('writes and reads every field of WebSession (uuid, unique secret hash)', async () => {
+    const data = {
+      secretHash: 'a'.repeat(64),
+      tokenEpoch: 'epoch-1',
+      expiresAt: new Date('2026-11-24T23:00:00.000Z'),
+      clientAddress: '127.0.0.1',
+      userAgent: 'Mozilla/5.0',
+    };
+    const written = await prisma.webSession.create({ data });
+    const read = await prisma.webSession.findUniqueOrThrow({
+      where: { secretHash: data.secretHash },
+    });
+    expect(Object.keys(read).sort()).toEqual([...modelFields.web_sessions!].sort());
+    expect(read).toEqual(written);
+    expect(read.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(read.lastSeenAt).toBeInstanceOf(Date);
+    await expect(prisma.webSession.create({ data })).rejects.toMatchObject({ code: 'P2002' });
   });
 
   it('sends NOTIFY clickstream_users with the id on insert, update and delete of a user', async () => {

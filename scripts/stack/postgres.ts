@@ -45,6 +45,8 @@ export interface EnsurePostgresOptions {
   rootDir: string;
   port?: number;
   log?: (m: string) => void;
+  /** The web app's least-privilege login (no CREATEDB); its grants come from the migrator. */
+  webRole?: { name: string; password: string };
 }
 
 export interface PostgresPaths {
@@ -281,10 +283,20 @@ async function canQuery(client: pg.Client): Promise<boolean> {
 }
 
 /** Creates (or repairs) the application role and database. Cheap enough to run on every start. */
-async function ensureRoleAndDatabase(paths: PostgresPaths, port: number): Promise<void> {
+async function ensureRoleAndDatabase(
+  paths: PostgresPaths,
+  port: number,
+  webRole?: EnsurePostgresOptions['webRole'],
+): Promise<void> {
   const client = superuserClient(paths, port);
   await client.connect();
   try {
+    if (webRole) {
+      const known = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [webRole.name]);
+      await client.query(
+        `${known.rowCount ? 'ALTER' : 'CREATE'} ROLE ${pg.escapeIdentifier(webRole.name)} LOGIN NOCREATEDB NOCREATEROLE PASSWORD ${pg.escapeLiteral(webRole.password)}`,
+      );
+    }
     const role = pg.escapeIdentifier(ROLE);
     const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [ROLE]);
     const verb = exists.rowCount ? 'ALTER' : 'CREATE';
@@ -306,6 +318,7 @@ export async function ensurePostgres({
   rootDir,
   port = DEFAULT_POSTGRES_PORT,
   log = () => {},
+  webRole,
 }: EnsurePostgresOptions): Promise<{ databaseUrl: string; startedByUs: boolean }> {
   const paths = postgresPaths(rootDir);
   const binDir = ensureServerBinDir(log);
@@ -362,7 +375,7 @@ export async function ensurePostgres({
       `${(error as Error).message}\n--- last lines of ${paths.logFile} ---\n${tailFile(paths.logFile)}`,
     );
   }
-  await ensureRoleAndDatabase(paths, actualPort);
+  await ensureRoleAndDatabase(paths, actualPort, webRole);
 
   const databaseUrl = databaseUrlFor(actualPort);
   // The application's own path in: TCP with the password.
