@@ -79,6 +79,8 @@ export class Attributor {
   /** Partitions whose restored watermark was ahead of the clock, for /stats. */
   private readonly watermarkRepairs: { partition: number; sources: string[]; at: number }[] = [];
   private droppedMarkers = 0;
+  /** This worker's member id in the consumer group, to notice that it had left it. */
+  private memberId: string | undefined;
   private snapshotInFlight: Promise<void> | undefined;
   private lastSnapshotCostMs = 0;
   private lastSnapshotAt = 0;
@@ -114,6 +116,17 @@ export class Attributor {
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.o.health.recovered('kafka', 'attributor consumer');
       const assigned = new Set(payload.memberAssignment[this.o.topics.clicksByUser] ?? []);
+      // A new member id means this worker was out of the group for a while (session expired,
+      // broker restarted, consumer restarted): another worker may have processed its partitions
+      // meanwhile, so the state in memory is stale. Reload every partition from its snapshot.
+      const rejoined = this.memberId !== undefined && this.memberId !== payload.memberId;
+      this.memberId = payload.memberId;
+      if (rejoined && this.partitions.size > 0) {
+        this.o.log(
+          `rejoined the group as a new member: reloading ${this.partitions.size} partition(s) from their snapshots`,
+        );
+        this.partitions.clear();
+      }
       for (const p of [...this.partitions.keys()]) {
         if (!assigned.has(p)) {
           this.partitions.delete(p);
