@@ -26,6 +26,31 @@ export interface CrashRecoveryOptions {
   log: (msg: string) => void;
 }
 
+/**
+ * Group errors that mean "this member must rejoin" (a rebalance, a new generation, a lost
+ * membership). kafkajs marks most of them not retriable and handles them itself by rejoining
+ * the group: they are transient, never a bug.
+ */
+const REJOIN = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+  'FENCED_INSTANCE_ID',
+]);
+
+export function isGroupRejoin(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current = error;
+  while (current && typeof current === 'object' && !seen.has(current)) {
+    seen.add(current);
+    const type = (current as { type?: unknown }).type;
+    if (typeof type === 'string' && REJOIN.has(type)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** The innermost cause kafkajs recorded (it wraps errors in retry and non-retriable errors). */
 function rootCause(error: unknown): unknown {
   const seen = new Set<unknown>();
@@ -74,7 +99,9 @@ export function recoverFromCrashes(o: CrashRecoveryOptions): () => void {
   return o.consumer.on(o.consumer.events.CRASH, ({ payload }) => {
     if (o.signal.aborted) return;
     const { error, restart: kafkajsRestarts } = payload;
-    const kind = errorKind(kafkajsRestarts ? rootCause(error) : error);
+    const kind = isGroupRejoin(error)
+      ? 'transient'
+      : errorKind(kafkajsRestarts ? rootCause(error) : error);
     if (kind !== 'transient') {
       o.onFatal(error, `${o.name} stopped by ${kind === 'bad_data' ? 'refused data' : 'a bug'}`);
       return;

@@ -208,3 +208,57 @@ describe('a produce the broker refuses for good', () => {
     }
   });
 });
+
+describe('a rebalance while a batch waits for PostgreSQL', () => {
+  let env: SpeedTestEnv;
+  let outage: Outage;
+  let relayedPool: pg.Pool;
+  const runs: RepartitionerRun[] = [];
+
+  beforeAll(async () => {
+    env = await createSpeedTestEnv({ TOPIC_PARTITIONS: '1' });
+    const url = new URL(env.db.url);
+    outage = new Outage({ host: url.hostname, port: Number(url.port) });
+    await outage.up();
+    url.hostname = '127.0.0.1';
+    url.port = String(outage.port);
+    relayedPool = createPgPool(url.toString(), { connectionTimeoutMillis: 1_000 });
+  });
+
+  afterAll(async () => {
+    for (const r of runs) await r.stop();
+    await relayedPool?.end();
+    await outage?.down();
+    await env?.cleanup();
+  });
+
+  it('is no bug: the waiting member rejoins, and the batch is done once PostgreSQL is back', async () => {
+    const reader = await new InternalReader(env.kafka, env.topics.clicksByUser).start();
+    try {
+      const first = await startRepartitioner(env, { pool: relayedPool });
+      runs.push(first);
+      await outage.down();
+      await produceKeyless(env.kafka, [
+        { topic: env.topics.clicks, value: 'broken' },
+        { topic: env.topics.clicks, value: rawClick('after-rebalance', 1, T0) },
+      ]);
+      await expect
+        .poll(() => first.health.degraded().map((d) => d.dependency), { timeout: 30_000 })
+        .toContain('postgres:dead-letter insert');
+      // A second member joins while the first waits: the first's heartbeat is answered
+      // REBALANCE_IN_PROGRESS (not retriable for kafkajs), and the wait ends with it.
+      const second = await startRepartitioner(env, { pool: relayedPool });
+      runs.push(second);
+      await new Promise((r) => setTimeout(r, 8_000));
+      expect(runs.flatMap((r) => r.fatal)).toEqual([]);
+      await outage.up();
+      await expect.poll(() => clickIds(reader), { timeout: 30_000 }).toContain('after-rebalance');
+      expect((await deadLetters(env.pool, env.topics.clicks)).map((l) => l.raw.toString())).toEqual(
+        ['broken'],
+      );
+      expect(runs.flatMap((r) => r.fatal)).toEqual([]);
+    } finally {
+      await reader.stop();
+    }
+  });
+});

@@ -13,7 +13,7 @@ import type pg from 'pg';
 import { parseCheckout, parseClick } from '../../lib/domain/events.ts';
 import { errorKind } from '../../lib/faults/error-kinds.ts';
 import { retryTransient } from '../../lib/faults/retry.ts';
-import { recoverFromCrashes } from '../../lib/kafka/consumer-restart.ts';
+import { isGroupRejoin, recoverFromCrashes } from '../../lib/kafka/consumer-restart.ts';
 import { createHighWatermarkAdmin } from '../../lib/kafka/high-watermarks.ts';
 import { userPartition } from '../../lib/kafka/user-partition.ts';
 import { storeDeadLetters, type DeadLetter, type Retrying } from './dead-letters.ts';
@@ -48,14 +48,6 @@ export interface RepartitionerOptions {
   onFatal?: (error: unknown) => void;
   log: (msg: string) => void;
 }
-
-/** Group errors that mean "this member must rejoin": waiting on for its batch is pointless. */
-const REJOIN = new Set([
-  'REBALANCE_IN_PROGRESS',
-  'NOT_COORDINATOR_FOR_GROUP',
-  'ILLEGAL_GENERATION',
-  'UNKNOWN_MEMBER_ID',
-]);
 
 const exitProcess = () => process.exit(1);
 
@@ -167,7 +159,7 @@ export class Repartitioner {
           await this.onBatch(payload);
         } catch (error) {
           // Transient errors left here are the group's (a rebalance): kafkajs rejoins.
-          if (errorKind(error) !== 'transient') {
+          if (errorKind(error) !== 'transient' && !isGroupRejoin(error)) {
             const { topic, partition } = payload.batch;
             this.fatal(error, `batch of ${topic}/${partition} failed`);
           }
@@ -212,8 +204,7 @@ export class Repartitioner {
         onTransient: (_error, _attempt, description) => {
           this.o.health?.retrying(dependency, operation, description);
           heartbeat?.().catch((e: unknown) => {
-            const type = (e as { type?: unknown }).type;
-            if (typeof type === 'string' && REJOIN.has(type)) rejoin.abort(e);
+            if (isGroupRejoin(e)) rejoin.abort(e);
           });
         },
       });
