@@ -30,6 +30,11 @@ export class WorkerProcess {
     );
   }
 
+  /** Sends a signal without waiting (SIGSTOP / SIGCONT freeze and thaw the worker). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.running) this.child?.kill(signal);
+  }
+
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child;
     if (!child || !this.running) return;
