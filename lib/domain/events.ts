@@ -188,13 +188,16 @@ function readObject(
 /**
  * Validates the wire object field by field in spec order and reports the first problem, so a
  * message always gets the same reason. zod decides the types; content checks follow, and
- * user_id is judged on its digits as written (`numberTexts`: the top-level number literals).
+ * user_id is judged on its digits as written: the literals of `numberKeys` are read from `text`
+ * once the types are right, and returned for the caller's use too.
  */
 function validate<S extends z.ZodObject>(
   schema: S,
   obj: Record<string, unknown>,
-  numberTexts: () => Partial<Record<string, string>>,
-): { ok: true; wire: z.infer<S>; userId: number } | Failure {
+  text: string,
+  numberKeys: readonly string[],
+): { ok: true; wire: z.infer<S>; userId: number; numbers: NumberTexts } | Failure {
+  let numbers: NumberTexts = {};
   let userId: number | undefined;
   const parsed = schema.safeParse(obj);
   const issues = parsed.success ? [] : parsed.error.issues;
@@ -220,14 +223,15 @@ function validate<S extends z.ZodObject>(
       }
     }
     if (field === 'user_id') {
-      const id = userIdOf(numberTexts().user_id);
+      numbers = topLevelNumberTexts(text, numberKeys);
+      const id = userIdOf(numbers.user_id);
       if (!id.ok) return id;
       userId = id.value;
     }
   }
   if (!parsed.success) throw new Error('unreachable: zod failed on no listed field');
   if (userId === undefined) throw new Error('unreachable: the schema has no user_id');
-  return { ok: true, wire: parsed.data, userId };
+  return { ok: true, wire: parsed.data, userId, numbers };
 }
 
 /** user_id: an integer JSON holds exactly (|n| ≤ 2^53 − 1), negative allowed, as written. */
@@ -281,6 +285,7 @@ function eventTime(value: string, options: ParseOptions): { ok: true; time: numb
   return result;
 }
 
+type NumberTexts = Partial<Record<string, string>>;
 const CLICK_NUMBERS = ['user_id'] as const;
 const CHECKOUT_NUMBERS = ['user_id', 'total_amount'] as const;
 
@@ -289,9 +294,7 @@ export function parseClick(raw: RawMessage, options: ParseOptions): ParseResult<
   checkOptions(options);
   const read = readObject(raw);
   if (!read.ok) return read;
-  const checked = validate(clickWireSchema, read.obj, () =>
-    topLevelNumberTexts(read.text, CLICK_NUMBERS),
-  );
+  const checked = validate(clickWireSchema, read.obj, read.text, CLICK_NUMBERS);
   if (!checked.ok) return checked;
   const w = checked.wire;
   const time = eventTime(w.datetime_occured, options);
@@ -317,12 +320,10 @@ export function parseCheckout(raw: RawMessage, options: ParseOptions): ParseResu
   checkOptions(options);
   const read = readObject(raw);
   if (!read.ok) return read;
-  let texts: Partial<Record<string, string>> | undefined;
-  const numberTexts = () => (texts ??= topLevelNumberTexts(read.text, CHECKOUT_NUMBERS));
-  const checked = validate(checkoutWireSchema, read.obj, numberTexts);
+  const checked = validate(checkoutWireSchema, read.obj, read.text, CHECKOUT_NUMBERS);
   if (!checked.ok) return checked;
   const w = checked.wire;
-  const amount = totalAmountOf(numberTexts().total_amount);
+  const amount = totalAmountOf(checked.numbers.total_amount);
   if (!amount.ok) return amount;
   const time = eventTime(w.datetime_occured, options);
   if (!time.ok) return time;

@@ -52,22 +52,22 @@ function skipContainer(text: string, start: number): number {
   throw new Error('json-number-text: unterminated container (text was not valid JSON)');
 }
 
-/** The key whose literal is text[from, to), if it is one of `keys` (escapes decoded). */
+/**
+ * The key whose literal is text[from, to), if it is one of `keys`. `escaped` says whether the
+ * literal holds a backslash: then it is decoded first (an escape takes at most 6 characters, so
+ * a longer literal is none of `keys`, which also keeps huge keys cheap).
+ */
 function wantedKey(
   text: string,
   from: number,
   to: number,
+  escaped: boolean,
   keys: readonly string[],
 ): string | undefined {
-  // An escape takes at most 6 characters (\\uXXXX), so a longer literal is none of `keys`; the
-  // bound also keeps the scan linear when keys are huge.
-  if (to - from <= 6 * MAX_KEY_LENGTH) {
-    for (let i = from; i < to; i++) {
-      if (text.charCodeAt(i) === BACKSLASH) {
-        const key = JSON.parse(`"${text.slice(from, to)}"`) as string;
-        return keys.includes(key) ? key : undefined;
-      }
-    }
+  if (escaped) {
+    if (to - from > 6 * MAX_KEY_LENGTH) return undefined;
+    const key = JSON.parse(`"${text.slice(from, to)}"`) as string;
+    return keys.includes(key) ? key : undefined;
   }
   for (const key of keys) {
     if (key.length === to - from && text.startsWith(key, from)) return key;
@@ -88,6 +88,7 @@ export function topLevelNumberTexts(
   if (keys.some((k) => k.length > MAX_KEY_LENGTH))
     throw new Error('json-number-text: key too long');
   const out: Partial<Record<string, string>> = {};
+  let nextEscape = text.indexOf('\\');
   let i = 0;
   while (isSpace(text.charCodeAt(i))) i++;
   if (text.charCodeAt(i) !== OPEN_BRACE) throw new Error('json-number-text: not a JSON object');
@@ -96,7 +97,10 @@ export function topLevelNumberTexts(
     while (isSpace(text.charCodeAt(i)) || text.charCodeAt(i) === COMMA) i++;
     if (i >= text.length || text.charCodeAt(i) === CLOSE_BRACE) return out;
     const keyEnd = skipString(text, i);
-    const key = wantedKey(text, i + 1, keyEnd - 1, keys);
+    // The next backslash at or after the key: found with indexOf, moving forward only (linear).
+    if (nextEscape >= 0 && nextEscape < i) nextEscape = text.indexOf('\\', i);
+    const escaped = nextEscape >= 0 && nextEscape < keyEnd;
+    const key = wantedKey(text, i + 1, keyEnd - 1, escaped, keys);
     i = keyEnd;
     while (isSpace(text.charCodeAt(i)) || text.charCodeAt(i) === COLON) i++;
     const start = i;
