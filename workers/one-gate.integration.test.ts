@@ -811,7 +811,6 @@ describe('one gate: what the parser accepts, the sink and the lake store exactly
       { numRuns: 150 },
     );
     // The generators must exercise both sides of the gate.
-    console.log(`accepted ${accepted}, refused ${refused}`);
     expect(accepted).toBeGreaterThan(300);
     expect(refused).toBeGreaterThan(300);
   }, 600_000);
