@@ -55,6 +55,11 @@ describe('errorKind', () => {
     ['invalid datetime 22008', pgError('22008', 'date/time field value out of range'), 'bad_data'],
     ['out of range 22003', pgError('22003'), 'bad_data'],
     [
+      'index row too large 54000',
+      pgError('54000', 'index row size 3000 exceeds btree version 4 maximum 2704'),
+      'bad_data',
+    ],
+    [
       'kafkajs message too large',
       Object.assign(new Error('x'), { name: 'KafkaJSProtocolError', retriable: false }),
       'bug',

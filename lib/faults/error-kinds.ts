@@ -37,9 +37,12 @@ function isTransientSqlState(code: string): boolean {
   );
 }
 
-/** SQLSTATE classes that blame the row: 22 data exception, 23 integrity constraint violation. */
+/**
+ * SQLSTATE classes that blame the row: 22 data exception, 23 integrity constraint violation,
+ * 54 program limit exceeded (an index row or a value too large for the server).
+ */
 function isBadDataSqlState(code: string): boolean {
-  return code.startsWith('22') || code.startsWith('23');
+  return code.startsWith('22') || code.startsWith('23') || code.startsWith('54');
 }
 
 /** Messages of pg and kafkajs errors that carry no code but mean a lost connection. */
