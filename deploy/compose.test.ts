@@ -34,7 +34,11 @@ const appServices = services.filter(([, s]) => s.build !== undefined).map(([name
 const WEB_ONLY_ENV = ['WORKER_METRICS_URL'];
 const configKeys = Object.keys(configSchema.shape);
 /** What the test pretends the user put in .env, for ${VAR:?…} variables. */
-const userEnv = { ADMIN_TOKEN: 'a-test-admin-token-of-32-chars!!' };
+const userEnv = {
+  ADMIN_TOKEN: 'a-test-admin-token-of-32-chars!!',
+  WEB_DATABASE_PASSWORD: 'a0b1c2d3e4f5a0b1c2d3e4f5',
+  GRAFANA_ADMIN_PASSWORD: 'grafana-test-password',
+};
 
 describe('docker-compose.yml services', () => {
   it('has the services of the Docker path', () => {
@@ -141,6 +145,33 @@ describe('app service environment', () => {
   it('refuses to start the web app without an ADMIN_TOKEN (no default token)', () => {
     const token = serviceEnv(service('web')).ADMIN_TOKEN ?? '';
     expect(() => interpolate(token, {})).toThrow(/ADMIN_TOKEN/);
+  });
+
+  it('gives the web app its own database role, which migrate creates, with no default password', () => {
+    const web = serviceEnv(service('web')).WEB_DATABASE_URL ?? '';
+    expect(serviceEnv(service('migrate')).WEB_DATABASE_URL).toBe(web);
+    expect(serviceEnv(service('workers')).WEB_DATABASE_URL).toBeUndefined();
+    expect(() => interpolate(web, {})).toThrow(/WEB_DATABASE_PASSWORD/);
+    const url = new URL(interpolate(web, userEnv));
+    const owner = new URL(interpolate(serviceEnv(service('web')).DATABASE_URL ?? '', userEnv));
+    expect(url.username).toBe('clickstream_web');
+    expect(url.username).not.toBe(owner.username);
+    expect([url.host, url.pathname]).toEqual([owner.host, owner.pathname]);
+    expect(decodeURIComponent(url.password)).toBe(userEnv.WEB_DATABASE_PASSWORD);
+  });
+
+  it('listens on every interface inside the network, published on loopback only', () => {
+    expect(serviceEnv(service('web')).HOST).toBe('0.0.0.0');
+    expect(serviceEnv(service('workers')).METRICS_HOST).toBe('0.0.0.0');
+    // The workers answer to the name the web app and Prometheus use for them.
+    expect(serviceEnv(service('workers')).ALLOWED_HOSTS).toBe('workers');
+    for (const [name, s] of services) {
+      for (const mapping of portMappings(s).filter((p) => p.published !== undefined)) {
+        expect(mapping.hostIp, `${name} publishes ${mapping.published} beyond loopback`).toBe(
+          '127.0.0.1',
+        );
+      }
+    }
   });
 
   it.each(appServices)('%s reaches PostgreSQL as the postgres service and its user', (name) => {

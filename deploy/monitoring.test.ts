@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   bindMounts,
   containerPorts,
+  interpolate,
   loadCompose,
   parseYaml,
   readRepoFile,
@@ -81,12 +82,16 @@ describe('Prometheus', () => {
     }
   });
 
-  it('scrapes the workers on METRICS_PORT at /metrics and the web app at /api/metrics', () => {
+  it('scrapes the workers on METRICS_PORT at /metrics, and no endpoint that does not exist', () => {
     const job = (target: string) =>
       config.scrape_configs.find((j) => j.static_configs.some((c) => c.targets.includes(target)));
     const metricsPort = serviceEnv(service('workers')).METRICS_PORT;
     expect(job(`workers:${metricsPort}`)?.metrics_path ?? '/metrics').toBe('/metrics');
-    expect(job('web:3000')?.metrics_path).toBe('/api/metrics');
+    // The web app serves no metrics (its figures are the workers'): nothing scrapes it.
+    expect(job('web:3000')).toBeUndefined();
+    expect(config.scrape_configs.map((j) => j.metrics_path ?? '/metrics')).not.toContain(
+      '/api/metrics',
+    );
   });
 });
 
@@ -172,6 +177,15 @@ describe('Grafana provisioning', () => {
     }
     const home = serviceEnv(service('grafana')).GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH ?? '';
     expect(existsSync(hostPath('grafana', home) ?? ''), home).toBe(true);
+  });
+  it('needs sign-in: no anonymous access, no sign-up, and no default admin password', () => {
+    const env = serviceEnv(service('grafana'));
+    expect(env.GF_AUTH_ANONYMOUS_ENABLED).toBe('false');
+    expect(env.GF_AUTH_ANONYMOUS_ORG_ROLE).toBeUndefined();
+    expect(env.GF_USERS_ALLOW_SIGN_UP).toBe('false');
+    const password = env.GF_SECURITY_ADMIN_PASSWORD ?? '';
+    expect(() => interpolate(password, {})).toThrow(/GRAFANA_ADMIN_PASSWORD/);
+    expect(password).not.toMatch(/:-/);
   });
 });
 

@@ -1,12 +1,19 @@
 // Serves a worker's Prometheus metrics and its health: GET /metrics (text
 // format), GET /healthz (200 while the loop makes progress, "degraded" while a
 // dependency is being retried, 503 when it has stalled), GET /stats (the live figures as JSON, for the web dashboard).
+// Listens on `host` (METRICS_HOST: loopback unless a deployment opens it) and answers only
+// requests naming a Host it serves (localhost, IP addresses, ALLOWED_HOSTS): no DNS rebinding.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { hostAllowed } from '../lib/web/request-guards.ts';
 
 export interface MetricsServerOptions {
   port: number;
+  /** Address to listen on; default loopback. */
+  host?: string;
+  /** Host names answered besides localhost and IP addresses (ALLOWED_HOSTS). */
+  allowedHosts?: string[];
   registry: Registry;
   /** Null when healthy, else why not. */
   health: () => string | null;
@@ -25,6 +32,10 @@ export async function startMetricsServer(
 ): Promise<{ port: number; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
+    if (!hostAllowed(req.headers.host, o.allowedHosts ?? [])) {
+      res.writeHead(421, { 'content-type': 'text/plain' }).end('unknown host name\n');
+      return;
+    }
     if (req.method !== 'GET') {
       res.writeHead(405, { allow: 'GET' }).end('method not allowed\n');
       return;
@@ -71,7 +82,7 @@ export async function startMetricsServer(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(o.port, resolve);
+    server.listen(o.port, o.host ?? '127.0.0.1', resolve);
   });
   return {
     port: (server.address() as AddressInfo).port,

@@ -2,7 +2,7 @@
 // directory and the metrics server, all from one Config.
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
-import type { Config } from '../../lib/config.ts';
+import { listOf, type Config } from '../../lib/config.ts';
 import { topicNames } from '../../lib/kafka/topics.ts';
 import { startMetricsServer } from '../metrics-server.ts';
 import { Attributor } from './attributor.ts';
@@ -72,6 +72,8 @@ export async function startSpeedLayer(o: SpeedLayerOptions): Promise<SpeedLayer>
 
   const server = await startMetricsServer({
     port: o.metricsPort ?? config.METRICS_PORT,
+    host: config.METRICS_HOST,
+    allowedHosts: listOf(config.ALLOWED_HOSTS),
     registry: metrics.registry,
     health: () => attributor.stalledReason(),
     degraded: () => health.degraded(),
