@@ -1,10 +1,17 @@
-// The web process: one HTTP server on PORT serving the Next.js app and socket.io side by side,
-// plus the web runtime (lib/web/web-runtime.ts): the pipeline poller, whose snapshot it pushes to
-// every browser each second, and the simulator. `--dev` runs Next in development mode; otherwise
-// it serves the output of `next build`.
+// The web process: one HTTP server on HOST:PORT (loopback unless HOST says otherwise) serving the
+// Next.js app and socket.io side by side, plus the web runtime (lib/web/web-runtime.ts): the
+// pipeline poller, whose snapshot it pushes to every browser each second, and the simulator.
+// Every request passes lib/web/gateway.ts first; socket.io handshakes pass the same Host and
+// Origin checks. Signed-in sockets get the per-checkout feed, others the figures only.
+// `--dev` runs Next in development mode; otherwise it serves the output of `next build`.
 import { createServer } from 'node:http';
-import { Server as SocketServer } from 'socket.io';
-import { loadConfig } from './lib/config';
+import { Server as SocketServer, type Socket } from 'socket.io';
+import { listOf, loadConfig } from './lib/config';
+import { SESSION_COOKIE, authenticate, isSessionSecret, readCookie } from './lib/web/auth';
+import { admit, headerGetter, socketHandshakeAllowed } from './lib/web/gateway';
+import { bodyVerdict } from './lib/web/request-guards';
+import { MAX_JSON_BODY_BYTES } from './lib/web/http';
+import { snapshotFor } from './lib/web/privacy';
 import { getWebRuntime } from './lib/web/web-runtime';
 import {
   HEARTBEAT_INTERVAL_MS,
@@ -13,6 +20,16 @@ import {
 } from './app/live-events';
 
 const SHUTDOWN_GRACE_MS = 5_000;
+/** How often signed-in sockets are checked against their session (expiry, other processes). */
+const SESSION_RECHECK_MS = 30_000;
+const SIGNED_IN = 'signed-in';
+const PUBLIC = 'public';
+
+interface SocketData {
+  sessionId?: string;
+  sessionSecret?: string;
+}
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, object, SocketData>;
 
 const dev = process.argv.includes('--dev');
 // Next and React choose their development or production build from NODE_ENV, as `next dev` and
@@ -21,44 +38,138 @@ const dev = process.argv.includes('--dev');
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const { PORT: port } = config;
+  const { PORT: port, HOST: host } = config;
+  const allowedHosts = listOf(config.ALLOWED_HOSTS);
   // Created before Next loads any route, so routes find this instance (with this config).
   const runtime = getWebRuntime(config);
+  const readerAuth = (headers: Parameters<typeof authenticate>[0]) =>
+    authenticate(headers, runtime.authDeps(), { stateChange: false });
+  // Sessions made under another token, expired or idle are deleted now and then.
+  const purge = () =>
+    runtime.sessions
+      .purge()
+      .catch((error: unknown) => console.error('> could not purge old sessions', error));
+  void purge();
+  const purgeTimer = setInterval(purge, 3_600_000);
   // Imported after NODE_ENV is set: parts of Next read it when first loaded.
   const { default: next } = await import('next');
 
-  const httpServer = createServer();
-  // Next's default hostname: URLs it builds say localhost; the socket listens on all interfaces.
+  const httpServer = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 });
+  // URLs Next builds say localhost; the socket listens on HOST.
   const app = next({ dev, port, httpServer });
   await app.prepare();
   const handle = app.getRequestHandler();
+  const gateway = {
+    allowedHosts,
+    trustedProxies: listOf(config.TRUSTED_PROXIES),
+    publicDashboard: config.PUBLIC_DASHBOARD,
+    maxBodyBytes: MAX_JSON_BODY_BYTES,
+    dev,
+    authenticate: readerAuth,
+  };
   httpServer.on('request', (req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      console.error('request failed', req.url, error);
-      if (!res.headersSent) res.statusCode = 500;
-      res.end();
-    });
+    admit(req, res, gateway)
+      .then((admitted) => (admitted ? handle(req, res) : undefined))
+      .catch((error: unknown) => {
+        console.error('request failed', req.headers['x-request-id'], req.url, error);
+        if (!res.headersSent) res.statusCode = 500;
+        res.end();
+      });
   });
 
-  // socket.io claims only its own path (/socket.io/); Next ignores upgrades it does not own.
-  const io = new SocketServer<ClientToServerEvents, ServerToClientEvents>(httpServer, {
-    serveClient: false,
+  // A client that asks before sending its body (Expect: 100-continue) hears "go on" only when the
+  // body may be read; otherwise the gateway's 413/411 is all it gets.
+  httpServer.on('checkContinue', (req, res) => {
+    if (bodyVerdict(req.headers, MAX_JSON_BODY_BYTES).ok) res.writeContinue();
+    httpServer.emit('request', req, res);
+  });
+
+  // socket.io claims only its own path (/socket.io/), ahead of the handler above; Next ignores
+  // upgrades it does not own. Browsers only listen, so a client message is never large.
+  const io = new SocketServer<ClientToServerEvents, ServerToClientEvents, object, SocketData>(
+    httpServer,
+    {
+      serveClient: false,
+      maxHttpBufferSize: 4_096,
+      allowRequest: (req, callback) => {
+        if (!socketHandshakeAllowed(req, allowedHosts)) {
+          callback('this origin or host may not connect', false);
+          return;
+        }
+        if (config.PUBLIC_DASHBOARD) {
+          callback(null, true);
+          return;
+        }
+        readerAuth(headerGetter(req)).then(
+          (outcome) =>
+            callback(outcome.kind === 'admin' ? null : 'sign in first', outcome.kind === 'admin'),
+          () => callback('sign-in check failed', false),
+        );
+      },
+    },
+  );
+  // Who the socket is: the session of its handshake's cookie, if any.
+  io.use((socket: LiveSocket, nextStep) => {
+    const secret = readCookie(socket.request.headers.cookie, SESSION_COOKIE);
+    if (!secret || !isSessionSecret(secret) || !config.ADMIN_TOKEN) {
+      nextStep();
+      return;
+    }
+    runtime.sessions.find(secret).then(
+      (session) => {
+        if (session) socket.data = { sessionId: session.id, sessionSecret: secret };
+        nextStep();
+      },
+      () => nextStep(),
+    );
   });
   // A first beat, the recent history and the latest figures on connect, so a fresh page is live
   // and its charts full without waiting up to an interval.
-  io.on('connection', (socket) => {
+  io.on('connection', (socket: LiveSocket) => {
+    const signedIn = socket.data.sessionId !== undefined;
+    void socket.join(signedIn ? [SIGNED_IN, `session:${socket.data.sessionId}`] : PUBLIC);
     socket.emit('heartbeat', { at: Date.now() });
     socket.emit('pipelineHistory', runtime.poller.history());
-    const latest = runtime.poller.latest();
+    const latest = snapshotFor(runtime.poller.latest(), signedIn);
     if (latest) socket.emit('pipeline', latest);
     socket.emit('simulator', runtime.simulator.status());
   });
+  // A session that ends takes its sockets' feed with it (or, when the dashboard is not public,
+  // the sockets themselves).
+  const demote = (room: string) => {
+    if (!config.PUBLIC_DASHBOARD) {
+      io.in(room).disconnectSockets(true);
+      return;
+    }
+    io.in(room).socketsJoin(PUBLIC);
+    io.in(room).socketsLeave(SIGNED_IN);
+  };
+  runtime.sessionEvents.on('revoked', (ids) => {
+    if (ids === 'all') demote(SIGNED_IN);
+    else for (const id of ids) demote(`session:${id}`);
+  });
+  const recheck = setInterval(() => {
+    void io
+      .in(SIGNED_IN)
+      .fetchSockets()
+      .then(async (sockets) => {
+        for (const socket of sockets) {
+          const { sessionId, sessionSecret } = socket.data;
+          const live = sessionSecret ? await runtime.sessions.find(sessionSecret) : null;
+          if (!live || live.id !== sessionId) demote(socket.id);
+        }
+      })
+      .catch((error: unknown) => console.error('> session recheck failed', error));
+  }, SESSION_RECHECK_MS);
   const heartbeat = setInterval(() => {
     io.emit('heartbeat', { at: Date.now() });
     io.emit('simulator', runtime.simulator.status());
   }, HEARTBEAT_INTERVAL_MS);
   runtime.poller.setListener({
-    onSnapshot: (snapshot) => io.emit('pipeline', snapshot),
+    onSnapshot: (snapshot) => {
+      io.to(SIGNED_IN).emit('pipeline', snapshot);
+      io.to(PUBLIC).emit('pipeline', snapshotFor(snapshot, false)!);
+    },
     // With no browser connected, skip the sink reads (scrapes continue, so rates stay warm).
     isWatched: () => io.engine.clientsCount > 0,
   });
@@ -66,14 +177,16 @@ async function main(): Promise<void> {
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
-    httpServer.listen(port, () => {
+    httpServer.listen(port, host, () => {
       httpServer.off('error', reject);
       resolve();
     });
   });
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   console.log(
-    `> Clickstream ready on http://localhost:${port} (${dev ? 'development' : 'production'})`,
+    `> Clickstream ready on http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port} (${dev ? 'development' : 'production'}; listening on ${host})`,
   );
+  if (!config.ADMIN_TOKEN) console.log('> ADMIN_TOKEN is not set: nothing can be changed');
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -86,9 +199,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_GRACE_MS).unref();
     clearInterval(heartbeat);
+    clearInterval(recheck);
+    clearInterval(purgeTimer);
     // io.close() disconnects every socket, then closes the HTTP server (which drops idle
     // keep-alive connections and waits for requests in flight). The runtime stops the simulator
-    // (its producer flushes) and the poller, then closes the pool.
+    // (its producer flushes) and the poller, then closes the pools.
     Promise.all([io.close(), app.close(), runtime.close()]).then(
       () => process.exit(0),
       (error: unknown) => {

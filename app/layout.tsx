@@ -1,5 +1,8 @@
 // The frame around every page: document metadata, global styles, client providers and the nav.
+// Every page is rendered per request: each response's Content-Security-Policy carries a fresh
+// nonce (server.ts), which Next can only put on the scripts of a page it renders now.
 import type { Metadata } from 'next';
+import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import { NavBar } from '@/components/NavBar';
 import { Providers } from './providers';
@@ -10,7 +13,8 @@ export const metadata: Metadata = {
   description: 'First-click attribution on an e-commerce click stream, live.',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  await connection();
   return (
     <html lang="en">
       <body>

@@ -1,11 +1,20 @@
 // The dashboard. Rendered per request with the poller's latest snapshot and history, then kept
-// live by the `pipeline` pushes over socket.io (components/dashboard/Dashboard.tsx).
+// live by the `pipeline` pushes over socket.io (components/dashboard/Dashboard.tsx). The
+// per-checkout feed only for the signed-in operator.
 import { connection } from 'next/server';
 import { Dashboard } from '@/components/dashboard/Dashboard';
+import { pageReaderSignedIn } from '@/lib/web/page-reader';
+import { snapshotFor } from '@/lib/web/privacy';
 import { getWebRuntime } from '@/lib/web/web-runtime';
 
 export default async function DashboardPage() {
   await connection();
   const { poller } = getWebRuntime();
-  return <Dashboard initialSnapshot={poller.latest()} initialHistory={poller.history()} />;
+  const signedIn = await pageReaderSignedIn();
+  return (
+    <Dashboard
+      initialSnapshot={snapshotFor(poller.latest(), signedIn)}
+      initialHistory={poller.history()}
+    />
+  );
 }

@@ -65,7 +65,11 @@ test('bad input gets 400 with a message naming what is wrong', async ({ request 
     expect(response.status(), query).toBe(400);
     expect(((await response.json()) as { error: string }).error).toMatch(/^Bad query: /);
   }
-  expect((await request.get('/api/admin/dead-letters?limit=1000')).status()).toBe(400);
+  // Dead letters are for the signed-in operator (their payloads hold personal data).
+  expect((await request.get('/api/admin/dead-letters?limit=1000')).status()).toBe(401);
+  expect(
+    (await request.get('/api/admin/dead-letters?limit=1000', { headers: bearer })).status(),
+  ).toBe(400);
   expect((await request.get(`/api/checkouts/${'x'.repeat(201)}`)).status()).toBe(400);
   const missing = await request.get('/api/checkouts/no-such-checkout');
   expect(missing.status()).toBe(404);
@@ -76,7 +80,11 @@ test('sign-in sets an httpOnly session cookie that authorizes state changes', as
   playwright,
   baseURL,
 }) => {
-  const api = await playwright.request.newContext({ baseURL });
+  // A browser sends its Origin with every POST; a cookie-authenticated change needs it.
+  const api = await playwright.request.newContext({
+    baseURL,
+    extraHTTPHeaders: { origin: baseURL! },
+  });
   try {
     const wrong = await api.post('/api/auth/login', { data: { token: 'wrong-token-123456' } });
     expect(wrong.status()).toBe(401);
@@ -96,7 +104,10 @@ test('sign-in sets an httpOnly session cookie that authorizes state changes', as
     // A forged cookie is refused.
     const forged = await playwright.request.newContext({
       baseURL,
-      extraHTTPHeaders: { cookie: 'clickstream_session=99999999999999.abc.def' },
+      extraHTTPHeaders: {
+        cookie: `clickstream_session=${'A'.repeat(43)}`,
+        origin: baseURL!,
+      },
     });
     expect((await forged.post('/api/simulator/seed', { data: {} })).status()).toBe(401);
     await forged.dispose();

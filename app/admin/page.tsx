@@ -7,12 +7,16 @@ import { DeadLetters } from '@/components/admin/DeadLetters';
 import { LakeExportPanel } from '@/components/admin/LakeExportPanel';
 import { ModelsPanel } from '@/components/admin/ModelsPanel';
 import { PipelineHealth } from '@/components/admin/PipelineHealth';
+import { SessionsPanel } from '@/components/admin/SessionsPanel';
+import { pageReaderSignedIn } from '@/lib/web/page-reader';
+import { snapshotFor } from '@/lib/web/privacy';
 import { getWebRuntime } from '@/lib/web/web-runtime';
 
 export const metadata: Metadata = { title: 'Admin · Clickstream' };
 
 export default async function AdminPage() {
   await connection();
+  const signedIn = await pageReaderSignedIn();
   return (
     <>
       <div className="page-header">
@@ -23,9 +27,10 @@ export default async function AdminPage() {
       </div>
 
       <AdminSession />
+      <SessionsPanel />
 
       <h2 className="section-title">Pipeline health</h2>
-      <PipelineHealth initialSnapshot={getWebRuntime().poller.latest()} />
+      <PipelineHealth initialSnapshot={snapshotFor(getWebRuntime().poller.latest(), signedIn)} />
 
       <h2 className="section-title">Dead-letter store</h2>
       <DeadLetters />

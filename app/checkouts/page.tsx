@@ -1,12 +1,14 @@
 // The checkout browser over commerce.attributed_checkouts: keyset pages, filters and sort. The
 // first page is read here, on the server, for the URL's filters; later pages come from
-// /api/checkouts in the browser.
+// /api/checkouts in the browser. Who bought is left out unless the reader is signed in.
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { Suspense } from 'react';
 import { CheckoutBrowser } from '@/components/checkouts/CheckoutBrowser';
 import { canonicalQuery } from '@/lib/web/checkout-query-string';
 import { listCheckouts, type CheckoutPage } from '@/lib/web/checkout-queries';
+import { pageReaderSignedIn } from '@/lib/web/page-reader';
+import { checkoutPageFor } from '@/lib/web/privacy';
 import { checkoutQuerySchema, searchParamsObject } from '@/lib/web/schemas';
 import { getWebRuntime } from '@/lib/web/web-runtime';
 
@@ -22,8 +24,12 @@ export default async function CheckoutsPage({
   const query = checkoutQuerySchema.safeParse(params);
   let initialPage: CheckoutPage | null = null;
   // A bad query is left to the browser's fetch, which shows the API's 400 message.
-  if (query.success) {
-    initialPage = await listCheckouts(getWebRuntime().pool, query.data).catch(() => null);
+  const signedIn = await pageReaderSignedIn();
+  // A user filter needs sign-in: the browser's fetch then shows the API's 401 message.
+  if (query.success && (signedIn || query.data.user === undefined)) {
+    initialPage = await listCheckouts(getWebRuntime().pool, query.data)
+      .then((page) => checkoutPageFor(page, signedIn))
+      .catch(() => null);
   }
   return (
     <>

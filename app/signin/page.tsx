@@ -1,6 +1,8 @@
-// Sign in with the admin token; afterwards, back to the page that asked (only same-site paths).
+// Sign in with the admin token; afterwards, back to the page that asked (only paths on this
+// site: lib/web/safe-next.ts).
 import type { Metadata } from 'next';
 import { SignInPanel } from '@/components/auth/SignInPanel';
+import { safeNextPath } from '@/lib/web/safe-next';
 
 export const metadata: Metadata = { title: 'Sign in · Clickstream' };
 
@@ -10,14 +12,14 @@ export default async function SignInPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { next } = await searchParams;
-  const target = typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/simulator';
+  const target = safeNextPath(next, '/simulator');
   return (
     <>
       <div className="page-header">
         <h1>Sign in</h1>
         <p className="lede">
-          Reading is open to everyone. Running the simulator and admin actions needs the admin
-          token.
+          The dashboard&apos;s figures are open to read. Who bought, addresses, dead-letter
+          payloads, the simulator and admin actions need the admin token.
         </p>
       </div>
       <SignInPanel next={target} />

@@ -14,7 +14,8 @@ export function AdminSession() {
       ) : (
         <>
           <p className="muted">
-            Pages are open to read; the simulator and admin actions need the admin token.
+            Figures are open to read; who bought, addresses, dead-letter payloads, the simulator and
+            admin actions need the admin token.
           </p>
           <SignInForm />
         </>

@@ -1,10 +1,12 @@
 'use client';
 // The dead-letter store: newest first, searchable by reason or payload text, filterable by
 // topic, paged by id. Each row shows the reason and a preview of the raw payload, expandable.
+// Signed-in only: the payloads carry the events' personal data.
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { DeadLetterPage } from '@/lib/web/dead-letter-queries';
 import { apiGet } from '../api-client';
+import { useSession } from '../auth/use-session';
 import { ErrorCallout } from './ErrorCallout';
 import { formatBytes, formatCount, formatTime } from '../format';
 
@@ -22,8 +24,11 @@ export function DeadLetters() {
   if (filters.topic) params.set('topic', filters.topic);
   if (before) params.set('before', before);
   const query = params.toString();
+  const session = useSession();
+  const signedIn = session.data?.signedIn === true;
 
   const page = useQuery({
+    enabled: signedIn,
     queryKey: ['dead-letters', query],
     queryFn: () => apiGet<DeadLetterPage>(`/api/admin/dead-letters?${query}`),
     placeholderData: keepPreviousData,
@@ -37,6 +42,17 @@ export function DeadLetters() {
   }
 
   const data = page.data;
+  if (!signedIn) {
+    return (
+      <section className="card" data-testid="dead-letters">
+        <h3 className="card-title">Dead letters</h3>
+        <p className="muted" data-testid="dead-letters-hidden">
+          Refused messages keep their raw payloads, which hold personal data: sign in (above) to
+          read and search them. Counts by reason are under Pipeline health.
+        </p>
+      </section>
+    );
+  }
   return (
     <section className="card" data-testid="dead-letters">
       <div className="card-title-row">
@@ -57,6 +73,7 @@ export function DeadLetters() {
             name="q"
             value={search}
             onChange={(e) => setSearch(e.target.value)}
+            minLength={3}
             placeholder="e.g. datetime_occured"
           />
         </label>

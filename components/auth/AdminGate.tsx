@@ -15,7 +15,7 @@ export function AdminGate({ action, children }: { action: string; children: Reac
         <section className="card sign-in-card" data-testid="sign-in-required">
           <h2>Sign in to {action}</h2>
           <p className="muted">
-            Reading is open to everyone; changing anything needs the admin token.
+            Figures are open to read; changing anything needs the admin token.
           </p>
           <SignInForm />
         </section>

@@ -4,6 +4,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { apiPost } from '../api-client';
+import { reconnectLiveSocket } from '../live-socket';
 import { useRefreshSession, useSession } from './use-session';
 
 export function SessionBadge() {
@@ -20,6 +21,7 @@ export function SessionBadge() {
           className="link-button"
           onClick={async () => {
             await apiPost('/api/auth/logout');
+            reconnectLiveSocket();
             await refresh();
           }}
         >

@@ -3,6 +3,7 @@
 // session cookie. Says where the token comes from, since a new user has not read any code.
 import { useState, type FormEvent } from 'react';
 import { ApiError, apiPost } from '../api-client';
+import { reconnectLiveSocket } from '../live-socket';
 import { useRefreshSession, useSession } from './use-session';
 
 export function SignInForm({ onSignedIn }: { onSignedIn?: () => void }) {
@@ -19,6 +20,7 @@ export function SignInForm({ onSignedIn }: { onSignedIn?: () => void }) {
     try {
       await apiPost('/api/auth/login', { token: token.trim() });
       setToken('');
+      reconnectLiveSocket();
       await refresh();
       onSignedIn?.();
     } catch (e) {

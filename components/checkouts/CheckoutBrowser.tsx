@@ -2,7 +2,8 @@
 // The checkout browser: filters, sort and keyset pages over /api/checkouts. The URL's query
 // string is the state (shareable, back/forward work); changing it uses history.pushState, which
 // Next's useSearchParams follows without a server round trip, and TanStack Query fetches the
-// page, keeping the previous one on screen meanwhile.
+// page, keeping the previous one on screen meanwhile. Who bought is shown to the signed-in
+// operator only (the API leaves it out for others), who alone may filter by user.
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
@@ -15,6 +16,7 @@ import {
   canonicalQuery,
 } from '@/lib/web/checkout-query-string';
 import { ApiError, apiGet } from '../api-client';
+import { useSession } from '../auth/use-session';
 import { formatMoney, formatSeconds, formatTime } from '../format';
 
 type Filters = Record<(typeof FILTER_KEYS)[number], string>;
@@ -40,14 +42,19 @@ export function CheckoutBrowser({
   const searchParams = useSearchParams();
   const query = canonicalQuery(new URLSearchParams(searchParams.toString()));
   const [draft, setDraft] = useState<Filters>(() => filtersOf(new URLSearchParams(query)));
+  const session = useSession();
+  const signedIn = session.data?.signedIn === true;
 
   // Back/forward changes the URL under us: the form follows.
   useEffect(() => setDraft(filtersOf(new URLSearchParams(query))), [query]);
 
   const page = useQuery({
-    queryKey: ['checkouts', query],
+    queryKey: ['checkouts', query, signedIn],
     queryFn: () => apiGet<CheckoutPage>(`/api/checkouts${query ? `?${query}` : ''}`),
-    initialData: query === initialQuery && initialPage ? initialPage : undefined,
+    initialData:
+      query === initialQuery && initialPage && initialPage.personal === signedIn
+        ? initialPage
+        : undefined,
     placeholderData: keepPreviousData,
     staleTime: 2_000,
   });
@@ -85,7 +92,13 @@ export function CheckoutBrowser({
       <form className="card filters" onSubmit={applyFilters} aria-label="Filters">
         <label className="field">
           <span className="field__label">User</span>
-          <input name="user" value={draft.user} onChange={set('user')} placeholder="id or name" />
+          <input
+            name="user"
+            value={draft.user}
+            onChange={set('user')}
+            placeholder={signedIn ? 'id or name' : 'sign in to filter by user'}
+            disabled={!signedIn}
+          />
         </label>
         <label className="field">
           <span className="field__label">Product id</span>
@@ -179,10 +192,16 @@ export function CheckoutBrowser({
                     {formatTime(r.checkoutTime).replace(' UTC', '')}
                   </Link>
                 </td>
-                <td className="truncate" title={`user ${r.userId}`}>
-                  {r.userName || <span className="muted">unknown</span>}{' '}
-                  <span className="muted small">#{r.userId}</span>
-                </td>
+                {r.userId === null ? (
+                  <td className="muted small" title="Sign in to see who bought">
+                    hidden
+                  </td>
+                ) : (
+                  <td className="truncate" title={`user ${r.userId}`}>
+                    {r.userName || <span className="muted">unknown</span>}{' '}
+                    <span className="muted small">#{r.userId}</span>
+                  </td>
+                )}
                 <td className="truncate" title={`product ${r.productId}`}>
                   {r.productName ?? r.productId}
                 </td>

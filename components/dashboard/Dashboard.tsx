@@ -220,7 +220,7 @@ export function Dashboard({
       </div>
 
       <div className="grid-feed">
-        <LiveFeed rows={snapshot?.feed ?? []} />
+        <LiveFeed rows={snapshot?.feed ?? []} hidden={snapshot?.feedHidden === true} />
         <TopProducts products={snapshot?.topProducts ?? []} />
       </div>
 

@@ -1,14 +1,20 @@
 // The newest attributed checkouts as the sink has them, refreshed with every snapshot. Each row
-// links to its detail page, which explains the attribution.
+// links to its detail page, which explains the attribution. Only signed-in browsers get the rows
+// (they say who bought); others see where to sign in.
 import Link from 'next/link';
 import type { FeedRow } from '@/lib/web/pipeline-snapshot';
 import { formatClock, formatMoney, formatSeconds } from '../format';
 
-export function LiveFeed({ rows }: { rows: FeedRow[] }) {
+export function LiveFeed({ rows, hidden = false }: { rows: FeedRow[]; hidden?: boolean }) {
   return (
     <section className="card feed-card" data-testid="live-feed">
       <h2 className="card-title">Newest attributed checkouts</h2>
-      {rows.length === 0 ? (
+      {hidden ? (
+        <p className="muted empty-note" data-testid="feed-hidden">
+          The newest checkouts say who bought: <Link href="/signin?next=/">sign in</Link> to see
+          them.
+        </p>
+      ) : rows.length === 0 ? (
         <p className="muted empty-note">
           Attributed checkouts appear here as the sink writes them.
         </p>

@@ -21,7 +21,8 @@ export async function loadCheckoutExplanation(
   const detail = await getCheckout(pool, checkoutId);
   if (!detail) return null;
   const c = detail.checkout;
-  const retained = await fetchRetainedClicks(workerUrls, c.userId, c.productId);
+  // Read from the sink with every field, so the user id is there (privacy.ts hides it later).
+  const retained = await fetchRetainedClicks(workerUrls, c.userId ?? '', c.productId);
   const checkoutTime = Date.parse(c.checkoutTime);
   const timeline = explainAttribution(
     {

@@ -11,8 +11,10 @@ import type { CheckoutQuery } from './schemas';
 
 export interface CheckoutListRow {
   checkoutId: string;
-  userId: string;
-  userName: string;
+  /** Null when hidden from an anonymous reader (lib/web/privacy.ts). */
+  userId: string | null;
+  /** Null when hidden from an anonymous reader. */
+  userName: string | null;
   isUnknownUser: boolean;
   productId: string;
   productName: string | null;
@@ -26,6 +28,8 @@ export interface CheckoutListRow {
 }
 
 export interface CheckoutPage {
+  /** Whether the rows carry who bought (signed-in readers only). */
+  personal: boolean;
   rows: CheckoutListRow[];
   /** Cursor of the page after this one in display order, if there is one. */
   nextCursor: string | null;
@@ -146,7 +150,8 @@ const cursorOf = (row: CheckoutListRow) =>
 
 export async function listCheckouts(pool: pg.Pool, query: CheckoutQuery): Promise<CheckoutPage> {
   const q = await resolveUser(pool, query);
-  if (q.userIds?.length === 0) return { rows: [], nextCursor: null, prevCursor: null };
+  if (q.userIds?.length === 0)
+    return { personal: true, rows: [], nextCursor: null, prevCursor: null };
   const { sql, params } = checkoutPageSql(q);
   const { rows: records } = await pool.query<ListRecord>(sql, params);
   const more = records.length > q.limit;
@@ -157,12 +162,14 @@ export async function listCheckouts(pool: pg.Pool, query: CheckoutQuery): Promis
   if (q.before) {
     // Read backwards: "more" means more pages before; the cursor row itself follows this page.
     return {
+      personal: true,
       rows,
       prevCursor: more && first ? cursorOf(first) : null,
       nextCursor: last ? cursorOf(last) : null,
     };
   }
   return {
+    personal: true,
     rows,
     nextCursor: more && last ? cursorOf(last) : null,
     prevCursor: q.after && first ? cursorOf(first) : null,
@@ -170,11 +177,13 @@ export async function listCheckouts(pool: pg.Pool, query: CheckoutQuery): Promis
 }
 
 export interface CheckoutDetail {
+  /** Whether the personal fields are included (signed-in readers only); null fields are hidden. */
+  personal: boolean;
   checkout: CheckoutListRow & {
-    shippingAddress: string;
-    billingAddress: string;
-    userAgent: string;
-    ipAddress: string;
+    shippingAddress: string | null;
+    billingAddress: string | null;
+    userAgent: string | null;
+    ipAddress: string | null;
     partition: number;
     processedAt: string;
     firstWrittenAt: string;
@@ -220,6 +229,7 @@ export async function getCheckout(
   const r = rows[0];
   if (!r) return null;
   return {
+    personal: true,
     checkout: {
       ...toListRow(r),
       shippingAddress: r.shipping_address,

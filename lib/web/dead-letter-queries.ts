@@ -1,6 +1,9 @@
 // The admin page's reads of commerce.dead_letters: newest first, keyset-paged by id, searchable
 // by reason or by a piece of the raw payload (matched as bytes, so payloads that are not UTF-8
 // are searchable too). Previews are decoded leniently and cut, never the whole payload.
+// Search is bounded: it needs SEARCH_MIN_CHARS characters, walks the trigram indexes of the
+// reason and of the payload's first SEARCHED_BYTES bytes (migration 20261201000000), counts
+// matches only up to a small cap, and runs under the web pool's statement_timeout.
 import type pg from 'pg';
 import type { DeadLetterQuery } from './schemas';
 
@@ -40,10 +43,30 @@ interface Record_ {
 }
 
 const COUNT_CAP = 100_000;
+/** A search counts its matches up to this many: enough for "at least N", never a long scan. */
+const SEARCH_COUNT_CAP = 1_000;
+/** The payload bytes the search index covers (the expression of dead_letters_raw_trgm_idx). */
+export const SEARCHED_BYTES = 4_096;
+/** Shorter searches have no trigram, so no index could serve them. */
+export const SEARCH_MIN_CHARS = 3;
 
 /** `%` and `_` in user input match themselves, not any text. */
 export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * PostgreSQL's `encode(bytes, 'escape')`: NUL and bytes with the high bit set become `\ooo`,
+ * a backslash becomes two, everything else stays itself. The payload index holds this form.
+ */
+export function escapeEncode(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) {
+    if (b === 0 || b >= 0x80) out += `\\${b.toString(8).padStart(3, '0')}`;
+    else if (b === 0x5c) out += '\\\\';
+    else out += String.fromCharCode(b);
+  }
+  return out;
 }
 
 export async function listDeadLetters(pool: pg.Pool, q: DeadLetterQuery): Promise<DeadLetterPage> {
@@ -54,8 +77,13 @@ export async function listDeadLetters(pool: pg.Pool, q: DeadLetterQuery): Promis
   };
   const conditions: string[] = [];
   if (q.q !== undefined) {
+    // Each side is an indexed LIKE; the payload side re-checks the bytes, because a match in the
+    // escaped text can start inside another byte's `\ooo`.
+    const bytes = Buffer.from(q.q, 'utf8');
     conditions.push(
-      `(d.reason ILIKE ${bind(likePattern(q.q))} OR position(convert_to(${bind(q.q)}, 'UTF8') IN d.raw) > 0)`,
+      `(d.reason ILIKE ${bind(likePattern(q.q))}
+        OR (encode(substring(d.raw FROM 1 FOR ${SEARCHED_BYTES}), 'escape') LIKE ${bind(likePattern(escapeEncode(bytes)))}
+            AND position(${bind(bytes)}::bytea IN substring(d.raw FROM 1 FOR ${SEARCHED_BYTES})) > 0))`,
     );
   }
   if (q.topic !== undefined) conditions.push(`d.topic = ${bind(q.topic)}`);
@@ -64,6 +92,7 @@ export async function listDeadLetters(pool: pg.Pool, q: DeadLetterQuery): Promis
   if (q.before !== undefined) conditions.push(`d.id < ${bind(q.before)}::bigint`);
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
   const limit = bind(q.limit + 1);
+  const countCap = q.q === undefined ? COUNT_CAP : SEARCH_COUNT_CAP;
 
   const [page, total, topics] = await Promise.all([
     pool.query<Record_>(
@@ -75,7 +104,7 @@ export async function listDeadLetters(pool: pg.Pool, q: DeadLetterQuery): Promis
       params,
     ),
     pool.query<{ count: number }>(
-      `SELECT count(*)::int AS count FROM (SELECT 1 FROM commerce.dead_letters d ${filtered} LIMIT ${COUNT_CAP}) t`,
+      `SELECT count(*)::int AS count FROM (SELECT 1 FROM commerce.dead_letters d ${filtered} LIMIT ${countCap}) t`,
       countParams,
     ),
     pool.query<{ topic: string }>(
@@ -105,7 +134,7 @@ export async function listDeadLetters(pool: pg.Pool, q: DeadLetterQuery): Promis
   return {
     rows,
     nextBefore: more ? (rows.at(-1)?.id ?? null) : null,
-    total: { count, capped: count >= COUNT_CAP },
+    total: { count, capped: count >= countCap },
     topics: topics.rows.map((t) => t.topic),
   };
 }

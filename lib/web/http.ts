@@ -1,9 +1,19 @@
 // Small helpers every API route uses, so they all answer alike: JSON errors `{ error }`, 400 for
-// input that fails its schema, 401/403/503 from the admin check, and state-changing requests that
-// must be JSON (a cross-site HTML form cannot send that without a CORS preflight).
+// input that fails its schema, 401/403/429/503 from the auth check, 413 for bodies over the
+// limit, state-changing requests that must be JSON (a cross-site HTML form cannot send that
+// without a CORS preflight), and failures logged here with a request id while the client gets a
+// generic message naming that id (database errors and paths stay on the server).
+import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { authorize } from './auth';
+import { authenticate, type AuthOutcome } from './auth';
 import { formatIssues, searchParamsObject } from './schemas';
+import { getWebRuntime } from './web-runtime';
+
+/** The largest JSON body any route accepts (server.ts refuses larger ones before Next reads them). */
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
+
+/** Header server.ts stamps with the request's id (and sends back), for logs and error answers. */
+export const REQUEST_ID_HEADER = 'x-request-id';
 
 export function jsonError(status: number, error: string, headers?: HeadersInit): Response {
   return Response.json({ error }, { status, headers: { 'cache-control': 'no-store', ...headers } });
@@ -16,6 +26,27 @@ export function json(body: unknown, init: ResponseInit = {}): Response {
   });
 }
 
+/**
+ * A failure the client cannot fix: logged with the request id and the real error, answered with
+ * `what` and the id only.
+ */
+export function serverError(
+  request: Request,
+  what: string,
+  error: unknown,
+  status: 500 | 502 | 503 = 502,
+): Response {
+  const requestId = request.headers.get(REQUEST_ID_HEADER) ?? randomUUID();
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  console.error(
+    `[web] ${requestId} ${request.method} ${new URL(request.url).pathname}: ${what}: ${detail}`,
+  );
+  return Response.json(
+    { error: `${what} (request ${requestId}; the server log has the details).`, requestId },
+    { status, headers: { 'cache-control': 'no-store', [REQUEST_ID_HEADER]: requestId } },
+  );
+}
+
 type Parsed<T> = { ok: true; data: T } | { ok: false; response: Response };
 
 /** Parses the query string with `schema`, or a 400 answer naming what is wrong. */
@@ -25,13 +56,38 @@ export function parseQuery<S extends z.ZodType>(request: Request, schema: S): Pa
   return { ok: false, response: jsonError(400, `Bad query: ${formatIssues(result.error)}`) };
 }
 
-/** Parses a JSON body (an empty body counts as `{}`) with `schema`, or a 400 answer. */
+/** The body as text, or null once it passes `maxBytes` (the rest is not read). */
+async function readLimited(request: Request, maxBytes: number): Promise<string | null> {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Parses a JSON body (an empty body counts as `{}`) with `schema`, or a 400/413 answer. */
 export async function parseJsonBody<S extends z.ZodType>(
   request: Request,
   schema: S,
 ): Promise<Parsed<z.output<S>>> {
   const type = request.headers.get('content-type') ?? '';
-  const text = await request.text();
+  const text = await readLimited(request, MAX_JSON_BODY_BYTES);
+  if (text === null) {
+    return {
+      ok: false,
+      response: jsonError(413, `The request body is larger than ${MAX_JSON_BODY_BYTES} bytes.`),
+    };
+  }
   if (text.trim() !== '' && !/^application\/json\b/i.test(type)) {
     return {
       ok: false,
@@ -51,15 +107,33 @@ export async function parseJsonBody<S extends z.ZodType>(
   return { ok: false, response: jsonError(400, `Bad request: ${formatIssues(result.error)}`) };
 }
 
-/** Null when the request may change state, else the 401/403/503 answer to send. */
-export function requireAdmin(request: Request, adminToken: string | undefined): Response | null {
-  const outcome = authorize(request.headers, adminToken);
-  if (outcome.ok) return null;
-  return jsonError(
-    outcome.status,
-    outcome.error,
-    outcome.status === 401 ? { 'www-authenticate': 'Bearer realm="clickstream"' } : undefined,
-  );
+/** The answer to a refused request. */
+export function refusal(outcome: Extract<AuthOutcome, { kind: 'refused' }>): Response {
+  return jsonError(outcome.status, outcome.error, {
+    ...(outcome.status === 401 ? { 'www-authenticate': 'Bearer realm="clickstream"' } : {}),
+    ...(outcome.retryAfterSec ? { 'retry-after': String(outcome.retryAfterSec) } : {}),
+  });
+}
+
+/** Null when the request may change state, else the 401/403/429/503 answer to send. */
+export async function requireAdmin(request: Request): Promise<Response | null> {
+  const outcome = await authenticate(request.headers, getWebRuntime().authDeps(), {
+    stateChange: true,
+  });
+  return outcome.kind === 'admin'
+    ? null
+    : refusal(outcome as Extract<AuthOutcome, { kind: 'refused' }>);
+}
+
+/** Who reads: the operator (sees personal data) or anyone; or the answer to wrong credentials. */
+export async function readerOf(
+  request: Request,
+): Promise<{ ok: true; signedIn: boolean } | { ok: false; response: Response }> {
+  const outcome = await authenticate(request.headers, getWebRuntime().authDeps(), {
+    stateChange: false,
+  });
+  if (outcome.kind === 'refused') return { ok: false, response: refusal(outcome) };
+  return { ok: true, signedIn: outcome.kind === 'admin' };
 }
 
 /** Whether the request came over HTTPS (directly or via a proxy that says so): cookies get Secure. */

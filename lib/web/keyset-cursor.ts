@@ -21,6 +21,8 @@ export function decodeCursor(text: string): CheckoutCursor | undefined {
     const [t, id] = value as unknown[];
     if (typeof t !== 'number' || !Number.isSafeInteger(t) || typeof id !== 'string')
       return undefined;
+    // Years 0001-9999, as the database stores them: anything else would be a 500, not a 400.
+    if (t < -62_135_596_800_000 || t > 253_402_300_799_999) return undefined;
     if (id.length === 0 || id.length > 200) return undefined;
     return { t, id };
   } catch {

@@ -118,6 +118,8 @@ export interface PipelineSnapshot {
   figures: PipelineFigures;
   point: SeriesPoint;
   feed: FeedRow[];
+  /** True when the feed was left out because the reader is not signed in. */
+  feedHidden?: boolean;
   topProducts: TopProduct[];
   histogram: HistogramBin[];
   sink: SinkWindow | null;

@@ -150,4 +150,23 @@ describe('deadLetterQuerySchema', () => {
     expect(deadLetterQuerySchema.safeParse({ before: '1; DROP TABLE x' }).success).toBe(false);
     expect(deadLetterQuerySchema.safeParse({ limit: '201' }).success).toBe(false);
   });
+
+  it('answers out-of-range ids and too-short searches with a 400, not a database error', () => {
+    expect(deadLetterQuerySchema.safeParse({ before: '9223372036854775807' }).success).toBe(true);
+    expect(deadLetterQuerySchema.safeParse({ before: '9223372036854775808' }).success).toBe(false);
+    expect(deadLetterQuerySchema.safeParse({ before: '9999999999999999999' }).success).toBe(false);
+    expect(deadLetterQuerySchema.safeParse({ q: 'ab' }).success).toBe(false);
+    expect(deadLetterQuerySchema.parse({ q: 'abc' }).q).toBe('abc');
+  });
+});
+
+describe('checkout times out of the database range', () => {
+  it.each(['0000-01-01', '-000001-01-01'])('refuses from=%s', (from) => {
+    expect(checkoutQuerySchema.safeParse({ from }).success).toBe(false);
+  });
+
+  it('refuses a cursor dated past year 9999', () => {
+    const cursor = Buffer.from(JSON.stringify([8_000_000_000_000_000, 'x'])).toString('base64url');
+    expect(checkoutQuerySchema.safeParse({ after: cursor }).success).toBe(false);
+  });
 });

@@ -94,6 +94,10 @@ export const loginSchema = z.strictObject({
   token: z.string().min(1, 'the admin token is required').max(512),
 });
 
+/** Times the database can store and JavaScript can print: years 0001 to 9999, UTC. */
+export const MIN_TIME_MS = -62_135_596_800_000; // 0001-01-01T00:00:00Z (Date.UTC maps year 1 to 1901)
+export const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** Empty query-string values mean "no filter". */
 const optionalText = (max: number) =>
   z
@@ -124,8 +128,8 @@ const optionalTime = z
     const ms = Date.parse(
       iso.length === 10 ? `${iso}T00:00:00Z` : /(Z|[+-]\d{2}:?\d{2})$/.test(iso) ? iso : `${iso}Z`,
     );
-    if (Number.isNaN(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'not a valid time' });
+    if (Number.isNaN(ms) || ms < MIN_TIME_MS || ms > MAX_TIME_MS) {
+      ctx.addIssue({ code: 'custom', message: 'not a valid time (years 0001 to 9999)' });
       return z.NEVER;
     }
     return ms;
@@ -167,13 +171,21 @@ export type CheckoutQuery = z.infer<typeof checkoutQuerySchema>;
 
 export const checkoutIdSchema = z.string().min(1).max(200);
 
+/** The largest PostgreSQL bigint: ids beyond it are a 400, not a database error. */
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
+
 export const deadLetterQuerySchema = z.object({
-  q: optionalText(200),
+  q: optionalText(200).refine((v) => v === undefined || [...v].length >= 3, {
+    message: 'search for at least 3 characters',
+  }),
   topic: optionalText(249),
   limit: z.coerce.number().int().min(1).max(LIMITS.maxPageSize).default(25),
   before: z
     .string()
     .regex(/^\d{1,19}$/, 'expected a dead-letter id')
+    .refine((v) => /^\d{1,19}$/.test(v) && BigInt(v) <= MAX_BIGINT, {
+      message: 'expected a dead-letter id',
+    })
     .optional()
     .or(z.literal('').transform(() => undefined)),
 });

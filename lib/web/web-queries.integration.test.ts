@@ -208,7 +208,7 @@ describe('dead letters', () => {
   beforeAll(async () => {
     const payloads = [
       Buffer.from('{"click_id": "x", "user_id": "abc"}'),
-      Buffer.from([0xff, 0xfe, 0x41, 0x42]), // not UTF-8
+      Buffer.from([0xff, 0xfe, 0x41, 0x42, 0x43]), // not UTF-8
       Buffer.from('100% broken_json'),
       Buffer.from('x'.repeat(5_000)),
     ];
@@ -250,10 +250,44 @@ describe('dead letters', () => {
       (await letters({ q, ...(topic ? { topic } : {}) })).rows.map((r) => r.offset);
     expect(await search('WRONG_TYPE')).toEqual(['1']);
     expect(await search('"abc"')).toEqual(['1']);
-    expect(await search('AB')).toEqual(['2']); // bytes after invalid UTF-8
+    expect(await search('ABC')).toEqual(['2']); // bytes after invalid UTF-8
     expect(await search('100%')).toEqual(['3']); // % is literal
     expect(await search('wrong%type')).toEqual([]); // a wildcard % would match wrong_type
     expect(await search('wrong_type')).toEqual(['1']);
     expect(await search('invalid_json', 'clicks')).toEqual(['4', '2']);
+  });
+
+  it('searches through the trigram indexes, exactly, and refuses unbounded input', async () => {
+    // A byte 0x01 is `\001` in the indexed text: "123" there must not match "\00123".
+    await pool.query(
+      `INSERT INTO commerce.dead_letters (topic, partition, "offset", raw, reason)
+       VALUES ('checkouts', 9, 9, $1, 'invalid_json: control byte')`,
+      [Buffer.from([0x01, 0x32, 0x33])],
+    );
+    const letters = (q: Record<string, string>) =>
+      listDeadLetters(pool, deadLetterQuerySchema.parse(q));
+    expect((await letters({ q: '123' })).rows).toEqual([]);
+    expect((await letters({ q: 'control byte' })).rows.map((r) => r.offset)).toEqual(['9']);
+
+    const client = await pool.connect();
+    try {
+      await client.query('SET enable_seqscan = off');
+      const plan = await client.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN SELECT id FROM commerce.dead_letters d
+          WHERE d.reason ILIKE '%needle%'
+             OR encode(substring(d.raw FROM 1 FOR 4096), 'escape') LIKE '%needle%'`,
+      );
+      const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(text).toContain('dead_letters_reason_trgm_idx');
+      expect(text).toContain('dead_letters_raw_trgm_idx');
+    } finally {
+      await client.query('RESET enable_seqscan');
+      client.release();
+    }
+
+    for (const bad of [{ q: 'ab' }, { before: '9999999999999999999' }, { q: 'x'.repeat(201) }]) {
+      expect(deadLetterQuerySchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+    expect(deadLetterQuerySchema.safeParse({ before: '9223372036854775807' }).success).toBe(true);
   });
 });

@@ -1,29 +1,43 @@
-// The web process's long-lived parts: config, one pg pool, one Kafka client, the simulator, the
-// pipeline poller and the batch-layer jobs (lake export, models). server.ts creates them at
-// start; route handlers and server components reach the same instances through globalThis,
-// because Next bundles its routes separately from server.ts, so a plain module singleton would
-// exist twice. Nothing connects until first used.
+// The web process's long-lived parts: config, two pg pools (requests, under a statement_timeout;
+// jobs, which may run long), one Kafka client, the simulator, the pipeline poller, the
+// batch-layer jobs (lake export, models), the sessions and the sign-in throttle. server.ts
+// creates them at start; route handlers and server components reach the same instances through
+// globalThis, because Next bundles its routes separately from server.ts, so a plain module
+// singleton would exist twice. Nothing connects until first used. Both pools log in as
+// WEB_DATABASE_URL's role (least privilege), or DATABASE_URL's when it is unset.
+import { EventEmitter } from 'node:events';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { loadConfig, projectRoot, type Config } from '../config';
 import { createPrisma, type PrismaClient } from '../db/client';
 import { createPgPool } from '../db/pool';
 import { createKafka } from '../kafka/client';
-import { SignInThrottle } from './auth';
+import { SignInThrottle, tokenEpoch, type AuthDeps } from './auth';
 import { LakeAdmin } from './lake-admin';
 import { ModelsAdmin } from './models-admin';
 import { PipelinePoller } from './pipeline-poller';
+import { SessionStore } from './session-store';
 import { SimulatorController } from './simulator-controller';
 import { workerMetricsUrls } from './worker-endpoints';
 
+/** Emitted as 'revoked' when sessions end: their ids, or 'all'. server.ts drops their sockets. */
+export type SessionEvents = EventEmitter<{ revoked: [ids: string[] | 'all'] }>;
+
 export interface WebRuntime {
   config: Config;
+  /** Request-time reads (pages, APIs, the poller): every statement under WEB_STATEMENT_TIMEOUT_MS. */
   pool: pg.Pool;
+  /** The lake export, the models and the simulator's seeding: long statements are expected. */
+  jobsPool: pg.Pool;
   kafka: () => Kafka;
   simulator: SimulatorController;
   poller: PipelinePoller;
   workerUrls: string[];
   signInThrottle: SignInThrottle;
+  sessions: SessionStore;
+  sessionEvents: SessionEvents;
+  /** What lib/web/auth.ts authenticate() needs, bound to this runtime. */
+  authDeps: () => AuthDeps;
   /** The admin page's batch-layer jobs: the lake export and the dbt models. */
   lake: LakeAdmin;
   models: ModelsAdmin;
@@ -33,8 +47,26 @@ export interface WebRuntime {
 const KEY = Symbol.for('clickstream.webRuntime');
 type Holder = { [KEY]?: WebRuntime };
 
+/** Connections a job may hold longest: a lake export reading the sink page by page. */
+const JOB_STATEMENT_TIMEOUT_MS = 15 * 60_000;
+
 function createWebRuntime(config: Config, log: (message: string) => void): WebRuntime {
-  const pool = createPgPool(config.DATABASE_URL, { applicationName: 'clickstream-web', max: 6 });
+  const databaseUrl = config.WEB_DATABASE_URL ?? config.DATABASE_URL;
+  if (!config.WEB_DATABASE_URL) {
+    log(
+      'WEB_DATABASE_URL is not set: the web app connects as DATABASE_URL’s role. Set it to the web role (README, Security) for least privilege.',
+    );
+  }
+  const pool = createPgPool(databaseUrl, {
+    applicationName: 'clickstream-web',
+    max: 6,
+    statementTimeoutMs: config.WEB_STATEMENT_TIMEOUT_MS,
+  });
+  const jobsPool = createPgPool(databaseUrl, {
+    applicationName: 'clickstream-web-jobs',
+    max: 4,
+    statementTimeoutMs: JOB_STATEMENT_TIMEOUT_MS,
+  });
   let kafka: Kafka | undefined;
   const kafkaClient = () =>
     (kafka ??= createKafka({
@@ -42,23 +74,33 @@ function createWebRuntime(config: Config, log: (message: string) => void): WebRu
       clientId: `${config.KAFKA_CLIENT_ID}-web`,
     }));
   const workerUrls = workerMetricsUrls(config.WORKER_METRICS_URL);
-  const simulator = new SimulatorController({ config, pool, kafka: kafkaClient, log });
+  const simulator = new SimulatorController({ config, pool: jobsPool, kafka: kafkaClient, log });
   const poller = new PipelinePoller({ pool, workerUrls, log });
   let prisma: PrismaClient | undefined;
+  let jobsPrisma: PrismaClient | undefined;
+  const requestPrisma = () => (prisma ??= createPrisma(databaseUrl, { pool }));
+  let epoch: { token: string; value: string } | undefined;
+  const currentEpoch = () => {
+    const token = config.ADMIN_TOKEN ?? '';
+    if (epoch?.token !== token) epoch = { token, value: tokenEpoch(token) };
+    return epoch.value;
+  };
+  const sessions = new SessionStore({ prisma: requestPrisma, tokenEpoch: currentEpoch });
+  const signInThrottle = new SignInThrottle();
   const lake = new LakeAdmin({
     lakeUri: config.LAKE_URI,
     topics: { clicks: config.CLICKS_TOPIC, checkouts: config.CHECKOUTS_TOPIC },
     groupIdPrefix: config.CONSUMER_GROUP_PREFIX,
     maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
-    pool,
+    pool: jobsPool,
     kafka: kafkaClient,
     log,
   });
   const models = new ModelsAdmin({
     baseDir: projectRoot,
     lakeUri: config.LAKE_URI,
-    pool,
-    prisma: () => (prisma ??= createPrisma(config.DATABASE_URL, { pool })),
+    pool: jobsPool,
+    prisma: () => (jobsPrisma ??= createPrisma(databaseUrl, { pool: jobsPool })),
     log,
   });
   return {
@@ -68,12 +110,25 @@ function createWebRuntime(config: Config, log: (message: string) => void): WebRu
     simulator,
     poller,
     workerUrls,
-    signInThrottle: new SignInThrottle(),
+    jobsPool,
+    signInThrottle,
+    sessions,
+    sessionEvents: new EventEmitter(),
+    authDeps: () => ({
+      adminToken: config.ADMIN_TOKEN,
+      throttle: signInThrottle,
+      findSession: (secret) => sessions.find(secret),
+    }),
     lake,
     models,
     close: async () => {
-      await Promise.allSettled([poller.stop(), simulator.close(), prisma?.$disconnect()]);
-      await pool.end().catch(() => undefined);
+      await Promise.allSettled([
+        poller.stop(),
+        simulator.close(),
+        prisma?.$disconnect(),
+        jobsPrisma?.$disconnect(),
+      ]);
+      await Promise.allSettled([pool.end(), jobsPool.end()]);
     },
   };
 }

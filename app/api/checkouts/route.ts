@@ -1,19 +1,24 @@
 // GET /api/checkouts?user&product&attributed&state&from&to&sort&limit&after|before: one keyset
-// page of attributed checkouts (see lib/web/checkout-queries.ts). Read-only, open.
+// page of attributed checkouts (see lib/web/checkout-queries.ts). Read-only and open, but who
+// bought (user id and name) only for the signed-in operator, who alone may filter by user.
 import { listCheckouts } from '@/lib/web/checkout-queries';
-import { json, jsonError, parseQuery } from '@/lib/web/http';
+import { json, jsonError, parseQuery, readerOf, serverError } from '@/lib/web/http';
+import { checkoutPageFor } from '@/lib/web/privacy';
 import { checkoutQuerySchema } from '@/lib/web/schemas';
 import { getWebRuntime } from '@/lib/web/web-runtime';
 
 export async function GET(request: Request): Promise<Response> {
+  const reader = await readerOf(request);
+  if (!reader.ok) return reader.response;
   const query = parseQuery(request, checkoutQuerySchema);
   if (!query.ok) return query.response;
+  if (query.data.user !== undefined && !reader.signedIn) {
+    return jsonError(401, 'Sign in to look up a user’s checkouts.');
+  }
   try {
-    return json(await listCheckouts(getWebRuntime().pool, query.data));
+    const page = await listCheckouts(getWebRuntime().pool, query.data);
+    return json(checkoutPageFor(page, reader.signedIn));
   } catch (error) {
-    return jsonError(
-      502,
-      `Cannot read checkouts: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    return serverError(request, 'Cannot read checkouts', error);
   }
 }

@@ -1,9 +1,16 @@
 // GET /api/pipeline: the latest pipeline snapshot and the recent series (what the dashboard gets
-// over socket.io), for scripts and for browsers without a socket.
-import { json } from '@/lib/web/http';
+// over socket.io), for scripts and for browsers without a socket. The per-checkout feed only for
+// the signed-in operator.
+import { json, readerOf } from '@/lib/web/http';
+import { snapshotFor } from '@/lib/web/privacy';
 import { getWebRuntime } from '@/lib/web/web-runtime';
 
-export function GET(): Response {
+export async function GET(request: Request): Promise<Response> {
+  const reader = await readerOf(request);
+  if (!reader.ok) return reader.response;
   const { poller } = getWebRuntime();
-  return json({ snapshot: poller.latest(), history: poller.history() });
+  return json({
+    snapshot: snapshotFor(poller.latest(), reader.signedIn),
+    history: poller.history(),
+  });
 }

@@ -1,5 +1,6 @@
 // One checkout: the row as the sink has it, the user and product, the attributed click, and a
-// timeline of the user's clicks on that product around it, saying why this click won.
+// timeline of the user's clicks on that product around it, saying why this click won. The buyer,
+// addresses, IP address and user agent only for the signed-in operator.
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -7,6 +8,8 @@ import { connection } from 'next/server';
 import { AttributionTimeline } from '@/components/checkouts/AttributionTimeline';
 import { formatMoney, formatSeconds, formatTime } from '@/components/format';
 import { loadCheckoutExplanation } from '@/lib/web/checkout-explanation';
+import { pageReaderSignedIn } from '@/lib/web/page-reader';
+import { checkoutDetailFor } from '@/lib/web/privacy';
 import { checkoutIdSchema } from '@/lib/web/schemas';
 import { getWebRuntime } from '@/lib/web/web-runtime';
 
@@ -36,9 +39,17 @@ export default async function CheckoutDetailPage({
   const id = checkoutIdSchema.safeParse(safeDecode((await params).checkoutId));
   if (!id.success) notFound();
   const runtime = getWebRuntime();
-  const detail = await loadCheckoutExplanation(runtime.pool, runtime.workerUrls, id.data);
-  if (!detail) notFound();
-  const { checkout: c, user, product, timeline, clicksNote } = detail;
+  const full = await loadCheckoutExplanation(runtime.pool, runtime.workerUrls, id.data);
+  if (!full) notFound();
+  const detail = checkoutDetailFor(full, await pageReaderSignedIn());
+  const { checkout: c, user, product, timeline, clicksNote, personal } = detail;
+  const hidden = (
+    <span className="muted" data-testid="personal-hidden">
+      hidden:{' '}
+      <Link href={`/signin?next=${encodeURIComponent(`/checkouts/${c.checkoutId}`)}`}>sign in</Link>{' '}
+      to see
+    </span>
+  );
   const delaySec =
     c.clickTime === null ? null : (Date.parse(c.checkoutTime) - Date.parse(c.clickTime)) / 1000;
 
@@ -52,7 +63,8 @@ export default async function CheckoutDetailPage({
           Checkout <span className="mono">{c.checkoutId}</span>
         </h1>
         <p className="lede">
-          {formatMoney(c.totalAmount)} by {c.userName || `user ${c.userId}`} on{' '}
+          {formatMoney(c.totalAmount)}
+          {personal ? ` by ${c.userName || `user ${c.userId}`}` : ''} on{' '}
           {product?.name ?? `product ${c.productId}`} at {formatTime(c.checkoutTime)}.{' '}
           <span className={`badge ${c.isFinal ? 'badge--ok' : 'badge--warn'}`}>
             {c.isFinal ? 'final' : 'provisional'}
@@ -133,13 +145,17 @@ export default async function CheckoutDetailPage({
             <dt>Payment</dt>
             <dd>{c.paymentMethod}</dd>
             <dt>Shipping address</dt>
-            <dd>{c.shippingAddress}</dd>
+            <dd data-testid="shipping-address">{c.shippingAddress ?? hidden}</dd>
             <dt>Billing address</dt>
-            <dd>{c.billingAddress}</dd>
+            <dd data-testid="billing-address">{c.billingAddress ?? hidden}</dd>
             <dt>User agent</dt>
-            <dd className="small">{c.userAgent}</dd>
+            <dd className="small" data-testid="user-agent">
+              {c.userAgent ?? hidden}
+            </dd>
             <dt>IP address</dt>
-            <dd className="mono">{c.ipAddress}</dd>
+            <dd className="mono" data-testid="ip-address">
+              {c.ipAddress ?? hidden}
+            </dd>
             <dt>Row</dt>
             <dd>
               {c.isFinal ? 'final' : 'provisional'}, partition {c.partition}, first written{' '}
@@ -151,9 +167,17 @@ export default async function CheckoutDetailPage({
           <h2 className="card-title">User and product</h2>
           <dl className="props">
             <dt>User</dt>
-            <dd>
-              <Link href={`/checkouts?user=${encodeURIComponent(c.userId)}`}>#{c.userId}</Link>{' '}
-              {c.isUnknownUser ? (
+            <dd data-testid="checkout-user">
+              {c.userId === null ? (
+                hidden
+              ) : (
+                <>
+                  <Link href={`/checkouts?user=${encodeURIComponent(c.userId)}`}>
+                    #{c.userId}
+                  </Link>{' '}
+                </>
+              )}
+              {c.userId === null ? null : c.isUnknownUser ? (
                 <span className="badge badge--muted">unknown user</span>
               ) : (
                 <>

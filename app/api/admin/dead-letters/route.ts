@@ -1,19 +1,22 @@
 // GET /api/admin/dead-letters?q&topic&limit&before: a page of the dead-letter store, newest first,
-// searchable by reason or payload. Read-only, open like the other read-only pages.
+// searchable by reason or payload. Signed-in only: raw payloads carry the events' personal data
+// (addresses, IP addresses), and reasons quote values. Counts by reason stay on the open pages.
 import { listDeadLetters } from '@/lib/web/dead-letter-queries';
-import { json, jsonError, parseQuery } from '@/lib/web/http';
+import { json, jsonError, parseQuery, readerOf, serverError } from '@/lib/web/http';
 import { deadLetterQuerySchema } from '@/lib/web/schemas';
 import { getWebRuntime } from '@/lib/web/web-runtime';
 
 export async function GET(request: Request): Promise<Response> {
+  const reader = await readerOf(request);
+  if (!reader.ok) return reader.response;
+  if (!reader.signedIn) {
+    return jsonError(401, 'Sign in to read the dead letters: their payloads hold personal data.');
+  }
   const query = parseQuery(request, deadLetterQuerySchema);
   if (!query.ok) return query.response;
   try {
     return json(await listDeadLetters(getWebRuntime().pool, query.data));
   } catch (error) {
-    return jsonError(
-      502,
-      `Cannot read dead letters: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    return serverError(request, 'Cannot read dead letters', error);
   }
 }

@@ -6,8 +6,8 @@ import { SimulatorConflict } from '@/lib/web/simulator-controller';
 import { getWebRuntime } from '@/lib/web/web-runtime';
 
 export async function POST(request: Request): Promise<Response> {
-  const { config, simulator } = getWebRuntime();
-  const denied = requireAdmin(request, config.ADMIN_TOKEN);
+  const { simulator } = getWebRuntime();
+  const denied = await requireAdmin(request);
   if (denied) return denied;
   const body = await parseJsonBody(request, backfillSchema);
   if (!body.ok) return body.response;

@@ -1,14 +1,14 @@
 // POST /api/simulator/start { rate, users, products, checkoutProbability, clickToCheckoutSec,
 // outOfOrderShare, lateShare, duplicateShare, malformedShare, renameEverySec }: starts live
 // traffic (409 if it already runs). Admin only.
-import { json, jsonError, parseJsonBody, requireAdmin } from '@/lib/web/http';
+import { json, jsonError, parseJsonBody, requireAdmin, serverError } from '@/lib/web/http';
 import { liveTrafficSchema } from '@/lib/web/schemas';
 import { SimulatorConflict } from '@/lib/web/simulator-controller';
 import { getWebRuntime } from '@/lib/web/web-runtime';
 
 export async function POST(request: Request): Promise<Response> {
-  const { config, simulator } = getWebRuntime();
-  const denied = requireAdmin(request, config.ADMIN_TOKEN);
+  const { simulator } = getWebRuntime();
+  const denied = await requireAdmin(request);
   if (denied) return denied;
   const body = await parseJsonBody(request, liveTrafficSchema);
   if (!body.ok) return body.response;
@@ -16,9 +16,6 @@ export async function POST(request: Request): Promise<Response> {
     return json(await simulator.startLive(body.data));
   } catch (error) {
     if (error instanceof SimulatorConflict) return jsonError(409, error.message);
-    return jsonError(
-      502,
-      `Could not start traffic: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    return serverError(request, 'Could not start traffic', error);
   }
 }

@@ -5,8 +5,8 @@ import { stopSchema } from '@/lib/web/schemas';
 import { getWebRuntime } from '@/lib/web/web-runtime';
 
 export async function POST(request: Request): Promise<Response> {
-  const { config, simulator } = getWebRuntime();
-  const denied = requireAdmin(request, config.ADMIN_TOKEN);
+  const { simulator } = getWebRuntime();
+  const denied = await requireAdmin(request);
   if (denied) return denied;
   const body = await parseJsonBody(request, stopSchema);
   if (!body.ok) return body.response;

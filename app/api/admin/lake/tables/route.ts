@@ -1,15 +1,14 @@
 // GET /api/admin/lake/tables: every lake table's current Delta version, rows, files, bytes and
-// partitions (from the Delta logs). Read-only, open.
-import { json, jsonError } from '@/lib/web/http';
+// partitions (from the Delta logs). Read-only, open. Locations are given relative to the lake:
+// the server's directories are nobody's business.
+import { json, serverError } from '@/lib/web/http';
 import { getWebRuntime } from '@/lib/web/web-runtime';
 
-export async function GET(): Promise<Response> {
+export async function GET(request: Request): Promise<Response> {
   try {
-    return json(await getWebRuntime().lake.tables());
+    const tables = await getWebRuntime().lake.tables();
+    return json(tables.map((t) => ({ ...t, location: `${t.table}/` })));
   } catch (error) {
-    return jsonError(
-      502,
-      `Cannot read the lake: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    return serverError(request, 'Cannot read the lake', error);
   }
 }

@@ -1,15 +1,12 @@
 // GET /api/admin/models/reconciliation: the latest layer reconciliation (agreement per day and
 // the differing checkouts), as the newest model run that built it recorded it; null before any.
-import { json, jsonError } from '@/lib/web/http';
+import { json, serverError } from '@/lib/web/http';
 import { getWebRuntime } from '@/lib/web/web-runtime';
 
-export async function GET(): Promise<Response> {
+export async function GET(request: Request): Promise<Response> {
   try {
     return json(await getWebRuntime().models.latestReconciliation());
   } catch (error) {
-    return jsonError(
-      502,
-      `Cannot read the reconciliation: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    return serverError(request, 'Cannot read the reconciliation', error);
   }
 }

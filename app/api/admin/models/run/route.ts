@@ -6,8 +6,8 @@ import { getWebRuntime } from '@/lib/web/web-runtime';
 import { z } from 'zod';
 
 export async function POST(request: Request): Promise<Response> {
-  const { config, models } = getWebRuntime();
-  const denied = requireAdmin(request, config.ADMIN_TOKEN);
+  const { models } = getWebRuntime();
+  const denied = await requireAdmin(request);
   if (denied) return denied;
   const body = await parseJsonBody(request, z.object({}).strict());
   if (!body.ok) return body.response;

@@ -1,12 +1,12 @@
 // GET /api/admin/lake/tables/:table/history: the table's Delta history (version, time, operation,
 // rows added), newest first. Read-only, open.
 import { lakeTableSchema } from '@/lib/web/admin-job-schemas';
-import { json, jsonError } from '@/lib/web/http';
+import { json, jsonError, serverError } from '@/lib/web/http';
 import { formatIssues } from '@/lib/web/schemas';
 import { getWebRuntime } from '@/lib/web/web-runtime';
 
 export async function GET(
-  _request: Request,
+  request: Request,
   { params }: { params: Promise<{ table: string }> },
 ): Promise<Response> {
   const table = lakeTableSchema.safeParse((await params).table);
@@ -14,9 +14,6 @@ export async function GET(
   try {
     return json(await getWebRuntime().lake.history(table.data));
   } catch (error) {
-    return jsonError(
-      502,
-      `Cannot read the history of ${table.data}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    return serverError(request, `Cannot read the history of ${table.data}`, error);
   }
 }

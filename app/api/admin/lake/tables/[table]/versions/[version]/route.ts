@@ -1,12 +1,12 @@
 // GET /api/admin/lake/tables/:table/versions/:version: the table as of that Delta version (time
 // travel): its row count and live files, from the file statistics. Read-only, open.
 import { deltaVersionSchema, lakeTableSchema } from '@/lib/web/admin-job-schemas';
-import { json, jsonError } from '@/lib/web/http';
+import { json, jsonError, serverError } from '@/lib/web/http';
 import { formatIssues } from '@/lib/web/schemas';
 import { getWebRuntime } from '@/lib/web/web-runtime';
 
 export async function GET(
-  _request: Request,
+  request: Request,
   { params }: { params: Promise<{ table: string; version: string }> },
 ): Promise<Response> {
   const raw = await params;
@@ -22,9 +22,6 @@ export async function GET(
   try {
     return json({ table: table.data, ...(await lake.rowCountAt(table.data, version.data)) });
   } catch (error) {
-    return jsonError(
-      502,
-      `Cannot read ${table.data} as of version ${version.data}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    return serverError(request, `Cannot read ${table.data} as of version ${version.data}`, error);
   }
 }

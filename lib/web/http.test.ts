@@ -1,0 +1,70 @@
+// The API helpers' answers to trouble: a server-side failure is logged in full and answered with
+// a request id only; bodies over the limit are a 413 without being read to the end.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { isAlwaysOpen } from './gateway';
+import { MAX_JSON_BODY_BYTES, parseJsonBody, serverError } from './http';
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('serverError', () => {
+  it('logs the database error with the request id and answers neither', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const request = new Request('http://localhost/api/checkouts?before=x', {
+      headers: { 'x-request-id': 'req-123' },
+    });
+    const response = serverError(
+      request,
+      'Cannot read checkouts',
+      new Error('relation "commerce.attributed_checkouts" does not exist at /srv/app'),
+    );
+    expect(response.status).toBe(502);
+    expect(response.headers.get('x-request-id')).toBe('req-123');
+    const body = JSON.stringify(await response.json());
+    expect(body).toContain('req-123');
+    expect(body).not.toMatch(/relation|commerce|\/srv/);
+    expect(String(logged.mock.calls[0]?.[0])).toMatch(/req-123.*relation "commerce/s);
+  });
+});
+
+describe('parseJsonBody', () => {
+  it('answers 413 for a body over the limit, even one that does not say its length', async () => {
+    const big = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new Uint8Array(16 * 1024).fill(0x20));
+      },
+    });
+    const request = new Request('http://localhost/api/x', {
+      method: 'POST',
+      body: big,
+      headers: { 'content-type': 'application/json' },
+      duplex: 'half',
+    } as RequestInit);
+    const parsed = await parseJsonBody(request, z.object({}));
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.response.status).toBe(413);
+    const small = new Request('http://localhost/api/x', {
+      method: 'POST',
+      body: JSON.stringify({ a: 'x'.repeat(MAX_JSON_BODY_BYTES - 100) }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect((await parseJsonBody(small, z.object({ a: z.string() }))).ok).toBe(true);
+  });
+});
+
+describe('isAlwaysOpen', () => {
+  it.each([
+    ['/signin', true],
+    ['/api/auth/login', true],
+    ['/api/auth/session', true],
+    ['/api/health', true],
+    ['/_next/static/chunks/a.js', true],
+    ['/', false],
+    ['/api/auth/sessions', false],
+    ['/api/pipeline', false],
+    ['/checkouts/x', false],
+    ['/dbt-docs', false],
+  ])('%s → %s', (path, open) => {
+    expect(isAlwaysOpen(path)).toBe(open);
+  });
+});
