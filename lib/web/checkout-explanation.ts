@@ -11,6 +11,8 @@ export interface CheckoutExplanation extends CheckoutDetail {
   timeline: AttributionTimeline;
   /** Where the clicks on the timeline come from, in words, when it is not the full picture. */
   clicksNote: string | null;
+  /** Why no worker could tell, in the workers' own words (for the signed-in operator only). */
+  workerError: string | null;
 }
 
 export async function loadCheckoutExplanation(
@@ -34,7 +36,7 @@ export async function loadCheckoutExplanation(
   );
   let clicksNote: string | null = null;
   if (retained.status === 'unavailable') {
-    clicksNote = `The user's other clicks come from the speed-layer workers' memory, and none could tell (${retained.reason}). Shown: the attributed click stored with the checkout.`;
+    clicksNote = `The user's other clicks come from the speed-layer workers' memory, and none could tell. Shown: the attributed click stored with the checkout.`;
   } else if (!timeline.clicks.some((k) => k.source === 'worker')) {
     clicksNote =
       'The workers no longer hold clicks of this user on this product: they keep clicks only until the watermark is an hour past them. Shown: the attributed click stored with the checkout.';
@@ -42,5 +44,10 @@ export async function loadCheckoutExplanation(
     clicksNote =
       'The clicks still in the workers\u2019 memory would pick a different click than the row: earlier clicks have been evicted since, or the row is provisional and will be corrected.';
   }
-  return { ...detail, timeline, clicksNote };
+  return {
+    ...detail,
+    timeline,
+    clicksNote,
+    workerError: retained.status === 'unavailable' ? retained.reason : null,
+  };
 }

@@ -56,12 +56,21 @@ describe('checkoutDetailFor', () => {
     product: { id: 7, name: 'Lamp', price: '19.99' },
     timeline: { checkoutTime: 0, windowStart: 0, clicks: [], winnerId: 'k1', agreesWithSink: true },
     clicksNote: null,
+    workerError: 'connect ECONNREFUSED 10.0.0.5:9464',
   } as CheckoutExplanation;
 
   it('hides the buyer, both addresses, the IP address and the browser', () => {
     const masked = checkoutDetailFor(detail, false);
     const text = JSON.stringify(masked);
-    for (const secret of ['1 Main St', '2 Side St', 'Mozilla', '203.0.113.7', 'ada', '"42"']) {
+    for (const secret of [
+      '1 Main St',
+      '2 Side St',
+      'Mozilla',
+      '203.0.113.7',
+      'ada',
+      '"42"',
+      '10.0.0.5',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(masked.personal).toBe(false);
@@ -77,12 +86,14 @@ describe('snapshotFor and jobRunsFor', () => {
       feed: [{ checkoutId: 'c1', userName: 'ada' }],
       figures: { eventsPerSec: 5 },
       sinkError: 'permission denied for table attributed_checkouts',
+      workers: [{ url: 'http://w:9464/metrics', up: false, error: 'ECONNREFUSED 10.0.0.5:9464' }],
     } as unknown as PipelineSnapshot;
     const masked = snapshotFor(snapshot, false)!;
     expect(masked.feed).toEqual([]);
     expect(masked.feedHidden).toBe(true);
     expect(masked.figures).toEqual({ eventsPerSec: 5 });
     expect(masked.sinkError).not.toContain('permission');
+    expect(masked.workers[0]?.error).toBe('not answering');
     expect(snapshotFor(snapshot, true)).toBe(snapshot);
     expect(snapshotFor(null, false)).toBeNull();
   });

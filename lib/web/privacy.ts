@@ -38,6 +38,8 @@ export function checkoutDetailFor(
       ipAddress: null,
     },
     user: null,
+    // Addresses and error texts of the workers are the operator's business.
+    workerError: null,
   };
 }
 
@@ -54,6 +56,9 @@ export function snapshotFor(
     ...snapshot,
     feed: [],
     feedHidden: true,
+    workers: snapshot.workers.map((w) =>
+      w.error === undefined ? w : { ...w, error: 'not answering' },
+    ),
     ...(snapshot.sinkError !== undefined
       ? { sinkError: 'the sink cannot be read (the server log says why)' }
       : {}),

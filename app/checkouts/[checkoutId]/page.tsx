@@ -42,7 +42,7 @@ export default async function CheckoutDetailPage({
   const full = await loadCheckoutExplanation(runtime.pool, runtime.workerUrls, id.data);
   if (!full) notFound();
   const detail = checkoutDetailFor(full, await pageReaderSignedIn());
-  const { checkout: c, user, product, timeline, clicksNote, personal } = detail;
+  const { checkout: c, user, product, timeline, clicksNote, workerError, personal } = detail;
   const hidden = (
     <span className="muted" data-testid="personal-hidden">
       hidden:{' '}
@@ -100,6 +100,7 @@ export default async function CheckoutDetailPage({
         {clicksNote && (
           <p className="callout small" data-testid="clicks-note">
             {clicksNote}
+            {workerError && <span className="muted"> ({workerError})</span>}
           </p>
         )}
         <table className="table table--compact">
