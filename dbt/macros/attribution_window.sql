@@ -1,5 +1,5 @@
 {#
-  The attribution window of the spec (shared/spec/attribution.md): a click at `click_time` is a
+  The attribution window of the spec (docs/attribution.md): a click at `click_time` is a
   candidate of a checkout at `checkout_time` when checkout_time - 1 hour <= click_time <=
   checkout_time, both ends inclusive. The hour is fixed by the spec; hour_of's two-hour join
   below relies on it.

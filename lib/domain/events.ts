@@ -1,4 +1,4 @@
-// The wire format of `clicks` and `checkouts` (spec: shared/spec/attribution.md) and its one
+// The wire format of `clicks` and `checkouts` (docs/attribution.md) and its one
 // parser: the only place that refuses input. Whatever it accepts, every later stage (state,
 // sink, lake, models) must accept too. Every field of the spec tables is required and non-null;
 // unknown fields are ignored. A message either parses into an event or yields a dead-letter

@@ -1,5 +1,5 @@
 {#
-  Batch attribution, exactly the rule of shared/spec/attribution.md: per checkout, the candidate
+  Batch attribution, exactly the rule of docs/attribution.md: per checkout, the candidate
   clicks are those of the same user and product with checkout_time - 1 h <= click_time <=
   checkout_time; the attributed click is the one with the smallest (click_time, click_id in byte
   order). Every deduplicated checkout yields exactly one row, attributed or not. A narrow fact:

@@ -2,7 +2,7 @@
 -- products for the daily figure, over dates for the product's.
 --
 -- Amounts are exact DECIMAL(38,2), and so are the sums, to the cent, as long as they fit the type.
--- The parser accepts any amount up to 36 integer digits (shared/spec/attribution.md), so two
+-- The parser accepts any amount up to 36 integer digits (docs/attribution.md), so two
 -- hostile checkouts alone can overflow a plain sum: an error on DuckDB ("Overflow in HUGEINT
 -- addition", or a silently wrong value) and on Redshift, and the build fails. So each day and
 -- product is first summed in double precision, which cannot overflow; where that sum reaches the
