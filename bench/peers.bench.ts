@@ -1,0 +1,158 @@
+// Peers benchmark: our speed layer and lake export against what users would otherwise run, on
+// this machine, broker and PostgreSQL included, over one backlog per load shape (uniform keys;
+// skewed: a few hot user-product keys, like bots), each contender reading from the earliest
+// offset: our workers; a Flink SQL job computing the rule exactly; the original project's Flink
+// job (what it loses); our lake export; Spark Structured Streaming availableNow into Delta.
+// Installs the peers on first use (bench/peers/install.ts). Prints a table with ratios and writes
+// bench/results/peers.json. Options: --events=N per shape, --shapes=uniform,skewed,
+// --only=ours,flink-exact,flink-original,lake-export,spark-delta.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot } from '../lib/config.ts';
+import { seedReferenceData } from '../workers/simulator/traffic.ts';
+import { createSpeedTestEnv } from '../workers/speed/test-harness.ts';
+import { generateBacklog, produceBacklog, settings, type Shape } from './peers/backlog.ts';
+import {
+  runFlink,
+  runLakeExport,
+  runOurs,
+  runSpark,
+  type ContenderName,
+  type ContenderResult,
+  type RunContext,
+} from './peers/contenders.ts';
+import { ensurePeer } from './peers/install.ts';
+import { printShape } from './peers/report.ts';
+
+const args = new Map(
+  process.argv.slice(2).flatMap((a) => {
+    const m = /^--([a-z-]+)=(.*)$/.exec(a);
+    return m ? [[m[1]!, m[2]!] as const] : [];
+  }),
+);
+const EVENTS = Number(args.get('events') ?? 300_000);
+const SHAPES = (args.get('shapes') ?? 'uniform,skewed').split(',') as Shape[];
+const ALL: ContenderName[] = [
+  'ours',
+  'flink-exact',
+  'flink-original',
+  'lake-export',
+  'spark-delta',
+];
+const ONLY = new Set((args.get('only') ?? ALL.join(',')).split(',') as ContenderName[]);
+const log = (m: string) => console.log(`[bench:peers] ${m}`);
+
+interface ShapeResult {
+  shape: Shape;
+  events: number;
+  clicks: number;
+  checkouts: number;
+  distinctCheckouts: number;
+  attributed: number;
+  candidatePairs: number;
+  eventTimeHours: number;
+  produceSeconds: number;
+  contenders: ContenderResult[];
+}
+
+async function runShape(shape: Shape): Promise<ShapeResult> {
+  const flink = ONLY.has('flink-exact') || ONLY.has('flink-original') ? ensurePeer('flink') : null;
+  const spark = ONLY.has('spark-delta') ? ensurePeer('spark') : null;
+  const backlog = generateBacklog(shape, EVENTS);
+  log(
+    `${shape}: ${backlog.messages.length.toLocaleString('en')} messages (${backlog.clicks.toLocaleString('en')} clicks, ` +
+      `${backlog.checkouts.toLocaleString('en')} checkouts, ${backlog.expected.size.toLocaleString('en')} distinct, ` +
+      `${backlog.attributed.toLocaleString('en')} attributed) over ${(backlog.spanMs / 3_600_000).toFixed(1)} h of event time; ` +
+      `${backlog.candidatePairs.toLocaleString('en')} candidate (checkout, click) pairs`,
+  );
+  const env = await createSpeedTestEnv({ TOPIC_PARTITIONS: '6' });
+  try {
+    await seedReferenceData(env.pool, settings);
+    const t = Date.now();
+    await produceBacklog(env.kafka, env.topics, backlog);
+    const produceSeconds = (Date.now() - t) / 1000;
+    log(`${shape}: produced in ${produceSeconds.toFixed(1)} s`);
+    const ctx: RunContext = { env, backlog, log: (m) => log(`${shape}: ${m}`) };
+    const contenders: ContenderResult[] = [];
+    for (const name of ALL.filter((c) => ONLY.has(c))) {
+      log(`${shape}: running ${name}…`);
+      try {
+        if (name === 'ours') contenders.push(await runOurs(ctx));
+        if (name === 'flink-exact') contenders.push(await runFlink(ctx, flink!, 'exact'));
+        if (name === 'flink-original') contenders.push(await runFlink(ctx, flink!, 'original'));
+        if (name === 'lake-export') contenders.push(await runLakeExport(ctx));
+        if (name === 'spark-delta') contenders.push(await runSpark(ctx, spark!));
+      } catch (error) {
+        log(`${shape}: ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return {
+      shape,
+      events: backlog.messages.length,
+      clicks: backlog.clicks,
+      checkouts: backlog.checkouts,
+      distinctCheckouts: backlog.expected.size,
+      attributed: backlog.attributed,
+      candidatePairs: backlog.candidatePairs,
+      eventTimeHours: backlog.spanMs / 3_600_000,
+      produceSeconds,
+      contenders,
+    };
+  } finally {
+    await env.cleanup().catch((e: unknown) => log(`cleanup: ${String(e)}`));
+    await deleteGroups(env.kafka, env.groupPrefix);
+  }
+}
+
+/** Consumer groups the contenders left on the shared broker (all named after this run's prefix). */
+async function deleteGroups(
+  kafka: Awaited<ReturnType<typeof createSpeedTestEnv>>['kafka'],
+  prefix: string,
+): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const { groups } = await admin.listGroups();
+    const ours = groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
+    if (ours.length > 0) await admin.deleteGroups(ours);
+  } catch {
+    // best effort: an empty group expires by itself
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const shapes: ShapeResult[] = [];
+  for (const shape of SHAPES) shapes.push(await runShape(shape));
+  for (const s of shapes) printShape(s);
+  const file = path.join(projectRoot, 'bench/results/peers.json');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        machine: { cpus: os.cpus().length, memoryBytes: os.totalmem(), node: process.version },
+        command: `npm run bench -- peers --events=${EVENTS} --shapes=${SHAPES.join(',')}`,
+        minutes: (Date.now() - started) / 60_000,
+        shapes,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  log(
+    `written ${path.relative(projectRoot, file)} after ${((Date.now() - started) / 60_000).toFixed(1)} min`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,297 @@
+// The contenders of bench/peers.bench.ts, each run over the same source topics from the earliest
+// offset, one at a time, measured the same way (meter.ts): our speed-layer workers, the Flink SQL
+// job exactly as the rule says, the original project's Flink job, our lake export, and Spark
+// Structured Streaming availableNow into Delta.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type pg from 'pg';
+import { projectRoot } from '../../lib/config.ts';
+import type { SpeedTestEnv } from '../../workers/speed/test-harness.ts';
+import type { Backlog } from './backlog.ts';
+import type { PeerRuntime } from './install.ts';
+import {
+  runMeasured,
+  serviceCpu,
+  serviceCpuSince,
+  type Measured,
+  type TreeUsage,
+} from './meter.ts';
+
+export type ContenderName =
+  'ours' | 'flink-exact' | 'flink-original' | 'lake-export' | 'spark-delta';
+
+export interface RowCheck {
+  /** Checkouts whose row holds the rule's click (or none, when unattributed). */
+  right: number;
+  expected: number;
+  wrongClick: number;
+  missing: number;
+  /** Rows for checkout ids the backlog does not have (never expected). */
+  extra: number;
+}
+
+export interface ContenderResult {
+  contender: ContenderName;
+  /** Start of the process to the final result (rows right, or the export committed), seconds. */
+  seconds: number;
+  eventsPerSecond: number;
+  cpuSeconds: { processor: number; broker: number | null; postgres: number | null; total: number };
+  peakRssBytes: number;
+  rows: RowCheck | null;
+  /** Messages the batch contenders read (every one of the backlog, or they failed). */
+  messagesRead?: number;
+  note?: string;
+}
+
+export interface RunContext {
+  env: SpeedTestEnv;
+  backlog: Backlog;
+  log: (m: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function checkRows(
+  expected: Map<string, string | null>,
+  actual: Map<string, string | null>,
+): RowCheck {
+  let right = 0;
+  let wrongClick = 0;
+  let missing = 0;
+  for (const [checkoutId, clickId] of expected) {
+    if (!actual.has(checkoutId)) missing++;
+    else if (actual.get(checkoutId) === clickId) right++;
+    else wrongClick++;
+  }
+  let extra = 0;
+  for (const id of actual.keys()) if (!expected.has(id)) extra++;
+  return { right, expected: expected.size, wrongClick, missing, extra };
+}
+
+async function readRows(pool: pg.Pool, table: string): Promise<Map<string, string | null>> {
+  const { rows } = await pool.query<{ checkout_id: string; click_id: string | null }>(
+    `SELECT checkout_id, click_id FROM ${table}`,
+  );
+  return new Map(rows.map((r) => [r.checkout_id, r.click_id]));
+}
+
+async function count(pool: pg.Pool, table: string): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${table}`);
+  return Number(rows[0]!.n);
+}
+
+function result(
+  contender: ContenderName,
+  ctx: RunContext,
+  seconds: number,
+  usage: { cpuSeconds: number; peakRssBytes: number },
+  services: ReturnType<typeof serviceCpuSince>,
+  rows: RowCheck | null,
+  extra: Partial<ContenderResult> = {},
+): ContenderResult {
+  const cpu = {
+    processor: usage.cpuSeconds,
+    broker: services.broker,
+    postgres: services.postgres,
+    total: usage.cpuSeconds + (services.broker ?? 0) + (services.postgres ?? 0),
+  };
+  const r: ContenderResult = {
+    contender,
+    seconds,
+    eventsPerSecond: ctx.backlog.messages.length / seconds,
+    cpuSeconds: cpu,
+    peakRssBytes: usage.peakRssBytes,
+    rows,
+    ...extra,
+  };
+  ctx.log(
+    `${contender}: ${seconds.toFixed(1)} s, ${Math.round(r.eventsPerSecond).toLocaleString('en')} events/s, ` +
+      `CPU ${cpu.total.toFixed(1)} s (processor ${cpu.processor.toFixed(1)}, broker ${cpu.broker?.toFixed(1) ?? '?'}, ` +
+      `postgres ${cpu.postgres?.toFixed(1) ?? '?'}), peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB` +
+      (rows ? `, rows right ${rows.right}/${rows.expected}` : ''),
+  );
+  return r;
+}
+
+async function finish(m: Measured, what: string): Promise<TreeUsage> {
+  const usage = await m.done;
+  if (usage.exitCode !== 0) {
+    throw new Error(`${what} exited ${usage.exitCode}:\n${m.output.join('').slice(-4000)}`);
+  }
+  return usage;
+}
+
+/** Our workers (one process, as bench/speed-layer.bench.ts runs them) until the sink is right. */
+export async function runOurs(ctx: RunContext, timeoutMs = 30 * 60_000): Promise<ContenderResult> {
+  const { env, backlog } = ctx;
+  const table = 'commerce.attributed_checkouts';
+  const before = serviceCpu();
+  const m = runMeasured(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+    ...env.childEnv,
+    IDLE_TIMEOUT_MS: '2000',
+    SNAPSHOT_INTERVAL_MS: '5000',
+    SINK_FLUSH_INTERVAL_MS: '100',
+    METRICS_PORT: '0',
+  });
+  const started = Date.now();
+  let rows: RowCheck | null = null;
+  let lastChange = Date.now();
+  let lastSeen = -1;
+  try {
+    for (;;) {
+      await sleep(250);
+      const n = await count(env.pool, table);
+      if (n !== lastSeen) [lastSeen, lastChange] = [n, Date.now()];
+      if (n >= backlog.expected.size) {
+        rows = checkRows(backlog.expected, await readRows(env.pool, table));
+        if (rows.right === rows.expected) break;
+      }
+      // Rows stopped changing: the answer is what it is (counted wrong below).
+      if (n > 0 && Date.now() - lastChange > 60_000) {
+        rows = checkRows(backlog.expected, await readRows(env.pool, table));
+        break;
+      }
+      if (Date.now() - started > timeoutMs) throw new Error('our workers took over the timeout');
+    }
+    const doneAt = rows.right === rows.expected ? Date.now() : lastChange;
+    m.mark();
+    const services = serviceCpuSince(before);
+    await sleep(500);
+    m.signal('SIGTERM');
+    const usage = await m.done;
+    const at = usage.mark ?? usage;
+    return result('ours', ctx, (doneAt - started) / 1000, at, services, rows);
+  } finally {
+    m.signal('SIGKILL');
+  }
+}
+
+/** A PostgreSQL sink table for a Flink job: the original project's columns, keyed by checkout. */
+async function createSinkTable(pool: pg.Pool, table: string): Promise<void> {
+  await pool.query('CREATE SCHEMA IF NOT EXISTS peers');
+  await pool.query(`DROP TABLE IF EXISTS ${table}`);
+  await pool.query(`CREATE TABLE ${table} (
+    checkout_id text PRIMARY KEY, user_name text, click_id text, product_id text,
+    payment_method text, total_amount numeric(38,2), shipping_address text, billing_address text,
+    user_agent text, ip_address text, checkout_time timestamp, click_time timestamp)`);
+}
+
+/** The Flink SQL job (flink_attribution.py), exact or as the original project wrote it. */
+export async function runFlink(
+  ctx: RunContext,
+  flink: PeerRuntime,
+  formulation: 'exact' | 'original',
+  parallelism = 2,
+): Promise<ContenderResult> {
+  const { env, backlog } = ctx;
+  const table = `peers.flink_${formulation}`;
+  await createSinkTable(env.pool, table);
+  const url = new URL(env.db.url);
+  const jdbcUrl = `jdbc:postgresql://${url.host}${url.pathname}`;
+  const before = serviceCpu();
+  const m = runMeasured(
+    flink.python,
+    [
+      path.join(projectRoot, 'bench/peers/flink_attribution.py'),
+      `--formulation=${formulation}`,
+      `--brokers=${env.config.KAFKA_BROKERS}`,
+      `--clicks-topic=${env.topics.clicks}`,
+      `--checkouts-topic=${env.topics.checkouts}`,
+      `--jdbc-url=${jdbcUrl}`,
+      `--db-user=${decodeURIComponent(url.username)}`,
+      `--db-password=${decodeURIComponent(url.password)}`,
+      `--sink-table=${table}`,
+      `--jars=${flink.jars}`,
+      `--group=${env.groupPrefix}-flink-${formulation}`,
+      `--parallelism=${parallelism}`,
+      `--lateness-seconds=${Math.round(env.config.ALLOWED_LATENESS_MS / 1000)}`,
+    ],
+    {},
+  );
+  const usage = await finish(m, `the Flink job (${formulation})`);
+  const services = serviceCpuSince(before);
+  const rows = checkRows(backlog.expected, await readRows(env.pool, table));
+  return result(`flink-${formulation}`, ctx, usage.seconds, usage, services, rows);
+}
+
+function jsonLine(m: Measured): Record<string, unknown> {
+  // Spark may print progress bars (\r, no newline) on the same line.
+  const line = [...m.output.join('').matchAll(/\{"seconds".*\}/g)].at(-1)?.[0];
+  if (!line) throw new Error(`no result line in:\n${m.output.join('').slice(-3000)}`);
+  return JSON.parse(line) as Record<string, unknown>;
+}
+
+const sum = (o: unknown) => Object.values(o as Record<string, number>).reduce((a, b) => a + b, 0);
+
+/** Our lake export, one run as its own process (lake-export-run.ts), into a scratch lake. */
+export async function runLakeExport(ctx: RunContext): Promise<ContenderResult> {
+  const { env, backlog } = ctx;
+  const lake = mkdtempSync(path.join(tmpdir(), 'bench-peers-lake-'));
+  try {
+    const before = serviceCpu();
+    const m = runMeasured(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bench/peers/lake-export-run.ts',
+        env.db.url,
+        env.config.KAFKA_BROKERS,
+        env.topics.clicks,
+        env.topics.checkouts,
+        lake,
+        `${env.groupPrefix}-lake`,
+      ],
+      {},
+    );
+    const usage = await finish(m, 'the lake export');
+    const services = serviceCpuSince(before);
+    const read = sum(jsonLine(m).rowsRead);
+    return result('lake-export', ctx, usage.seconds, usage, services, null, {
+      messagesRead: read,
+      ...(read !== backlog.messages.length
+        ? { note: `read ${read} of ${backlog.messages.length} messages` }
+        : {}),
+    });
+  } finally {
+    rmSync(lake, { recursive: true, force: true });
+  }
+}
+
+/** Spark Structured Streaming, trigger availableNow, into Delta (spark_delta_export.py). */
+export async function runSpark(
+  ctx: RunContext,
+  spark: PeerRuntime,
+  cores = 2,
+): Promise<ContenderResult> {
+  const { env, backlog } = ctx;
+  const lake = mkdtempSync(path.join(tmpdir(), 'bench-peers-spark-'));
+  try {
+    const before = serviceCpu();
+    const m = runMeasured(
+      spark.python,
+      [
+        path.join(projectRoot, 'bench/peers/spark_delta_export.py'),
+        `--brokers=${env.config.KAFKA_BROKERS}`,
+        `--clicks-topic=${env.topics.clicks}`,
+        `--checkouts-topic=${env.topics.checkouts}`,
+        `--lake=${lake}`,
+        `--jars=${spark.jars}`,
+        `--cores=${cores}`,
+      ],
+      { SPARK_LOCAL_IP: '127.0.0.1' },
+    );
+    const usage = await finish(m, 'the Spark job');
+    const services = serviceCpuSince(before);
+    const read = sum(jsonLine(m).rowsRead);
+    return result('spark-delta', ctx, usage.seconds, usage, services, null, {
+      messagesRead: read,
+      ...(read !== backlog.messages.length
+        ? { note: `read ${read} of ${backlog.messages.length} messages` }
+        : {}),
+    });
+  } finally {
+    rmSync(lake, { recursive: true, force: true });
+  }
+}

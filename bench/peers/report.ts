@@ -1,0 +1,78 @@
+// The peer table of bench/peers.bench.ts: one per load shape, with ratios (ours vs each peer:
+// how many times less time and CPU ours needed; above 1 means ours is ahead).
+import type { ContenderName, ContenderResult } from './contenders.ts';
+
+const LABEL: Record<ContenderName, string> = {
+  ours: 'our workers (speed layer)',
+  'flink-exact': 'Flink SQL, the rule exactly',
+  'flink-original': 'Flink SQL, original project',
+  'lake-export': 'our lake export',
+  'spark-delta': 'Spark availableNow → Delta',
+};
+
+/** Who each contender is compared with: the speed layer with ours, the export with our export. */
+const BASELINE: Record<ContenderName, ContenderName> = {
+  ours: 'ours',
+  'flink-exact': 'ours',
+  'flink-original': 'ours',
+  'lake-export': 'lake-export',
+  'spark-delta': 'lake-export',
+};
+
+export interface ShapeReport {
+  shape: string;
+  events: number;
+  distinctCheckouts: number;
+  attributed: number;
+  candidatePairs: number;
+  eventTimeHours: number;
+  contenders: ContenderResult[];
+}
+
+const num = (n: number, digits = 0) =>
+  n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+export function ratios(
+  c: ContenderResult,
+  all: ContenderResult[],
+): { time: number; cpu: number } | null {
+  const base = all.find((b) => b.contender === BASELINE[c.contender]);
+  if (!base || base === c) return null;
+  return { time: c.seconds / base.seconds, cpu: c.cpuSeconds.total / base.cpuSeconds.total };
+}
+
+export function printShape(s: ShapeReport): void {
+  console.log(
+    `\n${s.shape}: ${num(s.events)} events, ${num(s.distinctCheckouts)} checkouts (${num(s.attributed)} attributed), ` +
+      `${num(s.candidatePairs)} candidate pairs, ${s.eventTimeHours.toFixed(1)} h of event time`,
+  );
+  const header = [
+    'contender',
+    'rows right',
+    'time to final',
+    'events/s',
+    'CPU-s proc + broker + pg = total',
+    'peak RSS',
+    'ours is ahead by (time, CPU)',
+  ];
+  const rows = s.contenders.map((c) => {
+    const r = ratios(c, s.contenders);
+    const cpu = c.cpuSeconds;
+    return [
+      LABEL[c.contender],
+      c.rows
+        ? `${num(c.rows.right)} of ${num(c.rows.expected)}`
+        : `— (${num(c.messagesRead ?? 0)} read)`,
+      `${c.seconds.toFixed(1)} s`,
+      num(c.eventsPerSecond),
+      `${cpu.processor.toFixed(1)} + ${cpu.broker?.toFixed(1) ?? '?'} + ${cpu.postgres?.toFixed(1) ?? '?'} = ${cpu.total.toFixed(1)}`,
+      `${num(c.peakRssBytes / 2 ** 20)} MiB`,
+      r ? `${r.time.toFixed(1)}× time, ${r.cpu.toFixed(1)}× CPU` : '(baseline)',
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+}
