@@ -5,7 +5,7 @@ Reads both source topics from the earliest offset to the end that exists at star
 one row per checkout to a PostgreSQL table through the JDBC connector (upserts keyed by
 checkout_id). Two formulations:
 
-  exact     the rule of shared/spec/attribution.md: left interval join of each checkout with
+  exact     the rule of docs/attribution.md: left interval join of each checkout with
             its candidate clicks (c.t - 1 h <= k.t <= c.t), ranking partitioned per checkout
             ordered by (click time, click_id), rn = 1, left lookup join on commerce.users so
             unknown users keep their row.

@@ -67,7 +67,11 @@ export function printShape(s: ShapeReport): void {
       num(c.eventsPerSecond),
       `${cpu.processor.toFixed(1)} + ${cpu.broker?.toFixed(1) ?? '?'} + ${cpu.postgres?.toFixed(1) ?? '?'} = ${cpu.total.toFixed(1)}`,
       `${num(c.peakRssBytes / 2 ** 20)} MiB`,
-      r ? `${r.time.toFixed(1)}× time, ${r.cpu.toFixed(1)}× CPU` : '(baseline)',
+      r
+        ? `${r.time.toFixed(1)}× time, ${r.cpu.toFixed(1)}× CPU`
+        : BASELINE[c.contender] === c.contender
+          ? '(baseline)'
+          : `— (${BASELINE[c.contender]} not run)`,
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -2,7 +2,7 @@
 
 Spark Structured Streaming with trigger(availableNow=True): reads each source topic from the
 earliest offset to the end that exists at start, parses the JSON into typed columns (the wire
-format of shared/spec/attribution.md), and appends to one Delta table per topic (delta-spark),
+format of docs/attribution.md), and appends to one Delta table per topic (delta-spark),
 partitioned by event_date like ours, exactly once through its checkpoint. Prints one JSON line:
 the rows read per topic (from the queries' progress) and the seconds until both queries ended.
 """
