@@ -152,9 +152,12 @@ test('the checkout browser filters, pages and opens a checkout with its attribut
   await filters.getByRole('button', { name: 'Apply' }).click();
   await expect(page).toHaveURL(/attributed=yes/);
   await expect(rows.first()).toBeVisible();
-  for (const text of await rows.locator('td.mono').allTextContents()) {
-    expect(text).toMatch(/^clk-/);
-  }
+  // Polled: the previous page stays on screen until the filtered one arrives.
+  await expect
+    .poll(async () =>
+      (await rows.locator('td.mono').allTextContents()).every((t) => /^clk-/.test(t)),
+    )
+    .toBe(true);
 
   // One user's checkouts only.
   const userCell = await rows.first().locator('td').nth(1).textContent();
@@ -164,9 +167,13 @@ test('the checkout browser filters, pages and opens a checkout with its attribut
   await filters.getByRole('button', { name: 'Apply' }).click();
   await expect(page).toHaveURL(new RegExp(`user=${userId}`));
   await expect(rows.first()).toBeVisible();
-  for (const text of await rows.locator('td:nth-child(2)').allTextContents()) {
-    expect(text).toContain(`#${userId}`);
-  }
+  await expect
+    .poll(async () =>
+      (await rows.locator('td:nth-child(2)').allTextContents()).every((t) =>
+        t.includes(`#${userId}`),
+      ),
+    )
+    .toBe(true);
 
   // Final rows only (the watermark finalizes them a few seconds after their time).
   await filters.getByLabel('User').fill('');

@@ -43,7 +43,8 @@ export function CheckoutBrowser({
   const query = canonicalQuery(new URLSearchParams(searchParams.toString()));
   const [draft, setDraft] = useState<Filters>(() => filtersOf(new URLSearchParams(query)));
   const session = useSession();
-  const signedIn = session.data?.signedIn === true;
+  // Until the browser knows, it trusts the server's view of the first page.
+  const signedIn = session.data ? session.data.signedIn : initialPage?.personal === true;
 
   // Back/forward changes the URL under us: the form follows.
   useEffect(() => setDraft(filtersOf(new URLSearchParams(query))), [query]);
