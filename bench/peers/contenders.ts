@@ -39,6 +39,8 @@ export interface ContenderResult {
   cpuSeconds: { processor: number; broker: number | null; postgres: number | null; total: number };
   peakRssBytes: number;
   rows: RowCheck | null;
+  /** Of `seconds`, the JVM's start and the job's planning, until the job was submitted. */
+  startupSeconds?: number;
   /** Messages the batch contenders read (every one of the backlog, or they failed). */
   messagesRead?: number;
   note?: string;
@@ -212,7 +214,12 @@ export async function runFlink(
   const usage = await finish(m, `the Flink job (${formulation})`);
   const services = serviceCpuSince(before);
   const rows = checkRows(backlog.expected, await readRows(env.pool, table));
-  return result(`flink-${formulation}`, ctx, usage.seconds, usage, services, rows);
+  return result(`flink-${formulation}`, ctx, usage.seconds, usage, services, rows, startup(m));
+}
+
+function startup(m: Measured): { startupSeconds?: number } {
+  const found = /submitted after ([\d.]+) s/.exec(m.output.join(''));
+  return found ? { startupSeconds: Number(found[1]) } : {};
 }
 
 function jsonLine(m: Measured): Record<string, unknown> {
@@ -286,6 +293,7 @@ export async function runSpark(
     const services = serviceCpuSince(before);
     const read = sum(jsonLine(m).rowsRead);
     return result('spark-delta', ctx, usage.seconds, usage, services, null, {
+      ...startup(m),
       messagesRead: read,
       ...(read !== backlog.messages.length
         ? { note: `read ${read} of ${backlog.messages.length} messages` }

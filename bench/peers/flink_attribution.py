@@ -189,7 +189,9 @@ def main() -> None:
     if a.explain:
         print(env.explain_sql(statement))
         return
-    env.execute_sql(statement).wait()
+    job = env.execute_sql(statement)
+    print(f"[peer:flink-{a.formulation}] submitted after {time.time() - started:.2f} s", flush=True)
+    job.wait()
     print(f"[peer:flink-{a.formulation}] job finished in {time.time() - started:.1f} s", flush=True)
 
 

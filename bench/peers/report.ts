@@ -63,7 +63,7 @@ export function printShape(s: ShapeReport): void {
       c.rows
         ? `${num(c.rows.right)} of ${num(c.rows.expected)}`
         : `— (${num(c.messagesRead ?? 0)} read)`,
-      `${c.seconds.toFixed(1)} s`,
+      `${c.seconds.toFixed(1)} s${c.startupSeconds !== undefined ? ` (start ${c.startupSeconds.toFixed(1)})` : ''}`,
       num(c.eventsPerSecond),
       `${cpu.processor.toFixed(1)} + ${cpu.broker?.toFixed(1) ?? '?'} + ${cpu.postgres?.toFixed(1) ?? '?'} = ${cpu.total.toFixed(1)}`,
       `${num(c.peakRssBytes / 2 ** 20)} MiB`,

@@ -110,6 +110,7 @@ def main() -> None:
             .trigger(availableNow=True)
             .start(os.path.join(a.lake, name))
         )
+    print(f"[peer:spark-delta] submitted after {time.time() - started:.2f} s", flush=True)
     for q in queries.values():
         q.awaitTermination()
     seconds = time.time() - started
