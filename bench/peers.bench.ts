@@ -6,7 +6,7 @@
 // Installs the peers on first use (bench/peers/install.ts). Prints a table with ratios and writes
 // bench/results/peers.json. Options: --events=N per shape, --shapes=uniform,skewed,
 // --only=ours,flink-exact,flink-original,lake-export,spark-delta.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../lib/config.ts';
@@ -136,6 +136,14 @@ async function main(): Promise<void> {
       {
         at: new Date().toISOString(),
         machine: { cpus: os.cpus().length, memoryBytes: os.totalmem(), node: process.version },
+        peers: Object.fromEntries(
+          ['flink', 'spark'].map((p) => [
+            p,
+            readFileSync(path.join(projectRoot, `bench/peers/requirements-${p}.txt`), 'utf8')
+              .trim()
+              .split('\n'),
+          ]),
+        ),
         command: `npm run bench -- peers --events=${EVENTS} --shapes=${SHAPES.join(',')}`,
         minutes: (Date.now() - started) / 60_000,
         shapes,

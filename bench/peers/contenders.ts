@@ -116,8 +116,10 @@ function result(
   return r;
 }
 
-async function finish(m: Measured, what: string): Promise<TreeUsage> {
-  const usage = await m.done;
+/** The job's usage once it ended; stopped (SIGTERM, passed on by measure.py) past `timeoutMs`. */
+async function finish(m: Measured, what: string, timeoutMs = 30 * 60_000): Promise<TreeUsage> {
+  const timer = setTimeout(() => m.signal('SIGTERM'), timeoutMs);
+  const usage = await m.done.finally(() => clearTimeout(timer));
   if (usage.exitCode !== 0) {
     throw new Error(`${what} exited ${usage.exitCode}:\n${m.output.join('').slice(-4000)}`);
   }
