@@ -303,14 +303,13 @@ export class Attributor {
 
   /** Awaits `work` (which may be retrying a dependency) while heartbeating every 2 s. */
   private async withHeartbeats<T>(work: Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
-    let done = false;
-    const settled = work.finally(() => {
-      done = true;
-    });
-    for (;;) {
-      const result = await Promise.race([settled.then(() => true), sleep(2_000).then(() => false)]);
-      if (result || done) return settled;
-      await heartbeat();
+    // A rejected heartbeat (the group is rebalancing) needs no handling here: the batch checks
+    // isStale() after the wait, and kafkajs rejoins.
+    const timer = setInterval(() => void heartbeat().catch(() => undefined), 2_000);
+    try {
+      return await work;
+    } finally {
+      clearInterval(timer);
     }
   }
 
