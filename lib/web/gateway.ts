@@ -16,6 +16,7 @@ import {
 } from './request-guards';
 import { BASE_SECURITY_HEADERS, appCsp, dbtDocsCsp, newNonce } from './security-headers';
 
+/** Header stamped with the request's id (any value a client sent is replaced), and sent back. */
 export const REQUEST_ID = 'x-request-id';
 
 export interface GatewayOptions {
@@ -44,7 +45,8 @@ export function isAlwaysOpen(pathname: string): boolean {
   );
 }
 
-function headerGetter(req: IncomingMessage): RequestHeaders {
+/** A node request's headers as `authenticate` reads them. */
+export function headerGetter(req: IncomingMessage): RequestHeaders {
   return {
     get: (name) => {
       const value = req.headers[name.toLowerCase()];
@@ -159,5 +161,3 @@ export function socketHandshakeAllowed(req: IncomingMessage, allowedHosts: strin
   const origin = req.headers.origin;
   return origin === undefined || originMatchesHost(origin, host ?? null);
 }
-
-export { headerGetter };

@@ -5,15 +5,13 @@
 // generic message naming that id (database errors and paths stay on the server).
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { authenticate, type AuthOutcome } from './auth';
+import { HOW_TO_SIGN_IN, authenticate, type AuthOutcome } from './auth';
+import { REQUEST_ID } from './gateway';
 import { formatIssues, searchParamsObject } from './schemas';
 import { getWebRuntime } from './web-runtime';
 
 /** The largest JSON body any route accepts (server.ts refuses larger ones before Next reads them). */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
-
-/** Header server.ts stamps with the request's id (and sends back), for logs and error answers. */
-export const REQUEST_ID_HEADER = 'x-request-id';
 
 export function jsonError(status: number, error: string, headers?: HeadersInit): Response {
   return Response.json({ error }, { status, headers: { 'cache-control': 'no-store', ...headers } });
@@ -36,14 +34,14 @@ export function serverError(
   error: unknown,
   status: 500 | 502 | 503 = 502,
 ): Response {
-  const requestId = request.headers.get(REQUEST_ID_HEADER) ?? randomUUID();
+  const requestId = request.headers.get(REQUEST_ID) ?? randomUUID();
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   console.error(
     `[web] ${requestId} ${request.method} ${new URL(request.url).pathname}: ${what}: ${detail}`,
   );
   return Response.json(
     { error: `${what} (request ${requestId}; the server log has the details).`, requestId },
-    { status, headers: { 'cache-control': 'no-store', [REQUEST_ID_HEADER]: requestId } },
+    { status, headers: { 'cache-control': 'no-store', [REQUEST_ID]: requestId } },
   );
 }
 
@@ -120,9 +118,9 @@ export async function requireAdmin(request: Request): Promise<Response | null> {
   const outcome = await authenticate(request.headers, getWebRuntime().authDeps(), {
     stateChange: true,
   });
-  return outcome.kind === 'admin'
-    ? null
-    : refusal(outcome as Extract<AuthOutcome, { kind: 'refused' }>);
+  if (outcome.kind === 'admin') return null;
+  if (outcome.kind === 'refused') return refusal(outcome);
+  return jsonError(401, `Sign-in required. ${HOW_TO_SIGN_IN}`);
 }
 
 /** Who reads: the operator (sees personal data) or anyone; or the answer to wrong credentials. */
