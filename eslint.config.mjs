@@ -12,6 +12,7 @@ export default defineConfig(
       '.next/**',
       '.stack/**',
       '.venv/**',
+      '.venv-peers/**',
       'lib/generated/**',
       'data/**',
       'dbt/**',

@@ -50,9 +50,7 @@ export class DependencyHealth {
   }
 
   /** The dependencies being retried, for /healthz. Empty when all is well. */
-  degraded(
-    now = Date.now(),
-  ): {
+  degraded(now = Date.now()): {
     dependency: string;
     since: number;
     forSeconds: number;
