@@ -9,11 +9,13 @@ import { createKafka } from '../lib/kafka/client.ts';
 import { clickstreamTopicSpecs, ensureTopics } from '../lib/kafka/topics.ts';
 import { startLakeExportSchedule } from './lake/schedule.ts';
 import { startSpeedLayer } from './speed/speed-layer.ts';
+import { exitOnlyOnBugs } from './unhandled-errors.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = (msg: string) =>
     console.log(`${new Date().toISOString()} [worker ${process.pid}] ${msg}`);
+  exitOnlyOnBugs(log);
   const kafka = createKafka({
     brokers: config.KAFKA_BROKERS,
     clientId: `${config.KAFKA_CLIENT_ID}-worker`,
