@@ -31,7 +31,7 @@ const args = new Map(
     return m ? [[m[1]!, m[2]!] as const] : [];
   }),
 );
-const EVENTS = Number(args.get('events') ?? 300_000);
+const EVENTS = Number(args.get('events') ?? 600_000);
 const SHAPES = (args.get('shapes') ?? 'uniform,skewed').split(',') as Shape[];
 const ALL: ContenderName[] = [
   'ours',

@@ -41,6 +41,15 @@ export function ratios(
   return { time: c.seconds / base.seconds, cpu: c.cpuSeconds.total / base.cpuSeconds.total };
 }
 
+function lost(rows: NonNullable<ContenderResult['rows']>): string {
+  const parts = [
+    rows.missing > 0 ? `${num(rows.missing)} missing` : '',
+    rows.wrongClick > 0 ? `${num(rows.wrongClick)} wrong click` : '',
+    rows.extra > 0 ? `${num(rows.extra)} extra` : '',
+  ].filter(Boolean);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
 export function printShape(s: ShapeReport): void {
   console.log(
     `\n${s.shape}: ${num(s.events)} events, ${num(s.distinctCheckouts)} checkouts (${num(s.attributed)} attributed), ` +
@@ -61,7 +70,7 @@ export function printShape(s: ShapeReport): void {
     return [
       LABEL[c.contender],
       c.rows
-        ? `${num(c.rows.right)} of ${num(c.rows.expected)}`
+        ? `${num(c.rows.right)} of ${num(c.rows.expected)}${lost(c.rows)}`
         : `— (${num(c.messagesRead ?? 0)} read)`,
       `${c.seconds.toFixed(1)} s${c.startupSeconds !== undefined ? ` (start ${c.startupSeconds.toFixed(1)})` : ''}`,
       num(c.eventsPerSecond),
