@@ -5,49 +5,25 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AttributionPartition } from '../../lib/domain/partition-engine.ts';
 import { userPartition } from '../../lib/kafka/user-partition.ts';
-import { StreamGenerator, naiveTimestamp } from '../../lib/simulator/stream-generator.ts';
+import { naiveTimestamp } from '../../lib/simulator/stream-generator.ts';
 import { seedReferenceData } from '../simulator/traffic.ts';
 import { expectedSources } from './partition-runtime.ts';
 import { saveSnapshots } from './snapshots.ts';
 import {
   createSpeedTestEnv,
   expectedAttribution,
+  expectRuleRows,
   produceKeyless,
+  ruleStream,
+  STREAM_T0,
   waitForSink,
+  watermarkPusher,
   type SpeedTestEnv,
 } from './test-harness.ts';
 import { WorkerProcess } from './worker-process.ts';
 
-const T0 = Date.UTC(2026, 10, 21, 8, 0, 0);
+const T0 = STREAM_T0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-type Message = { topic: string; value: string };
-
-function stream(env: SpeedTestEnv, seed: number, hours = 2): Message[] {
-  const generator = new StreamGenerator(
-    {
-      users: 30,
-      products: 6,
-      checkoutProbability: 0.4,
-      clickToCheckoutMs: { min: 1_000, max: 80 * 60_000 },
-      outOfOrderShare: 0.2,
-      lateShare: 0,
-      duplicateShare: 0.03,
-      malformedShare: 0,
-      allowedLatenessMs: env.config.ALLOWED_LATENESS_MS,
-    },
-    seed,
-  );
-  const messages: Message[] = [];
-  for (let t = T0; t < T0 + hours * 3_600_000; t += 2_000) {
-    for (const m of generator.emit(t, 1)) {
-      messages.push({
-        topic: m.topic === 'clicks' ? env.topics.clicks : env.topics.checkouts,
-        value: m.value,
-      });
-    }
-  }
-  return messages;
-}
 
 const click = (env: SpeedTestEnv, id: string, userId: number, productId: string, t: number) => ({
   topic: env.topics.clicks,
@@ -80,10 +56,6 @@ const checkout = (env: SpeedTestEnv, id: string, userId: number, productId: stri
   }),
 });
 
-/** A click far after the stream, so the watermark passes every checkout and all rows are final. */
-const pusher = (env: SpeedTestEnv) =>
-  click(env, 'watermark-pusher', 1, 'none', T0 + 10 * 3_600_000);
-
 /** Makes every write to the sink table fail with SQLSTATE 08006 (connection failure) while on. */
 async function installSinkFault(env: SpeedTestEnv): Promise<(on: boolean) => Promise<void>> {
   await env.pool.query(`
@@ -103,19 +75,6 @@ async function installSinkFault(env: SpeedTestEnv): Promise<(on: boolean) => Pro
   };
 }
 
-async function expectRuleRows(env: SpeedTestEnv, messages: Message[]) {
-  const expected = expectedAttribution(messages, env.topics);
-  const rows = await waitForSink(
-    env.pool,
-    (r) => r.size >= expected.size && [...r.values()].every((row) => row.is_final),
-    120_000,
-  );
-  expect(rows.size).toBe(expected.size);
-  const wrong = [...expected].filter(([id, clickId]) => rows.get(id)?.click_id !== clickId);
-  expect(wrong).toEqual([]);
-  return rows;
-}
-
 describe('sink faults', () => {
   let env: SpeedTestEnv | undefined;
   const workers: WorkerProcess[] = [];
@@ -130,7 +89,7 @@ describe('sink faults', () => {
     env = await createSpeedTestEnv({ SNAPSHOT_INTERVAL_MS: '300' });
     await seedReferenceData(env.pool, { users: 30, products: 6 });
     const setFault = await installSinkFault(env);
-    const messages = stream(env, 21);
+    const messages = ruleStream(env, 21, 2);
     const worker = new WorkerProcess(env.childEnv);
     workers.push(worker);
     worker.start();
@@ -142,8 +101,8 @@ describe('sink faults', () => {
     await sleep(4_000);
     expect(worker.running, worker.output.join('')).toBe(true);
     await setFault(false);
-    await produceKeyless(env.kafka, [pusher(env)]);
-    await expectRuleRows(env, messages);
+    await produceKeyless(env.kafka, [watermarkPusher(env)]);
+    await expectRuleRows(env, messages, 120_000);
     expect(worker.running, worker.output.join('')).toBe(true);
     expect(worker.output.join('')).toMatch(/sink flush failed, retrying with backoff/);
   }, 180_000);
@@ -152,7 +111,7 @@ describe('sink faults', () => {
     env = await createSpeedTestEnv({ SNAPSHOT_INTERVAL_MS: '300' });
     await seedReferenceData(env.pool, { users: 30, products: 6 });
     const setFault = await installSinkFault(env);
-    const messages = stream(env, 22);
+    const messages = ruleStream(env, 22, 2);
     const expected = expectedAttribution(messages, env.topics);
     const worker = new WorkerProcess(env.childEnv);
     workers.push(worker);
@@ -162,14 +121,14 @@ describe('sink faults', () => {
     await waitForSink(env.pool, (r) => r.size >= expected.size, 60_000);
     await setFault(true);
     // The pusher finalizes every pending checkout at once: those final rows cannot be written.
-    await produceKeyless(env.kafka, [pusher(env)]);
+    await produceKeyless(env.kafka, [watermarkPusher(env)]);
     await sleep(3_000);
     // A clean stop while the sink fails: the last flush gives up, and no snapshot may be taken
     // of a state whose final rows are not in the table.
     await worker.kill('SIGTERM');
     await setFault(false);
     worker.start();
-    await expectRuleRows(env, messages);
+    await expectRuleRows(env, messages, 120_000);
   }, 180_000);
 
   it('keeps one row for a checkout id sent under two user ids and dead-letters the other copy', async () => {
@@ -189,7 +148,7 @@ describe('sink faults', () => {
     const worker = new WorkerProcess(env.childEnv);
     workers.push(worker);
     worker.start();
-    await produceKeyless(env.kafka, [...messages, pusher(env)]);
+    await produceKeyless(env.kafka, [...messages, watermarkPusher(env)]);
     const rows = await waitForSink(env.pool, (r) => r.get('twice')?.is_final === true, 60_000);
     const row = rows.get('twice')!;
     const owner = Number(row.user_id);
@@ -239,12 +198,12 @@ describe('sink faults', () => {
     } finally {
       client.release();
     }
-    const messages = stream(env, 23, 1);
+    const messages = ruleStream(env, 23, 1);
     const worker = new WorkerProcess(env.childEnv);
     workers.push(worker);
     worker.start();
-    await produceKeyless(env.kafka, [...messages, pusher(env)]);
-    const rows = await expectRuleRows(env, messages);
+    await produceKeyless(env.kafka, [...messages, watermarkPusher(env)]);
+    const rows = await expectRuleRows(env, messages, 120_000);
     expect([...rows.values()].filter((r) => r.is_late)).toEqual([]);
     expect(worker.output.join('')).toMatch(/restored watermark .* is ahead of the clock/);
   }, 120_000);

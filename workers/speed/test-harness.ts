@@ -4,6 +4,7 @@
 // Not a test file itself.
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { expect } from 'vitest';
 import type pg from 'pg';
 import { loadConfig, parseConfig, type Config } from '../../lib/config.ts';
 import { createPgPool } from '../../lib/db/pool.ts';
@@ -18,6 +19,7 @@ import {
   type ParseOptions,
 } from '../../lib/domain/events.ts';
 import { createKafka } from '../../lib/kafka/client.ts';
+import { StreamGenerator, naiveTimestamp } from '../../lib/simulator/stream-generator.ts';
 import {
   clickstreamTopicSpecs,
   ensureTopics,
@@ -166,4 +168,78 @@ export function expectedAttribution(
     }
   }
   return new Map(attributeBruteForce(clicks, checkouts).map((a) => [a.checkoutId, a.clickId]));
+}
+
+/** Event times of the generated test streams start here (a past day: never "from the future"). */
+export const STREAM_T0 = Date.UTC(2026, 10, 21, 8, 0, 0);
+
+/**
+ * A keyless stream for fault tests: 30 users, 6 products, out-of-order events and duplicates,
+ * no malformed ones, `hours` of event time from STREAM_T0 at one click every 2 s.
+ */
+export function ruleStream(
+  env: SpeedTestEnv,
+  seed: number,
+  hours: number,
+): { topic: string; value: string }[] {
+  const generator = new StreamGenerator(
+    {
+      users: 30,
+      products: 6,
+      checkoutProbability: 0.4,
+      clickToCheckoutMs: { min: 1_000, max: 80 * 60_000 },
+      outOfOrderShare: 0.2,
+      lateShare: 0,
+      duplicateShare: 0.03,
+      malformedShare: 0,
+      allowedLatenessMs: env.config.ALLOWED_LATENESS_MS,
+    },
+    seed,
+  );
+  const messages: { topic: string; value: string }[] = [];
+  for (let t = STREAM_T0; t < STREAM_T0 + hours * 3_600_000; t += 2_000) {
+    for (const m of generator.emit(t, 1)) {
+      messages.push({
+        topic: m.topic === 'clicks' ? env.topics.clicks : env.topics.checkouts,
+        value: m.value,
+      });
+    }
+  }
+  return messages;
+}
+
+/** A click far after the stream: once every source reports it, every checkout is final. */
+export function watermarkPusher(env: SpeedTestEnv): { topic: string; value: string } {
+  return {
+    topic: env.topics.clicks,
+    value: JSON.stringify({
+      click_id: 'watermark-pusher',
+      user_id: 1,
+      product_id: 'none',
+      product: 'none',
+      price: 0,
+      url: 'u',
+      user_agent: 'ua',
+      ip_address: '127.0.0.1',
+      datetime_occured: naiveTimestamp(STREAM_T0 + 10 * 3_600_000),
+    }),
+  };
+}
+
+/** Waits until every expected checkout has a final row and checks each against the rule. */
+export async function expectRuleRows(
+  env: SpeedTestEnv,
+  messages: { topic: string; value: string }[],
+  timeoutMs: number,
+): Promise<Map<string, SinkRow>> {
+  const expected = expectedAttribution(messages, env.topics);
+  const rows = await waitForSink(
+    env.pool,
+    (r) => r.size >= expected.size && [...r.values()].every((row) => row.is_final),
+    timeoutMs,
+  );
+  expect(rows.size).toBe(expected.size);
+  const wrong = [...expected].filter(([id, clickId]) => rows.get(id)?.click_id !== clickId);
+  expect(wrong).toEqual([]);
+  return rows;
 }
