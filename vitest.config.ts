@@ -21,6 +21,9 @@ export default defineConfig({
           include: ['**/*.integration.test.ts'],
           exclude: ['node_modules/**', '.stack/**'],
           fileParallelism: false,
+          // On a shared CI machine one retry, as Playwright has; `npm test` names every test a
+          // retry made good ("flaky"), so a wobble is reported, never hidden.
+          retry: process.env.CI ? 1 : 0,
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

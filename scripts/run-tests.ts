@@ -10,7 +10,12 @@ import { stackUp } from './stack.ts';
 import { stopKafka } from './stack/kafka.ts';
 import { stopPostgres } from './stack/postgres.ts';
 import { ensurePythonEnv } from './python-env.ts';
-import { suiteFailures } from './test-summary.ts';
+import {
+  playwrightNotable,
+  suiteFailures,
+  vitestNotable,
+  type NotableTest,
+} from './test-summary.ts';
 import { ensureChromium } from './stack/system-packages.ts';
 
 interface SuiteResult {
@@ -24,6 +29,7 @@ interface SuiteResult {
 
 const resultsDir = path.join(projectRoot, 'test-results');
 const results: SuiteResult[] = [];
+const notable: { suite: string; test: NotableTest }[] = [];
 const only = new Set((process.env.TEST_SUITES ?? '').split(',').filter(Boolean));
 const wanted = (name: string) => only.size === 0 || only.has(name);
 
@@ -63,7 +69,7 @@ function vitestSuite(name: string, project: string): void {
     `--outputFile.json=${out}`,
   ]);
   const report = existsSync(out)
-    ? (JSON.parse(readFileSync(out, 'utf8')) as {
+    ? (JSON.parse(readFileSync(out, 'utf8')) as Parameters<typeof vitestNotable>[0] & {
         numPassedTests: number;
         numFailedTests: number;
         numPendingTests: number;
@@ -71,6 +77,8 @@ function vitestSuite(name: string, project: string): void {
         numTotalTests: number;
       })
     : undefined;
+  if (report)
+    for (const test of vitestNotable(report, projectRoot)) notable.push({ suite: name, test });
   const passed = report?.numPassedTests ?? 0;
   // A suite that ran nothing, or whose report is missing, is a failure, not a pass.
   const failed = suiteFailures({ failed: report?.numFailedTests ?? 0, passed, runnerOk: ok });
@@ -85,13 +93,13 @@ function playwrightSuite(): void {
   const { ok, seconds } = run('npx', ['playwright', 'test', '--reporter=list,json'], {
     PLAYWRIGHT_JSON_OUTPUT_NAME: out,
   });
-  const stats = existsSync(out)
-    ? (
-        JSON.parse(readFileSync(out, 'utf8')) as {
-          stats: { expected: number; unexpected: number; flaky: number; skipped: number };
-        }
-      ).stats
+  const report = existsSync(out)
+    ? (JSON.parse(readFileSync(out, 'utf8')) as Parameters<typeof playwrightNotable>[0] & {
+        stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+      })
     : undefined;
+  const stats = report?.stats;
+  if (report) for (const test of playwrightNotable(report)) notable.push({ suite: 'e2e', test });
   const passed = (stats?.expected ?? 0) + (stats?.flaky ?? 0);
   const failed = suiteFailures({ failed: stats?.unexpected ?? 0, passed, runnerOk: ok });
   results.push({
@@ -160,6 +168,11 @@ async function main(): Promise<number> {
     console.log(
       `  ${mark} ${r.name.padEnd(18)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped  (${r.seconds.toFixed(1)} s)`,
     );
+  }
+  // By name, at the end: CI keeps only the tail of the log.
+  for (const { suite, test } of notable) {
+    const reason = test.reason ? `: ${test.reason}` : '';
+    console.log(`  ${test.status.padEnd(7)} [${suite}] ${test.name}${reason}`);
   }
   const total = results.reduce(
     (acc, r) => ({
