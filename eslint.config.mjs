@@ -31,6 +31,20 @@ export default defineConfig(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
       ],
+      // One import style: a relative path that names the file, extension included (what Node,
+      // tsx, vitest and Next all resolve the same way). No `@/` alias, no extensionless path.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^@/', message: 'Import by relative path with the extension (./x.ts).' },
+            {
+              regex: '^\\.{1,2}/(?!.*\\.(ts|tsx|css|json|js|mjs)$)',
+              message: 'Name the file with its extension (./x.ts, ./X.tsx).',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -4,8 +4,8 @@
 // e2e topics, groups and ports of e2e/support/e2e-stack.ts, and stops them in reverse order.
 // `npm run build` must have run first; the test runner does it.
 import { defineConfig } from '@playwright/test';
-import { loadConfig } from './lib/config';
-import { E2E, e2eEnvironment } from './e2e/support/e2e-stack';
+import { loadConfig } from './lib/config.ts';
+import { E2E, e2eEnvironment } from './e2e/support/e2e-stack.ts';
 
 /** The browser tests' lake; the admin specs empty `data/e2e` (lake and warehouse) first. */
 const E2E_LAKE_URI = 'data/e2e/lake';

@@ -6,18 +6,18 @@
 // `--dev` runs Next in development mode; otherwise it serves the output of `next build`.
 import { createServer } from 'node:http';
 import { Server as SocketServer, type Socket } from 'socket.io';
-import { listOf, loadConfig } from './lib/config';
-import { SESSION_COOKIE, authenticate, isSessionSecret, readCookie } from './lib/web/auth';
-import { admit, headerGetter, socketHandshakeAllowed } from './lib/web/gateway';
-import { bodyVerdict } from './lib/web/request-guards';
-import { MAX_JSON_BODY_BYTES } from './lib/web/http';
-import { snapshotFor } from './lib/web/privacy';
-import { getWebRuntime } from './lib/web/web-runtime';
+import { listOf, loadConfig } from './lib/config.ts';
+import { SESSION_COOKIE, authenticate, isSessionSecret, readCookie } from './lib/web/auth.ts';
+import { admit, headerGetter, socketHandshakeAllowed } from './lib/web/gateway.ts';
+import { bodyVerdict } from './lib/web/request-guards.ts';
+import { MAX_JSON_BODY_BYTES } from './lib/web/http.ts';
+import { snapshotFor } from './lib/web/privacy.ts';
+import { getWebRuntime } from './lib/web/web-runtime.ts';
 import {
   HEARTBEAT_INTERVAL_MS,
   type ClientToServerEvents,
   type ServerToClientEvents,
-} from './app/live-events';
+} from './app/live-events.ts';
 
 const SHUTDOWN_GRACE_MS = 5_000;
 /** How often signed-in sockets are checked against their session (expiry, other processes). */

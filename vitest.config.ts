@@ -3,7 +3,6 @@ import { defineConfig } from 'vitest/config';
 // Unit tests are pure and fast; integration tests talk to the real Kafka and
 // PostgreSQL that `scripts/run-tests.ts` starts, so they run one file at a time.
 export default defineConfig({
-  resolve: { alias: { '@': new URL('./', import.meta.url).pathname } },
   test: {
     projects: [
       {

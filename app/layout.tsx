@@ -4,8 +4,8 @@
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import type { ReactNode } from 'react';
-import { NavBar } from '@/components/NavBar';
-import { Providers } from './providers';
+import { NavBar } from '../components/NavBar.tsx';
+import { Providers } from './providers.tsx';
 import './globals.css';
 
 export const metadata: Metadata = {

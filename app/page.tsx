@@ -2,10 +2,10 @@
 // live by the `pipeline` pushes over socket.io (components/dashboard/Dashboard.tsx). The
 // per-checkout feed only for the signed-in operator.
 import { connection } from 'next/server';
-import { Dashboard } from '@/components/dashboard/Dashboard';
-import { pageReaderSignedIn } from '@/lib/web/page-reader';
-import { snapshotFor } from '@/lib/web/privacy';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { Dashboard } from '../components/dashboard/Dashboard.tsx';
+import { pageReaderSignedIn } from '../lib/web/page-reader.ts';
+import { snapshotFor } from '../lib/web/privacy.ts';
+import { getWebRuntime } from '../lib/web/web-runtime.ts';
 
 export default async function DashboardPage() {
   await connection();

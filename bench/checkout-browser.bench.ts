@@ -8,17 +8,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, projectRoot } from '../lib/config';
-import { createPgPool } from '../lib/db/pool';
-import { createTestDatabase } from '../lib/db/test-database';
+import { loadConfig, projectRoot } from '../lib/config.ts';
+import { createPgPool } from '../lib/db/pool.ts';
+import { createTestDatabase } from '../lib/db/test-database.ts';
 import {
   checkoutPageSql,
   getCheckout,
   listCheckouts,
   resolveUser,
-} from '../lib/web/checkout-queries';
-import { checkoutQuerySchema, type CheckoutQuery } from '../lib/web/schemas';
-import { newestAttributed, windowAggregates } from '../lib/web/sink-queries';
+} from '../lib/web/checkout-queries.ts';
+import { checkoutQuerySchema, type CheckoutQuery } from '../lib/web/schemas.ts';
+import { newestAttributed, windowAggregates } from '../lib/web/sink-queries.ts';
 
 function argument(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);

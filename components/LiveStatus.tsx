@@ -2,8 +2,8 @@
 // Shows whether the server's socket.io heartbeats are reaching this browser: "live" while a beat
 // arrived within the last few intervals, "connecting" before the first, "offline" after silence.
 import { useEffect, useRef, useState } from 'react';
-import { HEARTBEAT_INTERVAL_MS } from '@/app/live-events';
-import { useLiveEvent } from './live-socket';
+import { HEARTBEAT_INTERVAL_MS } from '../app/live-events.ts';
+import { useLiveEvent } from './live-socket.ts';
 
 type LiveState = 'connecting' | 'live' | 'offline';
 

@@ -3,8 +3,8 @@
 // assistive tech (aria-current), the sign-in state and the live badge.
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { SessionBadge } from './auth/SessionBadge';
-import { LiveStatus } from './LiveStatus';
+import { SessionBadge } from './auth/SessionBadge.tsx';
+import { LiveStatus } from './LiveStatus.tsx';
 
 const sections = [
   { href: '/', label: 'Dashboard' },

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configSchema } from '../lib/config';
+import { configSchema } from '../lib/config.ts';
 import {
   bindMounts,
   commandLine,
@@ -18,7 +18,7 @@ import {
   repoRoot,
   serviceEnv,
   type ComposeService,
-} from './compose-model';
+} from './compose-model.ts';
 
 const compose = loadCompose();
 const services = Object.entries(compose.services);

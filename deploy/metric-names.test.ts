@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metricNamesInPromQL, parseDesignMetrics, seriesNames } from './metric-names';
+import { metricNamesInPromQL, parseDesignMetrics, seriesNames } from './metric-names.ts';
 
 describe('metricNamesInPromQL', () => {
   it.each([

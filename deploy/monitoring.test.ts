@@ -13,8 +13,8 @@ import {
   repoRoot,
   serviceEnv,
   type ComposeService,
-} from './compose-model';
-import { metricNamesInPromQL, parseDesignMetrics, seriesNames } from './metric-names';
+} from './compose-model.ts';
+import { metricNamesInPromQL, parseDesignMetrics, seriesNames } from './metric-names.ts';
 
 const compose = loadCompose();
 const service = (name: string): ComposeService => {

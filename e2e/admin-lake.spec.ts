@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { E2E } from './support/e2e-stack';
+import { E2E } from './support/e2e-stack.ts';
 
 test.describe.configure({ mode: 'serial' });
 

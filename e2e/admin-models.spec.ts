@@ -4,7 +4,7 @@
 // reconciliation chart, its days and the differing checkouts linking to their pages; the dbt docs
 // are served. Runs after admin-lake.spec.ts (name order, project 'batch').
 import { expect, test, type Page } from '@playwright/test';
-import { E2E } from './support/e2e-stack';
+import { E2E } from './support/e2e-stack.ts';
 
 test.describe.configure({ mode: 'serial' });
 

@@ -2,7 +2,7 @@
 // the admin token (401 and how to sign in), bad input gets 400 with a message naming the field,
 // and sign-in sets an httpOnly session cookie that then authorizes. Nothing here starts traffic.
 import { expect, test } from '@playwright/test';
-import { E2E } from './support/e2e-stack';
+import { E2E } from './support/e2e-stack.ts';
 
 const stateChanging = [
   '/api/simulator/start',

@@ -4,7 +4,7 @@
 // open one and see its attributed click, and check the admin page. The steps share the tab and
 // run in order; this file sorts after home.spec.ts, whose empty-state test needs no traffic yet.
 import { expect, test, type Page } from '@playwright/test';
-import { E2E } from './support/e2e-stack';
+import { E2E } from './support/e2e-stack.ts';
 
 test.describe.configure({ mode: 'serial' });
 

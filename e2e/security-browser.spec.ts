@@ -5,13 +5,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
-import { E2E } from './support/e2e-stack';
+import { E2E } from './support/e2e-stack.ts';
 import {
   PERSONAL,
   deletePersonalCheckout,
   insertPersonalCheckout,
   personalIn,
-} from './support/personal-row';
+} from './support/personal-row.ts';
 
 const SITE = `http://localhost:${E2E.webPort}`;
 

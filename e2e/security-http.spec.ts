@@ -8,21 +8,21 @@ import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { io, type Socket } from 'socket.io-client';
-import { loadConfig } from '../lib/config';
-import { E2E, e2eEnvironment } from './support/e2e-stack';
+import { loadConfig } from '../lib/config.ts';
+import { E2E, e2eEnvironment } from './support/e2e-stack.ts';
 import {
   PERSONAL,
   deletePersonalCheckout,
   insertPersonalCheckout,
   personalIn,
-} from './support/personal-row';
+} from './support/personal-row.ts';
 import {
   listeningAddresses,
   postOversized,
   rawRequest,
   websocketUpgrade,
   type RawRequest,
-} from './support/raw-http';
+} from './support/raw-http.ts';
 
 const PORT = E2E.webPort;
 const SITE = `http://localhost:${PORT}`;

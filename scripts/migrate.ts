@@ -1,9 +1,9 @@
 // `npm run db:migrate`: applies pending prisma/migrations to DATABASE_URL with our offline
 // migrator (lib/db/migrate.ts), which records them exactly as `prisma migrate deploy` would, then
 // grants the web app's role (WEB_DATABASE_URL, when set) exactly its tables (lib/db/web-role.ts).
-import { loadConfig } from '../lib/config';
-import { migrateDatabase } from '../lib/db/migrate';
-import { provisionWebRole } from '../lib/db/web-role';
+import { loadConfig } from '../lib/config.ts';
+import { migrateDatabase } from '../lib/db/migrate.ts';
+import { provisionWebRole } from '../lib/db/web-role.ts';
 
 const log = (message: string) => console.log(`[migrate] ${message}`);
 

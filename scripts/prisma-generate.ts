@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { projectRoot } from '../lib/config';
+import { projectRoot } from '../lib/config.ts';
 
 const schemaFile = path.join(projectRoot, 'prisma', 'schema.prisma');
 const generatedClient = path.join(projectRoot, 'lib', 'generated', 'prisma', 'client.ts');

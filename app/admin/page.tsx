@@ -2,15 +2,15 @@
 // the dead-letter store, and the batch layer's jobs: the lake export and the dbt models.
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
-import { AdminSession } from '@/components/admin/AdminSession';
-import { DeadLetters } from '@/components/admin/DeadLetters';
-import { LakeExportPanel } from '@/components/admin/LakeExportPanel';
-import { ModelsPanel } from '@/components/admin/ModelsPanel';
-import { PipelineHealth } from '@/components/admin/PipelineHealth';
-import { SessionsPanel } from '@/components/admin/SessionsPanel';
-import { pageReaderSignedIn } from '@/lib/web/page-reader';
-import { snapshotFor } from '@/lib/web/privacy';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { AdminSession } from '../../components/admin/AdminSession.tsx';
+import { DeadLetters } from '../../components/admin/DeadLetters.tsx';
+import { LakeExportPanel } from '../../components/admin/LakeExportPanel.tsx';
+import { ModelsPanel } from '../../components/admin/ModelsPanel.tsx';
+import { PipelineHealth } from '../../components/admin/PipelineHealth.tsx';
+import { SessionsPanel } from '../../components/admin/SessionsPanel.tsx';
+import { pageReaderSignedIn } from '../../lib/web/page-reader.ts';
+import { snapshotFor } from '../../lib/web/privacy.ts';
+import { getWebRuntime } from '../../lib/web/web-runtime.ts';
 
 export const metadata: Metadata = { title: 'Admin · Clickstream' };
 

@@ -4,13 +4,13 @@
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { Suspense } from 'react';
-import { CheckoutBrowser } from '@/components/checkouts/CheckoutBrowser';
-import { canonicalQuery } from '@/lib/web/checkout-query-string';
-import { listCheckouts, type CheckoutPage } from '@/lib/web/checkout-queries';
-import { pageReaderSignedIn } from '@/lib/web/page-reader';
-import { checkoutPageFor } from '@/lib/web/privacy';
-import { checkoutQuerySchema, searchParamsObject } from '@/lib/web/schemas';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { CheckoutBrowser } from '../../components/checkouts/CheckoutBrowser.tsx';
+import { canonicalQuery } from '../../lib/web/checkout-query-string.ts';
+import { listCheckouts, type CheckoutPage } from '../../lib/web/checkout-queries.ts';
+import { pageReaderSignedIn } from '../../lib/web/page-reader.ts';
+import { checkoutPageFor } from '../../lib/web/privacy.ts';
+import { checkoutQuerySchema, searchParamsObject } from '../../lib/web/schemas.ts';
+import { getWebRuntime } from '../../lib/web/web-runtime.ts';
 
 export const metadata: Metadata = { title: 'Checkouts · Clickstream' };
 

@@ -1,8 +1,8 @@
 // Sign in with the admin token; afterwards, back to the page that asked (only paths on this
 // site: lib/web/safe-next.ts).
 import type { Metadata } from 'next';
-import { SignInPanel } from '@/components/auth/SignInPanel';
-import { safeNextPath } from '@/lib/web/safe-next';
+import { SignInPanel } from '../../components/auth/SignInPanel.tsx';
+import { safeNextPath } from '../../lib/web/safe-next.ts';
 
 export const metadata: Metadata = { title: 'Sign in · Clickstream' };
 

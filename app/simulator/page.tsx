@@ -3,8 +3,8 @@
 // open and live.
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
-import { SimulatorPanel } from '@/components/simulator/SimulatorPanel';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { SimulatorPanel } from '../../components/simulator/SimulatorPanel.tsx';
+import { getWebRuntime } from '../../lib/web/web-runtime.ts';
 
 export const metadata: Metadata = { title: 'Simulator · Clickstream' };
 

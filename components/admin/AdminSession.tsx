@@ -1,7 +1,7 @@
 'use client';
 // The admin page's sign-in panel: who may change state, and the form when nobody has signed in.
-import { SignInForm } from '../auth/SignInForm';
-import { useSession } from '../auth/use-session';
+import { SignInForm } from '../auth/SignInForm.tsx';
+import { useSession } from '../auth/use-session.ts';
 
 export function AdminSession() {
   const session = useSession();

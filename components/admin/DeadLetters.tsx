@@ -4,11 +4,11 @@
 // Signed-in only: the payloads carry the events' personal data.
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import type { DeadLetterPage } from '@/lib/web/dead-letter-queries';
-import { apiGet } from '../api-client';
-import { useSession } from '../auth/use-session';
-import { ErrorCallout } from './ErrorCallout';
-import { formatBytes, formatCount, formatTime } from '../format';
+import type { DeadLetterPage } from '../../lib/web/dead-letter-queries.ts';
+import { apiGet } from '../api-client.ts';
+import { useSession } from '../auth/use-session.ts';
+import { ErrorCallout } from './ErrorCallout.tsx';
+import { formatBytes, formatCount, formatTime } from '../format.ts';
 
 const PAGE_SIZE = 25;
 

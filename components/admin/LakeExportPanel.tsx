@@ -4,13 +4,13 @@
 // runs), the history of runs, and each Delta table with its history and time travel.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { LakeStatus, JobRunView } from '@/lib/web/lake-admin';
-import type { LakeExportProgress, LakeExportResult } from '@/workers/lake/export';
-import type { HistoryEntry, TableSummary } from '@/workers/lake/table-history';
-import { apiGet, apiPost } from '../api-client';
-import { ErrorCallout } from './ErrorCallout';
-import { useSession } from '../auth/use-session';
-import { formatBytes, formatCount, formatSeconds, formatTime } from '../format';
+import type { LakeStatus, JobRunView } from '../../lib/web/lake-admin.ts';
+import type { LakeExportProgress, LakeExportResult } from '../../workers/lake/export.ts';
+import type { HistoryEntry, TableSummary } from '../../workers/lake/table-history.ts';
+import { apiGet, apiPost } from '../api-client.ts';
+import { ErrorCallout } from './ErrorCallout.tsx';
+import { useSession } from '../auth/use-session.ts';
+import { formatBytes, formatCount, formatSeconds, formatTime } from '../format.ts';
 
 const STATUS_KEY = ['admin', 'lake'];
 const TABLES_KEY = ['admin', 'lake', 'tables'];

@@ -4,15 +4,15 @@
 // history of runs with timings and failures, the latest layer reconciliation, and the docs link.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { JobRunView } from '@/lib/web/lake-admin';
-import type { ModelsAdminProgress, ModelsStatus } from '@/lib/web/models-admin';
-import type { ModelsRunResult } from '@/workers/models/run-models';
-import type { NodeResult } from '@/workers/models/run-results';
-import { apiGet, apiPost } from '../api-client';
-import { ErrorCallout } from './ErrorCallout';
-import { useSession } from '../auth/use-session';
-import { formatSeconds, formatTime } from '../format';
-import { Reconciliation } from './Reconciliation';
+import type { JobRunView } from '../../lib/web/lake-admin.ts';
+import type { ModelsAdminProgress, ModelsStatus } from '../../lib/web/models-admin.ts';
+import type { ModelsRunResult } from '../../workers/models/run-models.ts';
+import type { NodeResult } from '../../workers/models/run-results.ts';
+import { apiGet, apiPost } from '../api-client.ts';
+import { ErrorCallout } from './ErrorCallout.tsx';
+import { useSession } from '../auth/use-session.ts';
+import { formatSeconds, formatTime } from '../format.ts';
+import { Reconciliation } from './Reconciliation.tsx';
 
 const STATUS_KEY = ['admin', 'models'];
 

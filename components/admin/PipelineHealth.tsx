@@ -3,9 +3,9 @@
 // not, and why), each attributor partition (watermark, retained state, pending checkouts, next
 // offsets), consumer lag per topic partition, and counts by topic and dead-letter reason.
 import { useState } from 'react';
-import type { PipelineSnapshot } from '@/lib/web/pipeline-snapshot';
-import { formatBytes, formatCount, formatSeconds, formatTime } from '../format';
-import { useLiveEvent } from '../live-socket';
+import type { PipelineSnapshot } from '../../lib/web/pipeline-snapshot.ts';
+import { formatBytes, formatCount, formatSeconds, formatTime } from '../format.ts';
+import { useLiveEvent } from '../live-socket.ts';
 
 export function PipelineHealth({ initialSnapshot }: { initialSnapshot: PipelineSnapshot | null }) {
   const [snapshot, setSnapshot] = useState(initialSnapshot);

@@ -15,9 +15,9 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { LatestReconciliation } from '@/lib/web/models-admin';
-import { apiGet } from '../api-client';
-import { formatCount, formatTime } from '../format';
+import type { LatestReconciliation } from '../../lib/web/models-admin.ts';
+import { apiGet } from '../api-client.ts';
+import { formatCount, formatTime } from '../format.ts';
 
 const REASONS: Record<string, string> = {
   missing_in_speed: 'missing in speed',

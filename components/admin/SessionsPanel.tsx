@@ -3,12 +3,12 @@
 // used, with "sign out" per session and "sign out everywhere" (this browser included). Shown to
 // the signed-in operator only; the list itself needs sign-in.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { SessionView } from '@/lib/web/session-store';
-import { apiGet, apiPost } from '../api-client';
-import { useRefreshSession, useSession } from '../auth/use-session';
-import { reconnectLiveSocket } from '../live-socket';
-import { formatTime } from '../format';
-import { ErrorCallout } from './ErrorCallout';
+import type { SessionView } from '../../lib/web/session-store.ts';
+import { apiGet, apiPost } from '../api-client.ts';
+import { useRefreshSession, useSession } from '../auth/use-session.ts';
+import { reconnectLiveSocket } from '../live-socket.ts';
+import { formatTime } from '../format.ts';
+import { ErrorCallout } from './ErrorCallout.tsx';
 
 const SESSIONS_KEY = ['auth-sessions'] as const;
 

@@ -3,8 +3,8 @@
 // and offers the sign-in form in place. The server checks again on every call; this only spares
 // the user a 401 after filling in a form.
 import type { ReactNode } from 'react';
-import { SignInForm } from './SignInForm';
-import { useSession } from './use-session';
+import { SignInForm } from './SignInForm.tsx';
+import { useSession } from './use-session.ts';
 
 export function AdminGate({ action, children }: { action: string; children: ReactNode }) {
   const session = useSession();

@@ -3,9 +3,9 @@
 // sign-out button.
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { apiPost } from '../api-client';
-import { reconnectLiveSocket } from '../live-socket';
-import { useRefreshSession, useSession } from './use-session';
+import { apiPost } from '../api-client.ts';
+import { reconnectLiveSocket } from '../live-socket.ts';
+import { useRefreshSession, useSession } from './use-session.ts';
 
 export function SessionBadge() {
   const session = useSession();

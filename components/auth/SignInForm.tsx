@@ -2,9 +2,9 @@
 // The admin sign-in: the token goes to POST /api/auth/login, which answers with an httpOnly
 // session cookie. Says where the token comes from, since a new user has not read any code.
 import { useState, type FormEvent } from 'react';
-import { ApiError, apiPost } from '../api-client';
-import { reconnectLiveSocket } from '../live-socket';
-import { useRefreshSession, useSession } from './use-session';
+import { ApiError, apiPost } from '../api-client.ts';
+import { reconnectLiveSocket } from '../live-socket.ts';
+import { useRefreshSession, useSession } from './use-session.ts';
 
 export function SignInForm({ onSignedIn }: { onSignedIn?: () => void }) {
   const [token, setToken] = useState('');

@@ -1,8 +1,8 @@
 'use client';
 // The /signin page's body: the form, then a redirect to where the user was going.
 import { useRouter } from 'next/navigation';
-import { SignInForm } from './SignInForm';
-import { useSession } from './use-session';
+import { SignInForm } from './SignInForm.tsx';
+import { useSession } from './use-session.ts';
 
 export function SignInPanel({ next }: { next: string }) {
   const router = useRouter();

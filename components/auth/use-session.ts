@@ -2,7 +2,7 @@
 // Whether this browser is signed in as admin (GET /api/auth/session), cached by TanStack Query
 // under one key so signing in or out anywhere updates every page at once.
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { apiGet } from '../api-client';
+import { apiGet } from '../api-client.ts';
 
 export interface SessionState {
   signedIn: boolean;

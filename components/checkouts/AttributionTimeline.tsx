@@ -2,8 +2,11 @@
 // shaded, the user's clicks on the product as dots (the winner large and labelled), and the
 // checkout as a line. When every click sits within a few minutes of the checkout, a second,
 // zoomed axis spreads them apart. Plain SVG, rendered on the server.
-import type { AttributionTimeline as Timeline, ClickRole } from '@/lib/web/attribution-timeline';
-import { formatClock, formatSeconds } from '../format';
+import type {
+  AttributionTimeline as Timeline,
+  ClickRole,
+} from '../../lib/web/attribution-timeline.ts';
+import { formatClock, formatSeconds } from '../format.ts';
 
 const WIDTH = 1000;
 const HEIGHT = 130;

@@ -8,16 +8,16 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
-import type { CheckoutPage } from '@/lib/web/checkout-queries';
+import type { CheckoutPage } from '../../lib/web/checkout-queries.ts';
 import {
   FILTER_KEYS,
   PAGE_SIZES,
   QUERY_DEFAULTS as DEFAULTS,
   canonicalQuery,
-} from '@/lib/web/checkout-query-string';
-import { ApiError, apiGet } from '../api-client';
-import { useSession } from '../auth/use-session';
-import { formatMoney, formatSeconds, formatTime } from '../format';
+} from '../../lib/web/checkout-query-string.ts';
+import { ApiError, apiGet } from '../api-client.ts';
+import { useSession } from '../auth/use-session.ts';
+import { formatMoney, formatSeconds, formatTime } from '../format.ts';
 
 type Filters = Record<(typeof FILTER_KEYS)[number], string>;
 

@@ -4,8 +4,8 @@
 // the snapshot the server rendered with, so the first paint already has figures.
 import Link from 'next/link';
 import { useState } from 'react';
-import type { PipelineSnapshot, SeriesPoint } from '@/lib/web/pipeline-snapshot';
-import { FigureCard } from '../FigureCard';
+import type { PipelineSnapshot, SeriesPoint } from '../../lib/web/pipeline-snapshot.ts';
+import { FigureCard } from '../FigureCard.tsx';
 import {
   formatBytes,
   formatCount,
@@ -14,12 +14,12 @@ import {
   formatRate,
   formatSeconds,
   formatTime,
-} from '../format';
-import { useLiveEvent } from '../live-socket';
-import { DelayHistogram } from './DelayHistogram';
-import { LiveFeed } from './LiveFeed';
-import { SeriesChart } from './SeriesChart';
-import { TopProducts } from './TopProducts';
+} from '../format.ts';
+import { useLiveEvent } from '../live-socket.ts';
+import { DelayHistogram } from './DelayHistogram.tsx';
+import { LiveFeed } from './LiveFeed.tsx';
+import { SeriesChart } from './SeriesChart.tsx';
+import { TopProducts } from './TopProducts.tsx';
 
 const MAX_POINTS = 300;
 

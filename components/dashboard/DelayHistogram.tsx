@@ -2,7 +2,7 @@
 // How long after the attributed click people bought: counts of attributed checkouts in the sink
 // window by click → checkout delay.
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { HistogramBin } from '@/lib/web/pipeline-snapshot';
+import type { HistogramBin } from '../../lib/web/pipeline-snapshot.ts';
 
 export function DelayHistogram({ bins }: { bins: HistogramBin[] }) {
   const total = bins.reduce((n, b) => n + b.count, 0);

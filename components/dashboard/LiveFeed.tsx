@@ -2,8 +2,8 @@
 // links to its detail page, which explains the attribution. Only signed-in browsers get the rows
 // (they say who bought); others see where to sign in.
 import Link from 'next/link';
-import type { FeedRow } from '@/lib/web/pipeline-snapshot';
-import { formatClock, formatMoney, formatSeconds } from '../format';
+import type { FeedRow } from '../../lib/web/pipeline-snapshot.ts';
+import { formatClock, formatMoney, formatSeconds } from '../format.ts';
 
 export function LiveFeed({ rows, hidden = false }: { rows: FeedRow[]; hidden?: boolean }) {
   return (

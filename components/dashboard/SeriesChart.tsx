@@ -11,8 +11,8 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { SeriesPoint } from '@/lib/web/pipeline-snapshot';
-import { formatClock } from '../format';
+import type { SeriesPoint } from '../../lib/web/pipeline-snapshot.ts';
+import { formatClock } from '../format.ts';
 
 export interface SeriesLine {
   key: Exclude<keyof SeriesPoint, 't'>;

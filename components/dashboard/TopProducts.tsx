@@ -1,8 +1,8 @@
 // The products with the most attributed revenue in the sink window, as a ranked list with bars
 // (a table reads better than a chart for eight names).
 import Link from 'next/link';
-import type { TopProduct } from '@/lib/web/pipeline-snapshot';
-import { formatCount, formatMoney } from '../format';
+import type { TopProduct } from '../../lib/web/pipeline-snapshot.ts';
+import { formatCount, formatMoney } from '../format.ts';
 
 export function TopProducts({ products }: { products: TopProduct[] }) {
   const max = Math.max(1, ...products.map((p) => p.revenue));

@@ -4,13 +4,13 @@
 // socket.io; actions go to the admin-only /api/simulator routes.
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
-import { LIMITS } from '@/lib/web/schemas';
-import type { SimulatorStatus } from '@/lib/web/simulator-status';
-import { ApiError, apiPost } from '../api-client';
-import { AdminGate } from '../auth/AdminGate';
-import { formatCount, formatRate, formatSeconds, formatTime } from '../format';
-import { useLiveEvent } from '../live-socket';
-import { NumberField } from './NumberField';
+import { LIMITS } from '../../lib/web/schemas.ts';
+import type { SimulatorStatus } from '../../lib/web/simulator-status.ts';
+import { ApiError, apiPost } from '../api-client.ts';
+import { AdminGate } from '../auth/AdminGate.tsx';
+import { formatCount, formatRate, formatSeconds, formatTime } from '../format.ts';
+import { useLiveEvent } from '../live-socket.ts';
+import { NumberField } from './NumberField.tsx';
 
 export interface StreamForm {
   rate: number;

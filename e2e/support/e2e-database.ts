@@ -6,13 +6,13 @@
 import http from 'node:http';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
-import { loadConfig } from '../../lib/config';
-import { migrateDatabase } from '../../lib/db/migrate';
-import { provisionWebRole } from '../../lib/db/web-role';
-import { assertTestDatabaseName, dropTestDatabase } from '../../lib/db/test-database';
-import { createKafka } from '../../lib/kafka/client';
-import { topicNames } from '../../lib/kafka/topics';
-import { E2E, e2eDatabaseUrl } from './e2e-stack';
+import { loadConfig } from '../../lib/config.ts';
+import { migrateDatabase } from '../../lib/db/migrate.ts';
+import { provisionWebRole } from '../../lib/db/web-role.ts';
+import { assertTestDatabaseName, dropTestDatabase } from '../../lib/db/test-database.ts';
+import { createKafka } from '../../lib/kafka/client.ts';
+import { topicNames } from '../../lib/kafka/topics.ts';
+import { E2E, e2eDatabaseUrl } from './e2e-stack.ts';
 
 const log = (message: string) => console.log(`[e2e-database] ${message}`);
 

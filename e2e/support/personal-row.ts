@@ -3,8 +3,8 @@
 // could leak it. Removed again afterwards, so the batch specs' reconciliation never sees it.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { loadConfig } from '../../lib/config';
-import { e2eDatabaseUrl } from './e2e-stack';
+import { loadConfig } from '../../lib/config.ts';
+import { e2eDatabaseUrl } from './e2e-stack.ts';
 
 export const PERSONAL = {
   userId: '987654321',

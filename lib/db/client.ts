@@ -4,7 +4,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import { createPgPool, type PoolOptions } from './pool.ts';
-import { PrismaClient } from '../generated/prisma/client';
+import { PrismaClient } from '../generated/prisma/client.ts';
 
 export type { PrismaClient };
 export { createPgPool, type PoolOptions };

@@ -16,17 +16,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config';
-import { Prisma } from '../generated/prisma/client';
-import { createPrisma, type PrismaClient } from './client';
-import { defaultMigrationsDir, MigrationError, migrateDatabase } from './migrate';
+import { loadConfig } from '../config.ts';
+import { Prisma } from '../generated/prisma/client.ts';
+import { createPrisma, type PrismaClient } from './client.ts';
+import { defaultMigrationsDir, MigrationError, migrateDatabase } from './migrate.ts';
 import {
   createTestDatabase,
   dropTestDatabase,
   TEST_DATABASE_PREFIX,
   withDatabaseName,
   type TestDatabase,
-} from './test-database';
+} from './test-database.ts';
 
 const baseUrl = loadConfig().DATABASE_URL;
 // The migration directories, listed here independently of lib/db/migration-files.ts.

@@ -11,8 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
-import { projectRoot } from '../config';
-import { checksumMatches, readMigrationFiles, type MigrationFile } from './migration-files';
+import { projectRoot } from '../config.ts';
+import { checksumMatches, readMigrationFiles, type MigrationFile } from './migration-files.ts';
 
 export const defaultMigrationsDir = path.join(projectRoot, 'prisma', 'migrations');
 

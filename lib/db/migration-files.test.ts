@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checksumMatches, prismaChecksum, readMigrationFiles } from './migration-files';
+import { checksumMatches, prismaChecksum, readMigrationFiles } from './migration-files.ts';
 
 describe('prismaChecksum', () => {
   it('is the zero-padded sha256 hex that prisma-engines expects for "hello"', () => {

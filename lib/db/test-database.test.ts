@@ -6,7 +6,7 @@ import {
   NotATestDatabaseError,
   truncateTestDatabase,
   withDatabaseName,
-} from './test-database';
+} from './test-database.ts';
 
 // Port 1 on loopback: nothing listens, so reaching the server would fail differently.
 const unreachable = 'postgresql://clickstream:clickstream@127.0.0.1:1';

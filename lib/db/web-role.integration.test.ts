@@ -4,9 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config';
-import { createTestDatabase, withDatabaseName, type TestDatabase } from './test-database';
-import { provisionWebRole, webRoleOf } from './web-role';
+import { loadConfig } from '../config.ts';
+import { createTestDatabase, withDatabaseName, type TestDatabase } from './test-database.ts';
+import { provisionWebRole, webRoleOf } from './web-role.ts';
 
 const config = loadConfig();
 const { DATABASE_URL } = config;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attributeBruteForce, type RuleCheckout, type RuleClick } from './attribution-rule';
+import { attributeBruteForce, type RuleCheckout, type RuleClick } from './attribution-rule.ts';
 
 // Times on 2026-03-01 (UTC) written as HH:MM:SS.mmm.
 const at = (hms: string) => Date.parse(`2026-03-01T${hms}Z`);

@@ -1,6 +1,6 @@
 // The first-click attribution rule, written as literally as the spec states it. This is the
 // reference (oracle) the streaming engine and the batch SQL are tested against: keep it naive.
-import { compareTimeThenId } from './byte-order';
+import { compareTimeThenId } from './byte-order.ts';
 
 /** The attribution window: a click counts if `checkout.t - 1 h <= click.t <= checkout.t`. */
 export const ATTRIBUTION_WINDOW_MS = 3_600_000;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareBytes } from './byte-order';
+import { compareBytes } from './byte-order.ts';
 
 const utf8Order = (a: string, b: string) =>
   Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b)));

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareTimeThenId } from './byte-order';
-import { ClickStore } from './click-store';
+import { compareTimeThenId } from './byte-order.ts';
+import { ClickStore } from './click-store.ts';
 
 describe('ClickStore', () => {
   it('answers the earliest (time, id) click within [from, to] of a key', () => {

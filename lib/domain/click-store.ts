@@ -2,9 +2,9 @@
 // deduplicated by click_id. Invariant: every retained click has time >= horizon. Memory is the
 // point: clicks live in typed-array slabs (time, hash, list links) with no object per click,
 // ids are indexed by slot number (slot-id-index.ts), and eviction pops a heap of keys.
-import { compareTimeThenId } from './byte-order';
-import { IndexedMinHeap } from './indexed-heap';
-import { EMPTY as NONE, hashString, SlotIdIndex } from './slot-id-index';
+import { compareTimeThenId } from './byte-order.ts';
+import { IndexedMinHeap } from './indexed-heap.ts';
+import { EMPTY as NONE, hashString, SlotIdIndex } from './slot-id-index.ts';
 
 export interface RetainedClick {
   clickId: string;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { amountText, exactDecimal, safeInteger, type ExactDecimal } from './decimal-text';
+import { amountText, exactDecimal, safeInteger, type ExactDecimal } from './decimal-text.ts';
 
 const literal = fc.record({
   sign: fc.constantFrom('', '-'),

@@ -11,9 +11,9 @@ import {
   stringifyClick,
   toCheckoutWire,
   toClickWire,
-} from './events';
-import { amountText, exactDecimal } from './decimal-text';
-import { MAX_EVENT_TIME, MIN_EVENT_TIME, parseTimestamp } from './timestamp';
+} from './events.ts';
+import { amountText, exactDecimal } from './decimal-text.ts';
+import { MAX_EVENT_TIME, MIN_EVENT_TIME, parseTimestamp } from './timestamp.ts';
 
 const click = {
   click_id: 'c-1',

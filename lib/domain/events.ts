@@ -4,11 +4,11 @@
 // unknown fields are ignored. A message either parses into an event or yields a dead-letter
 // reason `<kind>: <detail>`. Pure: the reading process's clock comes in as an argument.
 import { z } from 'zod';
-import { amountText, exactDecimal, safeInteger } from './decimal-text';
-import { topLevelNumberTexts } from './json-number-text';
-import { formatIsoTimestamp, parseTimestamp } from './timestamp';
+import { amountText, exactDecimal, safeInteger } from './decimal-text.ts';
+import { topLevelNumberTexts } from './json-number-text.ts';
+import { formatIsoTimestamp, parseTimestamp } from './timestamp.ts';
 
-export { formatIsoTimestamp, formatTimestamp, parseTimestamp } from './timestamp';
+export { formatIsoTimestamp, formatTimestamp, parseTimestamp } from './timestamp.ts';
 
 export interface Click {
   clickId: string;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { topLevelNumberTexts } from './json-number-text';
+import { topLevelNumberTexts } from './json-number-text.ts';
 
 const KEYS = ['user_id', 'total_amount'] as const;
 

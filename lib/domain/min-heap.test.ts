@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MinHeap } from './min-heap';
+import { MinHeap } from './min-heap.ts';
 
 describe('MinHeap', () => {
   it('pops in comparator order, interleaved with pushes', () => {

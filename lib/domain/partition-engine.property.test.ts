@@ -4,10 +4,10 @@
 // with markers interleaved as the repartitioner sends them, and a snapshot/restore mid-stream.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ATTRIBUTION_WINDOW_MS, attributeBruteForce } from './attribution-rule';
-import type { Checkout, Click } from './events';
-import { AttributionPartition, type CheckoutRow } from './partition-engine';
-import type { WatermarkMarker } from './watermark';
+import { ATTRIBUTION_WINDOW_MS, attributeBruteForce } from './attribution-rule.ts';
+import type { Checkout, Click } from './events.ts';
+import { AttributionPartition, type CheckoutRow } from './partition-engine.ts';
+import type { WatermarkMarker } from './watermark.ts';
 
 const T0 = Date.parse('2026-03-01T08:00:00Z');
 const MINUTE = 60_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AttributionPartition } from './partition-engine';
+import { AttributionPartition } from './partition-engine.ts';
 import {
   at,
   END,
@@ -12,7 +12,7 @@ import {
   run,
   SOURCES,
   type Step,
-} from './test-support/engine-fixtures';
+} from './test-support/engine-fixtures.ts';
 
 const HOUR = 3_600_000;
 

@@ -3,11 +3,11 @@
 // values. Invariants: a checkout gets exactly one final row, and nothing after it; every row
 // written equals the rule applied to the clicks retained so far; pending checkouts have
 // time >= watermark; retained clicks have time >= watermark - 1 h.
-import { ATTRIBUTION_WINDOW_MS } from './attribution-rule';
-import { compareTimeThenId } from './byte-order';
-import { ClickStore, type RetainedClick } from './click-store';
-import type { Checkout, Click } from './events';
-import { MinHeap } from './min-heap';
+import { ATTRIBUTION_WINDOW_MS } from './attribution-rule.ts';
+import { compareTimeThenId } from './byte-order.ts';
+import { ClickStore, type RetainedClick } from './click-store.ts';
+import type { Checkout, Click } from './events.ts';
+import { MinHeap } from './min-heap.ts';
 import {
   zeroCounters,
   type CheckoutRow,
@@ -18,9 +18,9 @@ import {
   type PartitionState,
   type PartitionStats,
   type PendingCheckout,
-} from './partition-types';
-import { decodePartitionState, encodePartitionState } from './snapshot-codec';
-import { WatermarkTracker, type WatermarkMarker } from './watermark';
+} from './partition-types.ts';
+import { decodePartitionState, encodePartitionState } from './snapshot-codec.ts';
+import { WatermarkTracker, type WatermarkMarker } from './watermark.ts';
 
 export type {
   CheckoutRow,
@@ -31,7 +31,7 @@ export type {
   PartitionState,
   PartitionStats,
   PendingCheckout,
-} from './partition-types';
+} from './partition-types.ts';
 
 const byTimeThenId = (a: PendingCheckout, b: PendingCheckout): number =>
   compareTimeThenId(a.checkout.time, a.checkout.checkoutId, b.checkout.time, b.checkout.checkoutId);

@@ -1,8 +1,8 @@
 // The values the attribution engine takes and gives: options, rows, counters, and the state a
 // snapshot holds. Shared by partition-engine.ts, snapshot-codec.ts and the workers.
-import type { ClickStore } from './click-store';
-import type { Checkout } from './events';
-import type { SourceState } from './watermark';
+import type { ClickStore } from './click-store.ts';
+import type { Checkout } from './events.ts';
+import type { SourceState } from './watermark.ts';
 
 export interface PartitionOptions {
   allowedLatenessMs: number;

@@ -1,10 +1,10 @@
 // Binary encoding of a partition's full state (watermark sources, counters, retained clicks,
 // pending checkouts, remembered checkout ids). Versioned by a magic + version byte; decoding
 // yields exactly the state that was encoded, so a restored engine produces the same outputs.
-import { ByteReader, ByteWriter } from './binary-io';
-import { ClickStore } from './click-store';
-import type { Checkout } from './events';
-import type { PartitionCounters, PartitionState, PendingCheckout } from './partition-types';
+import { ByteReader, ByteWriter } from './binary-io.ts';
+import { ClickStore } from './click-store.ts';
+import type { Checkout } from './events.ts';
+import type { PartitionCounters, PartitionState, PendingCheckout } from './partition-types.ts';
 
 const MAGIC = Buffer.from('CSPS', 'latin1');
 const VERSION = 1;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WatermarkTracker } from './watermark';
+import { WatermarkTracker } from './watermark.ts';
 
 const L = 15_000;
 const sources = ['clicks/0', 'clicks/1', 'checkouts/0'];

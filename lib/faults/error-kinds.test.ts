@@ -72,6 +72,29 @@ describe('errorKind', () => {
   });
 });
 
+describe('errors raised inside the Kafka client', () => {
+  it('a TypeError from kafkajs tripping over a broker answer is transient', () => {
+    // As thrown by admin.fetchTopicOffsets when a restarting broker answers no offsets.
+    const fromKafkajs = Object.assign(new TypeError("Cannot destructure property 'partitions'"), {
+      stack:
+        "TypeError: Cannot destructure property 'partitions' of 'high.pop(...)' as it is undefined.\n" +
+        '    at Object.fetchTopicOffsets (/app/node_modules/kafkajs/src/admin/index.js:374:17)\n' +
+        '    at async IdleStamper.stampQuietSources (/app/workers/speed/idle-stamper.ts:101:50)',
+    });
+    expect(errorKind(fromKafkajs)).toBe('transient');
+  });
+
+  it('our own TypeError, and one merely passing through kafkajs, stay bugs', () => {
+    const ours = Object.assign(new TypeError('x is undefined'), {
+      stack:
+        'TypeError: x is undefined\n    at IdleStamper.check (/app/workers/speed/idle-stamper.ts:60:3)\n' +
+        '    at Runner.process (/app/node_modules/kafkajs/src/consumer/runner.js:1:1)',
+    });
+    expect(errorKind(ours)).toBe('bug');
+    expect(errorKind(new Error('plain'))).toBe('bug');
+  });
+});
+
 describe('retryTransient', () => {
   it('retries transient errors until the operation succeeds', async () => {
     let calls = 0;

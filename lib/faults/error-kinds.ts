@@ -70,6 +70,20 @@ interface ErrorLike {
   retriable?: unknown;
   cause?: unknown;
   originalError?: unknown;
+  stack?: unknown;
+}
+
+/**
+ * A TypeError or RangeError raised inside kafkajs itself: the client tripping over a broker's
+ * answer it did not expect (after a broker restart, `admin.fetchTopicOffsets` destructures an
+ * empty offsets response). The broker answered nonsense; asking again later is the remedy, and
+ * the caller's health shows it while it lasts. Our own code's TypeErrors stay bugs.
+ */
+function thrownInsideKafkaClient(e: ErrorLike): boolean {
+  if (e.name !== 'TypeError' && e.name !== 'RangeError') return false;
+  const stack = typeof e.stack === 'string' ? e.stack : '';
+  const firstFrame = stack.split('\n').find((line) => line.trimStart().startsWith('at '));
+  return firstFrame !== undefined && /[\\/]node_modules[\\/]kafkajs[\\/]/.test(firstFrame);
 }
 
 /** Classifies an error thrown by pg, kafkajs or Node's sockets. Unknown errors are bugs. */
@@ -106,6 +120,7 @@ export function errorKind(error: unknown): ErrorKind {
       }
     }
     if (TRANSIENT_MESSAGE.test(message)) return 'transient';
+    if (thrownInsideKafkaClient(e)) return 'transient';
     current = e.cause ?? e.originalError;
   }
   return kind;

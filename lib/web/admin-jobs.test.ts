@@ -1,8 +1,8 @@
 // The admin job APIs' pure parts: which table names and versions the lake routes accept, and
 // where the models' warehouse goes for a lake. (Who may start a job: lib/web/auth.test.ts.)
 import { describe, expect, it } from 'vitest';
-import { deltaVersionSchema, jobRunIdSchema, lakeTableSchema } from './admin-job-schemas';
-import { warehousePathFor } from './models-admin';
+import { deltaVersionSchema, jobRunIdSchema, lakeTableSchema } from './admin-job-schemas.ts';
+import { warehousePathFor } from './models-admin.ts';
 
 describe('lake route inputs', () => {
   it('accepts the lake tables and refuses anything else', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainAttribution } from './attribution-timeline';
+import { explainAttribution } from './attribution-timeline.ts';
 
 const H = 3_600_000;
 const T = Date.parse('2026-11-24T11:00:00Z');

@@ -1,8 +1,8 @@
 // Explains one checkout's attribution for the detail page: places the user's clicks on that
 // product around the checkout and says, per click, why it did or did not win, by the spec's rule
 // (earliest click in [checkout − 1 h, checkout], ties to the smaller id in byte order). Pure.
-import { ATTRIBUTION_WINDOW_MS } from '../domain/attribution-rule';
-import { compareTimeThenId } from '../domain/byte-order';
+import { ATTRIBUTION_WINDOW_MS } from '../domain/attribution-rule.ts';
+import { compareTimeThenId } from '../domain/byte-order.ts';
 
 export type ClickRole = 'winner' | 'candidate' | 'before-window' | 'after-checkout';
 

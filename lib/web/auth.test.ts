@@ -13,7 +13,7 @@ import {
   tokenEpoch,
   tokenMatches,
   type AuthDeps,
-} from './auth';
+} from './auth.ts';
 
 const TOKEN = 'a-test-admin-token-0123456789';
 const SECRET = 'A'.repeat(43);

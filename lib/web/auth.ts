@@ -6,7 +6,7 @@
 // nothing can be changed (503).
 import { createHash, scryptSync, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { originMatchesHost, throttleKey } from './request-guards';
+import { originMatchesHost, throttleKey } from './request-guards.ts';
 
 export const SESSION_COOKIE = 'clickstream_session';
 

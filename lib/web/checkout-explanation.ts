@@ -3,9 +3,9 @@
 // only keep clicks until the watermark is an hour past them, so for older checkouts the timeline
 // falls back to the attributed click stored in the row, and says so.
 import type pg from 'pg';
-import { explainAttribution, type AttributionTimeline } from './attribution-timeline';
-import { getCheckout, type CheckoutDetail } from './checkout-queries';
-import { fetchRetainedClicks } from './worker-endpoints';
+import { explainAttribution, type AttributionTimeline } from './attribution-timeline.ts';
+import { getCheckout, type CheckoutDetail } from './checkout-queries.ts';
+import { fetchRetainedClicks } from './worker-endpoints.ts';
 
 export interface CheckoutExplanation extends CheckoutDetail {
   timeline: AttributionTimeline;

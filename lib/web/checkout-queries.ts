@@ -5,9 +5,9 @@
 // (product_id, checkout_time) when a user or product is given, so a page costs about its size
 // (bench/checkout-browser.bench.ts measures it on 1 M rows).
 import type pg from 'pg';
-import { encodeCursor } from './keyset-cursor';
-import { productJoin } from './product-join';
-import type { CheckoutQuery } from './schemas';
+import { encodeCursor } from './keyset-cursor.ts';
+import { productJoin } from './product-join.ts';
+import type { CheckoutQuery } from './schemas.ts';
 
 export interface CheckoutListRow {
   checkoutId: string;

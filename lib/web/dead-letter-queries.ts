@@ -5,7 +5,7 @@
 // reason and of the payload's first SEARCHED_BYTES bytes (migration 20261201000000), counts
 // matches only up to a small cap, and runs under the web pool's statement_timeout.
 import type pg from 'pg';
-import type { DeadLetterQuery } from './schemas';
+import type { DeadLetterQuery } from './schemas.ts';
 
 export const PREVIEW_BYTES = 2_048;
 

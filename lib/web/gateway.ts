@@ -6,15 +6,15 @@
 // sign-in page. What passes is handed to Next; what does not is answered here.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CLIENT_ADDRESS_HEADER, type AuthOutcome, type RequestHeaders } from './auth';
+import { CLIENT_ADDRESS_HEADER, type AuthOutcome, type RequestHeaders } from './auth.ts';
 import {
   bodyVerdict,
   clientAddress,
   hostAllowed,
   hostnameOf,
   originMatchesHost,
-} from './request-guards';
-import { BASE_SECURITY_HEADERS, appCsp, dbtDocsCsp, newNonce } from './security-headers';
+} from './request-guards.ts';
+import { BASE_SECURITY_HEADERS, appCsp, dbtDocsCsp, newNonce } from './security-headers.ts';
 
 /** Header stamped with the request's id (any value a client sent is replaced), and sent back. */
 export const REQUEST_ID = 'x-request-id';

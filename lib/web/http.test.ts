@@ -2,8 +2,8 @@
 // a request id only; bodies over the limit are a 413 without being read to the end.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { isAlwaysOpen } from './gateway';
-import { MAX_JSON_BODY_BYTES, parseJsonBody, serverError } from './http';
+import { isAlwaysOpen } from './gateway.ts';
+import { MAX_JSON_BODY_BYTES, parseJsonBody, serverError } from './http.ts';
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -5,10 +5,10 @@
 // generic message naming that id (database errors and paths stay on the server).
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { HOW_TO_SIGN_IN, authenticate, type AuthOutcome } from './auth';
-import { REQUEST_ID } from './gateway';
-import { formatIssues, searchParamsObject } from './schemas';
-import { getWebRuntime } from './web-runtime';
+import { HOW_TO_SIGN_IN, authenticate, type AuthOutcome } from './auth.ts';
+import { REQUEST_ID } from './gateway.ts';
+import { formatIssues, searchParamsObject } from './schemas.ts';
+import { getWebRuntime } from './web-runtime.ts';
 
 /** The largest JSON body any route accepts (server.ts refuses larger ones before Next reads them). */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;

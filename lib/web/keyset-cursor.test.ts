@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from './keyset-cursor';
+import { decodeCursor, encodeCursor } from './keyset-cursor.ts';
 
 describe('keyset cursors', () => {
   it('round-trip any row key', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CounterMeter, histogramQuantile } from './pipeline-meter';
+import { CounterMeter, histogramQuantile } from './pipeline-meter.ts';
 
 const readings = (entries: Record<string, Record<string, number>>) =>
   new Map(Object.entries(entries).map(([w, s]) => [w, new Map(Object.entries(s))]));

@@ -3,11 +3,11 @@
 // hands one PipelineSnapshot to its listener (server.ts emits it over socket.io). It keeps the
 // last few minutes of points so a new browser sees history at once. Ticks never overlap.
 import type pg from 'pg';
-import { CounterMeter, histogramQuantile, type CounterReadings } from './pipeline-meter';
-import type { FeedRow, PipelineSnapshot, SeriesPoint } from './pipeline-snapshot';
-import { SERIES, counterReadings, summarizeWorkers } from './pipeline-summary';
-import { newestAttributed, windowAggregates, type WindowAggregates } from './sink-queries';
-import { scrapeWorker } from './worker-endpoints';
+import { CounterMeter, histogramQuantile, type CounterReadings } from './pipeline-meter.ts';
+import type { FeedRow, PipelineSnapshot, SeriesPoint } from './pipeline-snapshot.ts';
+import { SERIES, counterReadings, summarizeWorkers } from './pipeline-summary.ts';
+import { newestAttributed, windowAggregates, type WindowAggregates } from './sink-queries.ts';
+import { scrapeWorker } from './worker-endpoints.ts';
 
 export interface PipelinePollerOptions {
   pool: pg.Pool;

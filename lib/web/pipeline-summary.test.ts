@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parsePrometheusText } from './prometheus-text';
-import { SERIES, counterReadings, summarizeWorkers } from './pipeline-summary';
-import type { WorkerScrape } from './worker-endpoints';
+import { parsePrometheusText } from './prometheus-text.ts';
+import { SERIES, counterReadings, summarizeWorkers } from './pipeline-summary.ts';
+import type { WorkerScrape } from './worker-endpoints.ts';
 
 const NOW = 1_800_000_000_000;
 

@@ -2,10 +2,10 @@
 // worker and partition, lag per topic partition, counter readings for the rate meter, and totals.
 // Several workers may report the same partition (a stale gauge after a rebalance): the largest
 // value wins there, so nothing is counted twice.
-import type { CounterReadings } from './pipeline-meter';
-import { has, select, sum } from './prometheus-text';
-import type { CountByLabel, LagRow, PartitionHealth, WorkerHealth } from './pipeline-snapshot';
-import type { WorkerScrape } from './worker-endpoints';
+import type { CounterReadings } from './pipeline-meter.ts';
+import { has, select, sum } from './prometheus-text.ts';
+import type { CountByLabel, LagRow, PartitionHealth, WorkerHealth } from './pipeline-snapshot.ts';
+import type { WorkerScrape } from './worker-endpoints.ts';
 
 export const METRIC = {
   eventsConsumed: 'clickstream_events_consumed_total',

@@ -1,11 +1,11 @@
 // The anonymous reader's view, field by field: who bought, addresses, IP address, user agent, the
 // per-checkout feed and job error texts are gone; figures and the rest stay as they were.
 import { describe, expect, it } from 'vitest';
-import type { CheckoutExplanation } from './checkout-explanation';
-import type { CheckoutPage } from './checkout-queries';
-import type { PipelineSnapshot } from './pipeline-snapshot';
-import { checkoutDetailFor, checkoutPageFor, jobRunsFor, snapshotFor } from './privacy';
-import { appCsp, dbtDocsCsp } from './security-headers';
+import type { CheckoutExplanation } from './checkout-explanation.ts';
+import type { CheckoutPage } from './checkout-queries.ts';
+import type { PipelineSnapshot } from './pipeline-snapshot.ts';
+import { checkoutDetailFor, checkoutPageFor, jobRunsFor, snapshotFor } from './privacy.ts';
+import { appCsp, dbtDocsCsp } from './security-headers.ts';
 
 const row = {
   checkoutId: 'c1',

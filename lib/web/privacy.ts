@@ -2,10 +2,10 @@
 // open; anything that says who bought, where they live or what they browsed with is for the
 // signed-in operator only. Each function takes the full, signed-in view and returns the view
 // for the reader, so a new field is hidden only if added here: the list of what is personal.
-import type { CheckoutExplanation } from './checkout-explanation';
-import type { CheckoutPage } from './checkout-queries';
-import type { JobRunView } from './lake-admin';
-import type { PipelineSnapshot } from './pipeline-snapshot';
+import type { CheckoutExplanation } from './checkout-explanation.ts';
+import type { CheckoutPage } from './checkout-queries.ts';
+import type { JobRunView } from './lake-admin.ts';
+import type { PipelineSnapshot } from './pipeline-snapshot.ts';
 
 export const SIGN_IN_TO_SEE = 'sign in to see';
 

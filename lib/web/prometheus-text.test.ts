@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { has, parsePrometheusText, select, sum } from './prometheus-text';
+import { has, parsePrometheusText, select, sum } from './prometheus-text.ts';
 
 const TEXT = `# HELP clickstream_events_consumed_total Source events consumed
 # TYPE clickstream_events_consumed_total counter

@@ -8,8 +8,8 @@ import {
   hostnameOf,
   originMatchesHost,
   throttleKey,
-} from './request-guards';
-import { safeNextPath } from './safe-next';
+} from './request-guards.ts';
+import { safeNextPath } from './safe-next.ts';
 
 describe('hostAllowed', () => {
   it.each([

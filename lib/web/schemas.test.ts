@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCursor } from './keyset-cursor';
+import { encodeCursor } from './keyset-cursor.ts';
 import {
   LIMITS,
   backfillSchema,
@@ -11,7 +11,7 @@ import {
   searchParamsObject,
   seedSchema,
   stopSchema,
-} from './schemas';
+} from './schemas.ts';
 
 function issues(
   schema: { safeParse(v: unknown): { success: boolean; error?: unknown } },

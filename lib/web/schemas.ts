@@ -2,7 +2,7 @@
 // the system: rates, sizes, page sizes. Routes parse with these and answer 400 with
 // `formatIssues` on failure. Pure: the simulator page imports the same limits for its form.
 import { z } from 'zod';
-import { decodeCursor, type CheckoutCursor } from './keyset-cursor';
+import { decodeCursor, type CheckoutCursor } from './keyset-cursor.ts';
 
 export const LIMITS = {
   maxEventsPerSec: 20_000,

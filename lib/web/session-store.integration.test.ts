@@ -4,11 +4,11 @@
 // web request pool's statement_timeout really cancels a long query.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config';
-import { createPgPool, createPrisma, type PrismaClient } from '../db/client';
-import { createTestDatabase, type TestDatabase } from '../db/test-database';
-import { tokenEpoch } from './auth';
-import { SessionStore } from './session-store';
+import { loadConfig } from '../config.ts';
+import { createPgPool, createPrisma, type PrismaClient } from '../db/client.ts';
+import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
+import { tokenEpoch } from './auth.ts';
+import { SessionStore } from './session-store.ts';
 
 const T0 = Date.parse('2026-11-24T12:00:00.000Z');
 const HOUR = 3_600_000;

@@ -3,7 +3,7 @@
 // when it expires (absolute, and after an idle spell) and who made it. Revoking is deleting the
 // row, so a copied cookie stops working at once, in every web process.
 import { createHash, randomBytes } from 'node:crypto';
-import type { PrismaClient } from '../db/client';
+import type { PrismaClient } from '../db/client.ts';
 
 /** A session lasts at most this long, however active. */
 export const SESSION_TTL_MS = 12 * 3_600_000;

@@ -4,18 +4,23 @@
 // counts is what it sent, not what the pipeline did.
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
-import { clickstreamTopicSpecs, ensureTopics } from '../kafka/topics';
-import type { Config } from '../config';
-import { defaultGeneratorSettings, type GeneratorSettings } from '../simulator/stream-generator';
+import { clickstreamTopicSpecs, ensureTopics } from '../kafka/topics.ts';
+import type { Config } from '../config.ts';
+import { defaultGeneratorSettings, type GeneratorSettings } from '../simulator/stream-generator.ts';
 import {
   backfill,
   seedReferenceData,
   startLiveTraffic,
   type LiveTraffic,
   type TrafficProgress,
-} from '../../workers/simulator/traffic';
-import type { BackfillSettings, LiveTrafficSettings } from './schemas';
-import type { BackfillStatus, LiveStatus, SentCounts, SimulatorStatus } from './simulator-status';
+} from '../../workers/simulator/traffic.ts';
+import type { BackfillSettings, LiveTrafficSettings } from './schemas.ts';
+import type {
+  BackfillStatus,
+  LiveStatus,
+  SentCounts,
+  SimulatorStatus,
+} from './simulator-status.ts';
 
 /** The request conflicts with what runs now (HTTP 409). */
 export class SimulatorConflict extends Error {}

@@ -1,7 +1,7 @@
 // What the simulator reports about itself (GET /api/simulator, pushed as `simulator` over
 // socket.io). Types only, shared with the browser. These are the simulator's own counts of what
 // it sent; the dashboard never shows them as pipeline figures.
-import type { BackfillSettings, LiveTrafficSettings } from './schemas';
+import type { BackfillSettings, LiveTrafficSettings } from './schemas.ts';
 
 export interface SentCounts {
   sent: number;

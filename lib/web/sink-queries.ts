@@ -3,8 +3,8 @@
 // most WINDOW_ROW_CAP rows) so the per-second cost stays flat however large the table grows. All
 // reads walk the (checkout_time DESC, checkout_id DESC) index.
 import type pg from 'pg';
-import { productJoin } from './product-join';
-import type { FeedRow, HistogramBin, SinkWindow, TopProduct } from './pipeline-snapshot';
+import { productJoin } from './product-join.ts';
+import type { FeedRow, HistogramBin, SinkWindow, TopProduct } from './pipeline-snapshot.ts';
 
 export const WINDOW_MS = 3_600_000;
 export const WINDOW_ROW_CAP = 20_000;

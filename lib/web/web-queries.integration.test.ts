@@ -3,13 +3,13 @@
 // the dashboard's aggregates agree with sums computed here, and dead-letter search matches bytes.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config';
-import { createPgPool } from '../db/pool';
-import { createTestDatabase, type TestDatabase } from '../db/test-database';
-import { getCheckout, listCheckouts, type CheckoutListRow } from './checkout-queries';
-import { listDeadLetters } from './dead-letter-queries';
-import { checkoutQuerySchema, deadLetterQuerySchema, type CheckoutQuery } from './schemas';
-import { DELAY_BINS, newestAttributed, windowAggregates } from './sink-queries';
+import { loadConfig } from '../config.ts';
+import { createPgPool } from '../db/pool.ts';
+import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
+import { getCheckout, listCheckouts, type CheckoutListRow } from './checkout-queries.ts';
+import { listDeadLetters } from './dead-letter-queries.ts';
+import { checkoutQuerySchema, deadLetterQuerySchema, type CheckoutQuery } from './schemas.ts';
+import { DELAY_BINS, newestAttributed, windowAggregates } from './sink-queries.ts';
 
 interface Row {
   id: string;

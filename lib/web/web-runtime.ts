@@ -8,17 +8,17 @@
 import { EventEmitter } from 'node:events';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
-import { loadConfig, projectRoot, type Config } from '../config';
-import { createPrisma, type PrismaClient } from '../db/client';
-import { createPgPool } from '../db/pool';
-import { createKafka } from '../kafka/client';
-import { SignInThrottle, tokenEpoch, type AuthDeps } from './auth';
-import { LakeAdmin } from './lake-admin';
-import { ModelsAdmin } from './models-admin';
-import { PipelinePoller } from './pipeline-poller';
-import { SessionStore } from './session-store';
-import { SimulatorController } from './simulator-controller';
-import { workerMetricsUrls } from './worker-endpoints';
+import { loadConfig, projectRoot, type Config } from '../config.ts';
+import { createPrisma, type PrismaClient } from '../db/client.ts';
+import { createPgPool } from '../db/pool.ts';
+import { createKafka } from '../kafka/client.ts';
+import { SignInThrottle, tokenEpoch, type AuthDeps } from './auth.ts';
+import { LakeAdmin } from './lake-admin.ts';
+import { ModelsAdmin } from './models-admin.ts';
+import { PipelinePoller } from './pipeline-poller.ts';
+import { SessionStore } from './session-store.ts';
+import { SimulatorController } from './simulator-controller.ts';
+import { workerMetricsUrls } from './worker-endpoints.ts';
 
 /** Emitted as 'revoked' when sessions end: their ids, or 'all'. server.ts drops their sockets. */
 export type SessionEvents = EventEmitter<{ revoked: [ids: string[] | 'all'] }>;

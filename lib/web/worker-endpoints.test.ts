@@ -8,7 +8,7 @@ import {
   scrapeWorker,
   workerEndpoint,
   workerMetricsUrls,
-} from './worker-endpoints';
+} from './worker-endpoints.ts';
 
 type Handler = (url: URL, res: http.ServerResponse) => void;
 const servers: http.Server[] = [];

@@ -3,7 +3,7 @@
 // /metrics URL; the other endpoints live on the same host and port. Every call has a timeout,
 // and a worker that does not answer is reported as down, never thrown.
 import { z } from 'zod';
-import { parsePrometheusText, type MetricSample } from './prometheus-text';
+import { parsePrometheusText, type MetricSample } from './prometheus-text.ts';
 
 const statsSchema = z.object({
   partitions: z.array(

@@ -2,7 +2,7 @@
 // live progress written at most once a second, then 'succeeded' or 'failed' with the result.
 // Invariant: at most one models run is 'running' at a time (the warehouse file takes one writer).
 import { hostname } from 'node:os';
-import type { Prisma, PrismaClient } from '../../lib/generated/prisma/client';
+import type { Prisma, PrismaClient } from '../../lib/generated/prisma/client.ts';
 
 export const MODELS_JOB_KIND = 'models';
 

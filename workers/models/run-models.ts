@@ -3,7 +3,7 @@
 // back for the admin page, and the docs site. Optionally recorded as a JobRun of kind 'models'.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { PrismaClient } from '../../lib/generated/prisma/client';
+import type { PrismaClient } from '../../lib/generated/prisma/client.ts';
 import { runDbt } from './dbt-process.ts';
 import {
   buildArgs,

@@ -1,11 +1,11 @@
 // GET /api/checkouts?user&product&attributed&state&from&to&sort&limit&after|before: one keyset
 // page of attributed checkouts (see lib/web/checkout-queries.ts). Read-only and open, but who
 // bought (user id and name) only for the signed-in operator, who alone may filter by user.
-import { listCheckouts } from '@/lib/web/checkout-queries';
-import { json, jsonError, parseQuery, readerOf, serverError } from '@/lib/web/http';
-import { checkoutPageFor } from '@/lib/web/privacy';
-import { checkoutQuerySchema } from '@/lib/web/schemas';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { listCheckouts } from '../../../lib/web/checkout-queries.ts';
+import { json, jsonError, parseQuery, readerOf, serverError } from '../../../lib/web/http.ts';
+import { checkoutPageFor } from '../../../lib/web/privacy.ts';
+import { checkoutQuerySchema } from '../../../lib/web/schemas.ts';
+import { getWebRuntime } from '../../../lib/web/web-runtime.ts';
 
 export async function GET(request: Request): Promise<Response> {
   const reader = await readerOf(request);

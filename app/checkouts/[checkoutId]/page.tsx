@@ -5,13 +5,13 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
-import { AttributionTimeline } from '@/components/checkouts/AttributionTimeline';
-import { formatMoney, formatSeconds, formatTime } from '@/components/format';
-import { loadCheckoutExplanation } from '@/lib/web/checkout-explanation';
-import { pageReaderSignedIn } from '@/lib/web/page-reader';
-import { checkoutDetailFor } from '@/lib/web/privacy';
-import { checkoutIdSchema } from '@/lib/web/schemas';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { AttributionTimeline } from '../../../components/checkouts/AttributionTimeline.tsx';
+import { formatMoney, formatSeconds, formatTime } from '../../../components/format.ts';
+import { loadCheckoutExplanation } from '../../../lib/web/checkout-explanation.ts';
+import { pageReaderSignedIn } from '../../../lib/web/page-reader.ts';
+import { checkoutDetailFor } from '../../../lib/web/privacy.ts';
+import { checkoutIdSchema } from '../../../lib/web/schemas.ts';
+import { getWebRuntime } from '../../../lib/web/web-runtime.ts';
 
 export const metadata: Metadata = { title: 'Checkout · Clickstream' };
 

@@ -4,7 +4,7 @@
 // these names are served: nothing else under dbt/target leaves the server.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { getWebRuntime } from '../../../lib/web/web-runtime.ts';
 
 const FILES: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',

@@ -1,9 +1,9 @@
 // GET /api/admin/lake: the lake export's state for the admin page: whether a run is going (with
 // its live progress per topic) and the recent runs from commerce.job_runs. Read-only, open; a
 // failed run's error text only for the signed-in operator.
-import { json, readerOf, serverError } from '@/lib/web/http';
-import { jobRunsFor } from '@/lib/web/privacy';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { json, readerOf, serverError } from '../../../../lib/web/http.ts';
+import { jobRunsFor } from '../../../../lib/web/privacy.ts';
+import { getWebRuntime } from '../../../../lib/web/web-runtime.ts';
 
 export async function GET(request: Request): Promise<Response> {
   const reader = await readerOf(request);

@@ -2,10 +2,15 @@
 // httpOnly cookie holding the session's secret). Wrong tokens count against the client's address
 // (SignInThrottle): a stranger locks out only themselves. A foreign Origin is refused by
 // server.ts before this runs, so no other site can make visitors' browsers guess.
-import { CLIENT_ADDRESS_HEADER, HOW_TO_SIGN_IN, sessionCookie, tokenMatches } from '@/lib/web/auth';
-import { isHttps, json, jsonError, parseJsonBody, serverError } from '@/lib/web/http';
-import { loginSchema } from '@/lib/web/schemas';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import {
+  CLIENT_ADDRESS_HEADER,
+  HOW_TO_SIGN_IN,
+  sessionCookie,
+  tokenMatches,
+} from '../../../../lib/web/auth.ts';
+import { isHttps, json, jsonError, parseJsonBody, serverError } from '../../../../lib/web/http.ts';
+import { loginSchema } from '../../../../lib/web/schemas.ts';
+import { getWebRuntime } from '../../../../lib/web/web-runtime.ts';
 
 export async function POST(request: Request): Promise<Response> {
   const { config, signInThrottle, sessions } = getWebRuntime();

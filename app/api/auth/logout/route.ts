@@ -1,10 +1,10 @@
 // POST /api/auth/logout: ends this browser's session on the server (a copy of the cookie stops
 // working at once) and clears the cookie. Like every cookie-authenticated change, it needs an
 // Origin naming this server, so another site cannot sign the operator out.
-import { SESSION_COOKIE, readCookie } from '@/lib/web/auth';
-import { clearedSessionCookie } from '@/lib/web/auth';
-import { isHttps, json, requireAdmin, serverError } from '@/lib/web/http';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { SESSION_COOKIE, readCookie } from '../../../../lib/web/auth.ts';
+import { clearedSessionCookie } from '../../../../lib/web/auth.ts';
+import { isHttps, json, requireAdmin, serverError } from '../../../../lib/web/http.ts';
+import { getWebRuntime } from '../../../../lib/web/web-runtime.ts';
 
 export async function POST(request: Request): Promise<Response> {
   const cleared = { 'set-cookie': clearedSessionCookie(isHttps(request)) };

@@ -1,8 +1,8 @@
 // GET /api/auth/sessions: the live sessions (when and from where each began, when last used),
 // for the admin page. Signed-in only.
-import { CLIENT_ADDRESS_HEADER } from '@/lib/web/auth';
-import { json, jsonError, readerOf, serverError } from '@/lib/web/http';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { CLIENT_ADDRESS_HEADER } from '../../../../lib/web/auth.ts';
+import { json, jsonError, readerOf, serverError } from '../../../../lib/web/http.ts';
+import { getWebRuntime } from '../../../../lib/web/web-runtime.ts';
 
 export async function GET(request: Request): Promise<Response> {
   const reader = await readerOf(request);

@@ -1,11 +1,11 @@
 // GET /api/checkouts/:checkoutId: one checkout with its user, product, attributed click and the
 // user's retained clicks on that product (from the workers), as the detail page shows it. The
 // buyer, addresses, IP address and user agent only for the signed-in operator.
-import { loadCheckoutExplanation } from '@/lib/web/checkout-explanation';
-import { json, jsonError, readerOf, serverError } from '@/lib/web/http';
-import { checkoutDetailFor } from '@/lib/web/privacy';
-import { checkoutIdSchema, formatIssues } from '@/lib/web/schemas';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { loadCheckoutExplanation } from '../../../../lib/web/checkout-explanation.ts';
+import { json, jsonError, readerOf, serverError } from '../../../../lib/web/http.ts';
+import { checkoutDetailFor } from '../../../../lib/web/privacy.ts';
+import { checkoutIdSchema, formatIssues } from '../../../../lib/web/schemas.ts';
+import { getWebRuntime } from '../../../../lib/web/web-runtime.ts';
 
 export async function GET(
   request: Request,

@@ -1,9 +1,9 @@
 // POST /api/simulator/backfill { hours, rate, ...stream shape }: writes N hours of past events as
 // fast as Kafka takes them; progress shows in GET /api/simulator. Admin only.
-import { json, jsonError, parseJsonBody, requireAdmin } from '@/lib/web/http';
-import { backfillSchema } from '@/lib/web/schemas';
-import { SimulatorConflict } from '@/lib/web/simulator-controller';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { json, jsonError, parseJsonBody, requireAdmin } from '../../../../lib/web/http.ts';
+import { backfillSchema } from '../../../../lib/web/schemas.ts';
+import { SimulatorConflict } from '../../../../lib/web/simulator-controller.ts';
+import { getWebRuntime } from '../../../../lib/web/web-runtime.ts';
 
 export async function POST(request: Request): Promise<Response> {
   const { simulator } = getWebRuntime();

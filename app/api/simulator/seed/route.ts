@@ -1,8 +1,8 @@
 // POST /api/simulator/seed { users, products }: inserts the reference users and products the
 // simulator's events refer to (existing ids are kept). Admin only.
-import { json, parseJsonBody, requireAdmin, serverError } from '@/lib/web/http';
-import { seedSchema } from '@/lib/web/schemas';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { json, parseJsonBody, requireAdmin, serverError } from '../../../../lib/web/http.ts';
+import { seedSchema } from '../../../../lib/web/schemas.ts';
+import { getWebRuntime } from '../../../../lib/web/web-runtime.ts';
 
 export async function POST(request: Request): Promise<Response> {
   const { simulator } = getWebRuntime();

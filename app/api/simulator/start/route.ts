@@ -1,10 +1,16 @@
 // POST /api/simulator/start { rate, users, products, checkoutProbability, clickToCheckoutSec,
 // outOfOrderShare, lateShare, duplicateShare, malformedShare, renameEverySec }: starts live
 // traffic (409 if it already runs). Admin only.
-import { json, jsonError, parseJsonBody, requireAdmin, serverError } from '@/lib/web/http';
-import { liveTrafficSchema } from '@/lib/web/schemas';
-import { SimulatorConflict } from '@/lib/web/simulator-controller';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import {
+  json,
+  jsonError,
+  parseJsonBody,
+  requireAdmin,
+  serverError,
+} from '../../../../lib/web/http.ts';
+import { liveTrafficSchema } from '../../../../lib/web/schemas.ts';
+import { SimulatorConflict } from '../../../../lib/web/simulator-controller.ts';
+import { getWebRuntime } from '../../../../lib/web/web-runtime.ts';
 
 export async function POST(request: Request): Promise<Response> {
   const { simulator } = getWebRuntime();

@@ -1,8 +1,8 @@
 // POST /api/simulator/stop { what: 'live' | 'backfill' | 'all' }: stops live traffic and/or
 // cancels a running backfill. Admin only.
-import { json, parseJsonBody, requireAdmin } from '@/lib/web/http';
-import { stopSchema } from '@/lib/web/schemas';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { json, parseJsonBody, requireAdmin } from '../../../../lib/web/http.ts';
+import { stopSchema } from '../../../../lib/web/schemas.ts';
+import { getWebRuntime } from '../../../../lib/web/web-runtime.ts';
 
 export async function POST(request: Request): Promise<Response> {
   const { simulator } = getWebRuntime();

@@ -1,7 +1,7 @@
 // POST /api/admin/lake/run: starts a lake export in the web process. Admin only. 202 with the
 // run id once it has started; 409 with the reason when an export is already going (anywhere).
-import { json, jsonError, parseJsonBody, requireAdmin } from '@/lib/web/http';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { json, jsonError, parseJsonBody, requireAdmin } from '../../../../../lib/web/http.ts';
+import { getWebRuntime } from '../../../../../lib/web/web-runtime.ts';
 import { z } from 'zod';
 
 export async function POST(request: Request): Promise<Response> {

@@ -1,8 +1,8 @@
 // GET /api/admin/lake/tables: every lake table's current Delta version, rows, files, bytes and
 // partitions (from the Delta logs). Read-only, open. Locations are given relative to the lake:
 // the server's directories are nobody's business.
-import { json, serverError } from '@/lib/web/http';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { json, serverError } from '../../../../../lib/web/http.ts';
+import { getWebRuntime } from '../../../../../lib/web/web-runtime.ts';
 
 export async function GET(request: Request): Promise<Response> {
   try {

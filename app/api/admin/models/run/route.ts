@@ -1,8 +1,8 @@
 // POST /api/admin/models/run: starts a models run (dbt build over the lake, reconciliation, docs)
 // in the web process. Admin only. 202 with the job id; 409 when a run is already going; 409 too
 // when there is no lake to model yet.
-import { json, jsonError, parseJsonBody, requireAdmin } from '@/lib/web/http';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { json, jsonError, parseJsonBody, requireAdmin } from '../../../../../lib/web/http.ts';
+import { getWebRuntime } from '../../../../../lib/web/web-runtime.ts';
 import { z } from 'zod';
 
 export async function POST(request: Request): Promise<Response> {

@@ -1,8 +1,8 @@
 // POST /api/auth/sessions/revoke { id } | { all: true }: signs one session out, or every one
 // ("sign out everywhere", this browser included). Admin only; their live sockets are dropped too.
 import { z } from 'zod';
-import { json, parseJsonBody, requireAdmin, serverError } from '@/lib/web/http';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { json, parseJsonBody, requireAdmin, serverError } from '../../../../../lib/web/http.ts';
+import { getWebRuntime } from '../../../../../lib/web/web-runtime.ts';
 
 const revokeSchema = z.union([
   z.strictObject({ id: z.uuid() }),

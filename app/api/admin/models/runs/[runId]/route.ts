@@ -1,11 +1,11 @@
 // GET /api/admin/models/runs/:runId: one model run with every node's status, time and failure
 // message (from dbt's run_results.json). Read-only, open; failure messages (which can quote data)
 // only for the signed-in operator.
-import { jobRunIdSchema } from '@/lib/web/admin-job-schemas';
-import { json, jsonError, readerOf, serverError } from '@/lib/web/http';
-import { SIGN_IN_TO_SEE, jobRunsFor } from '@/lib/web/privacy';
-import { formatIssues } from '@/lib/web/schemas';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { jobRunIdSchema } from '../../../../../../lib/web/admin-job-schemas.ts';
+import { json, jsonError, readerOf, serverError } from '../../../../../../lib/web/http.ts';
+import { SIGN_IN_TO_SEE, jobRunsFor } from '../../../../../../lib/web/privacy.ts';
+import { formatIssues } from '../../../../../../lib/web/schemas.ts';
+import { getWebRuntime } from '../../../../../../lib/web/web-runtime.ts';
 
 export async function GET(
   request: Request,

@@ -1,9 +1,9 @@
 // GET /api/admin/lake/tables/:table/history: the table's Delta history (version, time, operation,
 // rows added), newest first. Read-only, open.
-import { lakeTableSchema } from '@/lib/web/admin-job-schemas';
-import { json, jsonError, serverError } from '@/lib/web/http';
-import { formatIssues } from '@/lib/web/schemas';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import { lakeTableSchema } from '../../../../../../../lib/web/admin-job-schemas.ts';
+import { json, jsonError, serverError } from '../../../../../../../lib/web/http.ts';
+import { formatIssues } from '../../../../../../../lib/web/schemas.ts';
+import { getWebRuntime } from '../../../../../../../lib/web/web-runtime.ts';
 
 export async function GET(
   request: Request,

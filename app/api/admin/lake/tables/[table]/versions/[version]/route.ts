@@ -1,9 +1,12 @@
 // GET /api/admin/lake/tables/:table/versions/:version: the table as of that Delta version (time
 // travel): its row count and live files, from the file statistics. Read-only, open.
-import { deltaVersionSchema, lakeTableSchema } from '@/lib/web/admin-job-schemas';
-import { json, jsonError, serverError } from '@/lib/web/http';
-import { formatIssues } from '@/lib/web/schemas';
-import { getWebRuntime } from '@/lib/web/web-runtime';
+import {
+  deltaVersionSchema,
+  lakeTableSchema,
+} from '../../../../../../../../lib/web/admin-job-schemas.ts';
+import { json, jsonError, serverError } from '../../../../../../../../lib/web/http.ts';
+import { formatIssues } from '../../../../../../../../lib/web/schemas.ts';
+import { getWebRuntime } from '../../../../../../../../lib/web/web-runtime.ts';
 
 export async function GET(
   request: Request,
