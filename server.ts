@@ -17,7 +17,7 @@ import {
   HEARTBEAT_INTERVAL_MS,
   type ClientToServerEvents,
   type ServerToClientEvents,
-} from './app/live-events.ts';
+} from './lib/web/live-events.ts';
 
 const SHUTDOWN_GRACE_MS = 5_000;
 /** How often signed-in sockets are checked against their session (expiry, other processes). */

@@ -16,7 +16,7 @@ import { ensureTopics } from '../lib/kafka/topics.ts';
 import { StreamGenerator, type GeneratorSettings } from '../lib/simulator/stream-generator.ts';
 import { runLakeExport } from '../workers/lake/export.ts';
 import { defaultParquetOptions, type ParquetCodec } from '../workers/lake/parquet-stream.ts';
-import { seedReferenceData } from '../workers/simulator/traffic.ts';
+import { seedReferenceData } from '../lib/simulator/traffic.ts';
 
 function arg(name: string): string | undefined {
   const argv = process.argv.slice(2);

@@ -13,12 +13,12 @@ import { ensurePythonEnv, venvBin } from '../scripts/python-env.ts';
 import {
   buildLakeFixture,
   type SpeedRow,
-} from '../workers/models/lake-fixture/build-lake-fixture.ts';
-import { backfillStream } from '../workers/models/lake-fixture/generated-stream.ts';
+} from '../test/models/lake-fixture/build-lake-fixture.ts';
+import { backfillStream } from '../test/models/lake-fixture/generated-stream.ts';
 import {
   StreamingAttribution,
   type SettledCheckout,
-} from '../workers/models/lake-fixture/speed-oracle.ts';
+} from '../test/models/lake-fixture/speed-oracle.ts';
 import { runModels, type ModelsRunResult } from '../workers/models/run-models.ts';
 
 const { values } = parseArgs({

@@ -10,8 +10,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../lib/config.ts';
-import { seedReferenceData } from '../workers/simulator/traffic.ts';
-import { createSpeedTestEnv } from '../workers/speed/test-harness.ts';
+import { seedReferenceData } from '../lib/simulator/traffic.ts';
+import { createSpeedTestEnv } from '../test/speed/test-harness.ts';
 import { generateBacklog, produceBacklog, settings, type Shape } from './peers/backlog.ts';
 import {
   runFlink,

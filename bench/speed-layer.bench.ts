@@ -14,9 +14,9 @@ import {
   naiveTimestamp,
   type GeneratorSettings,
 } from '../lib/simulator/stream-generator.ts';
-import { seedReferenceData } from '../workers/simulator/traffic.ts';
-import { createSpeedTestEnv, type SpeedTestEnv } from '../workers/speed/test-harness.ts';
-import { WorkerProcess } from '../workers/speed/worker-process.ts';
+import { seedReferenceData } from '../lib/simulator/traffic.ts';
+import { createSpeedTestEnv, type SpeedTestEnv } from '../test/speed/test-harness.ts';
+import { WorkerProcess } from '../test/speed/worker-process.ts';
 
 const args = new Map(
   process.argv.slice(2).flatMap((a) => {
@@ -255,7 +255,7 @@ async function latency(): Promise<Record<string, number>> {
 
 /** Bytes per retained click for 1M UUID clicks, dense (20 per key) and sparse (1 per key). */
 function heapPerClick(): Record<string, Record<string, number>> {
-  const script = path.join(projectRoot, 'lib/domain/test-support/measure-click-store.ts');
+  const script = path.join(projectRoot, 'test/domain/measure-click-store.ts');
   const measure = (users: number, products: number) => {
     const out = spawnSync(
       process.execPath,

@@ -2,7 +2,7 @@
 // Shows whether the server's socket.io heartbeats are reaching this browser: "live" while a beat
 // arrived within the last few intervals, "connecting" before the first, "offline" after silence.
 import { useEffect, useRef, useState } from 'react';
-import { HEARTBEAT_INTERVAL_MS } from '../app/live-events.ts';
+import { HEARTBEAT_INTERVAL_MS } from '../lib/web/live-events.ts';
 import { useLiveEvent } from './live-socket.ts';
 
 type LiveState = 'connecting' | 'live' | 'offline';

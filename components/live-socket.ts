@@ -5,7 +5,7 @@
 // opens a new connection; a socket the server drops is reopened (as whoever this browser is now).
 import { useEffect, useRef } from 'react';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../app/live-events.ts';
+import type { ClientToServerEvents, ServerToClientEvents } from '../lib/web/live-events.ts';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -12,7 +12,7 @@ import { createPgPool } from '../lib/db/pool.ts';
 import { createKafka } from '../lib/kafka/client.ts';
 import { clickstreamTopicSpecs, ensureTopics } from '../lib/kafka/topics.ts';
 import { defaultGeneratorSettings } from '../lib/simulator/stream-generator.ts';
-import { seedReferenceData } from '../workers/simulator/traffic.ts';
+import { seedReferenceData } from '../lib/simulator/traffic.ts';
 import { stackUp } from './stack.ts';
 import { startAppProcess, stopAppProcesses, supervised } from './stack/app-processes.ts';
 

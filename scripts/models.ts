@@ -28,9 +28,9 @@ import {
   runModels,
   type ModelsRunProgress,
 } from '../workers/models/run-models.ts';
-import { buildLakeFixture } from '../workers/models/lake-fixture/build-lake-fixture.ts';
-import { backfillStream } from '../workers/models/lake-fixture/generated-stream.ts';
-import { StreamingAttribution } from '../workers/models/lake-fixture/speed-oracle.ts';
+import { buildLakeFixture } from '../test/models/lake-fixture/build-lake-fixture.ts';
+import { backfillStream } from '../test/models/lake-fixture/generated-stream.ts';
+import { StreamingAttribution } from '../test/models/lake-fixture/speed-oracle.ts';
 import { ensurePythonEnv, venvBin } from './python-env.ts';
 
 const { values } = parseArgs({

@@ -15,7 +15,7 @@ import {
   type GeneratedMessage,
   type GeneratorSettings,
 } from '../../lib/simulator/stream-generator.ts';
-import { produceKeyless } from '../../workers/speed/test-harness.ts';
+import { produceKeyless } from '../../test/speed/test-harness.ts';
 
 export type Shape = 'uniform' | 'skewed';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { projectRoot } from '../../lib/config.ts';
-import type { SpeedTestEnv } from '../../workers/speed/test-harness.ts';
+import type { SpeedTestEnv } from '../../test/speed/test-harness.ts';
 import type { Backlog } from './backlog.ts';
 import type { PeerRuntime } from './install.ts';
 import {

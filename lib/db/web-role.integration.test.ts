@@ -130,7 +130,7 @@ describe.skipIf(!testable)('the web role (WEB_DATABASE_URL)', () => {
     await web.query(`UPDATE commerce.job_runs SET status = 'succeeded' WHERE id = $1`, [
       run.rows[0]!.id,
     ]);
-    // As workers/simulator/traffic.ts seeds and renames.
+    // As lib/simulator/traffic.ts seeds and renames.
     await web.query(
       `INSERT INTO commerce.users (id, username, password) VALUES (2, 'bo', 'x') ON CONFLICT (id) DO NOTHING`,
     );

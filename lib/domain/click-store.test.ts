@@ -130,7 +130,7 @@ describe('ClickStore', () => {
     'measures memory per retained click: %i users x %i products, %i UUID clicks',
     (users, products, n, limit) => {
       const script = fileURLToPath(
-        new URL('./test-support/measure-click-store.ts', import.meta.url),
+        new URL('../../test/domain/measure-click-store.ts', import.meta.url),
       );
       const args = [
         '--expose-gc',

@@ -12,7 +12,7 @@ import {
   run,
   SOURCES,
   type Step,
-} from './test-support/engine-fixtures.ts';
+} from '../../test/domain/engine-fixtures.ts';
 
 const HOUR = 3_600_000;
 

@@ -11,7 +11,7 @@ import {
   userName,
   type GeneratedMessage,
   type GeneratorSettings,
-} from '../../lib/simulator/stream-generator.ts';
+} from './stream-generator.ts';
 
 export interface TrafficTopics {
   clicks: string;

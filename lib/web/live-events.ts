@@ -1,7 +1,7 @@
 // The socket.io event contract between server.ts and the browser: one place, so the server's
 // emits and the client's listeners cannot drift apart.
-import type { PipelineSnapshot, SeriesPoint } from '../lib/web/pipeline-snapshot.ts';
-import type { SimulatorStatus } from '../lib/web/simulator-status.ts';
+import type { PipelineSnapshot, SeriesPoint } from './pipeline-snapshot.ts';
+import type { SimulatorStatus } from './simulator-status.ts';
 
 /** A liveness tick the server sends every second; `at` is the server's clock in epoch ms. */
 export interface Heartbeat {

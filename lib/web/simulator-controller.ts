@@ -13,7 +13,7 @@ import {
   startLiveTraffic,
   type LiveTraffic,
   type TrafficProgress,
-} from '../../workers/simulator/traffic.ts';
+} from '../simulator/traffic.ts';
 import type { BackfillSettings, LiveTrafficSettings } from './schemas.ts';
 import type {
   BackfillStatus,

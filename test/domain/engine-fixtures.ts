@@ -1,11 +1,11 @@
 // Test fixtures for the engine: compact event builders and a driver that feeds a step list and
 // collects every row written. Used only by tests (kept out of *.test.ts so several can share it).
-import type { Checkout, Click } from '../events.ts';
+import type { Checkout, Click } from '../../lib/domain/events.ts';
 import {
   AttributionPartition,
   type CheckoutRow,
   type PartitionCounters,
-} from '../partition-engine.ts';
+} from '../../lib/domain/partition-engine.ts';
 
 export const LATENESS_MS = 15_000;
 export const SOURCES = ['clicks/0', 'checkouts/0'];

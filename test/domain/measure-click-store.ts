@@ -3,7 +3,7 @@
 // process keeps other tests' garbage and JIT code out of the figure.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ClickStore } from '../click-store.ts';
+import { ClickStore } from '../../lib/domain/click-store.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');

@@ -11,23 +11,23 @@ import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
-import { loadConfig, projectRoot } from '../../../lib/config.ts';
-import { createPgPool } from '../../../lib/db/pool.ts';
-import { createTestDatabase, type TestDatabase } from '../../../lib/db/test-database.ts';
+import { loadConfig, projectRoot } from '../../lib/config.ts';
+import { createPgPool } from '../../lib/db/pool.ts';
+import { createTestDatabase, type TestDatabase } from '../../lib/db/test-database.ts';
 import {
   DEFAULT_MAX_FUTURE_SKEW_MS,
   parseCheckout,
   parseClick,
-} from '../../../lib/domain/events.ts';
-import { createKafka } from '../../../lib/kafka/client.ts';
-import { ensureTopics } from '../../../lib/kafka/topics.ts';
+} from '../../lib/domain/events.ts';
+import { createKafka } from '../../lib/kafka/client.ts';
+import { ensureTopics } from '../../lib/kafka/topics.ts';
 import {
   StreamGenerator,
   defaultGeneratorSettings,
   type GeneratorSettings,
-} from '../../../lib/simulator/stream-generator.ts';
-import { ensurePythonEnv } from '../../../scripts/python-env.ts';
-import { seedReferenceData } from '../../simulator/traffic.ts';
+} from '../../lib/simulator/stream-generator.ts';
+import { ensurePythonEnv } from '../../scripts/python-env.ts';
+import { seedReferenceData } from '../../lib/simulator/traffic.ts';
 
 const run = promisify(execFile);
 

@@ -3,7 +3,7 @@
 // repartitioner wrote and in which order. Not a test file itself.
 import { randomBytes } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
-import { decodeInternal, type InternalRecord } from '../internal-wire.ts';
+import { decodeInternal, type InternalRecord } from '../../workers/speed/internal-wire.ts';
 
 export type ReadRecord = InternalRecord & { partition: number; offset: number; readAt: number };
 

@@ -1,11 +1,11 @@
 // Test helper: one Repartitioner on a SpeedTestEnv's topics and database, with its fatal
 // errors and health reports kept for the test to look at, and raw source events to feed it.
 // Not a test file itself.
-import { naiveTimestamp } from '../../../lib/simulator/stream-generator.ts';
-import { DependencyHealth } from '../dependency-health.ts';
-import { createSpeedMetrics } from '../metrics.ts';
-import { Repartitioner, type RepartitionerOptions } from '../repartitioner.ts';
-import type { SpeedTestEnv } from '../test-harness.ts';
+import { naiveTimestamp } from '../../lib/simulator/stream-generator.ts';
+import { DependencyHealth } from '../../workers/speed/dependency-health.ts';
+import { createSpeedMetrics } from '../../workers/speed/metrics.ts';
+import { Repartitioner, type RepartitionerOptions } from '../../workers/speed/repartitioner.ts';
+import type { SpeedTestEnv } from './test-harness.ts';
 
 export interface RepartitionerRun {
   repartitioner: Repartitioner;

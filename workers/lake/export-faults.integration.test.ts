@@ -16,7 +16,7 @@ import {
   sorted,
   startExportChild,
   type LakeTestEnv,
-} from './test-support/lake-test-env.ts';
+} from '../../test/lake/lake-test-env.ts';
 
 let env: LakeTestEnv;
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import {
   readWithDeltaRs,
   sorted,
   type LakeTestEnv,
-} from './test-support/lake-test-env.ts';
+} from '../../test/lake/lake-test-env.ts';
 
 let env: LakeTestEnv;
 

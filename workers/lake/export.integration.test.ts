@@ -19,7 +19,7 @@ import {
   readWithDeltaRs,
   sorted,
   type LakeTestEnv,
-} from './test-support/lake-test-env.ts';
+} from '../../test/lake/lake-test-env.ts';
 
 let env: LakeTestEnv;
 const options = (overrides: Partial<LakeExportOptions> = {}): LakeExportOptions => ({

@@ -22,13 +22,13 @@ import {
   type GeneratedMessage,
 } from '../../lib/simulator/stream-generator.ts';
 import { ensurePythonEnv, venvBin } from '../../scripts/python-env.ts';
-import type { SpeedRow } from './lake-fixture/build-lake-fixture.ts';
+import type { SpeedRow } from '../../test/models/lake-fixture/build-lake-fixture.ts';
 import {
   createKafkaLakeEnv,
   exportThroughKafka,
   type KafkaLakeEnv,
-} from './lake-fixture/export-through-kafka.ts';
-import { backfillStream, parseStream } from './lake-fixture/generated-stream.ts';
+} from '../../test/models/lake-fixture/export-through-kafka.ts';
+import { backfillStream, parseStream } from '../../test/models/lake-fixture/generated-stream.ts';
 import { ModelsRunInProgressError, startModelsJob } from './job-run-store.ts';
 import {
   runModels,

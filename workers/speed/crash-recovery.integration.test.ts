@@ -3,15 +3,15 @@
 // the rule gives — none lost, none duplicated, none wrong.
 import { afterEach, describe, expect, it } from 'vitest';
 import { StreamGenerator, naiveTimestamp } from '../../lib/simulator/stream-generator.ts';
-import { seedReferenceData } from '../simulator/traffic.ts';
+import { seedReferenceData } from '../../lib/simulator/traffic.ts';
 import {
   createSpeedTestEnv,
   expectedAttribution,
   produceKeyless,
   waitForSink,
   type SpeedTestEnv,
-} from './test-harness.ts';
-import { WorkerProcess } from './worker-process.ts';
+} from '../../test/speed/test-harness.ts';
+import { WorkerProcess } from '../../test/speed/worker-process.ts';
 
 const T0 = Date.UTC(2026, 10, 21, 8, 0, 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

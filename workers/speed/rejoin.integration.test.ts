@@ -3,7 +3,7 @@
 // may get the same partitions back: the state it holds in memory is stale by then, and only a
 // reload from the snapshots keeps the rows exact.
 import { afterEach, describe, it } from 'vitest';
-import { seedReferenceData } from '../simulator/traffic.ts';
+import { seedReferenceData } from '../../lib/simulator/traffic.ts';
 import {
   createSpeedTestEnv,
   expectRuleRows,
@@ -11,8 +11,8 @@ import {
   ruleStream,
   watermarkPusher,
   type SpeedTestEnv,
-} from './test-harness.ts';
-import { WorkerProcess } from './worker-process.ts';
+} from '../../test/speed/test-harness.ts';
+import { WorkerProcess } from '../../test/speed/worker-process.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -3,13 +3,13 @@
 // (4 MiB per source partition) re-produced as one record batch per partition would be
 // refused by the broker (MESSAGE_TOO_LARGE, over max.message.bytes) and stop the repartitioner.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { produceKeyless, createSpeedTestEnv, type SpeedTestEnv } from './test-harness.ts';
-import { InternalReader } from './test-support/internal-reader.ts';
+import { produceKeyless, createSpeedTestEnv, type SpeedTestEnv } from '../../test/speed/test-harness.ts';
+import { InternalReader } from '../../test/speed/internal-reader.ts';
 import {
   rawClick,
   startRepartitioner,
   type RepartitionerRun,
-} from './test-support/repartitioner-run.ts';
+} from '../../test/speed/repartitioner-run.ts';
 
 const CLICKS = 12_000;
 const T0 = Date.now() - 2 * 86_400_000;

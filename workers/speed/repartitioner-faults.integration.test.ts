@@ -5,13 +5,13 @@ import kafkajs from 'kafkajs';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPgPool } from '../../lib/db/pool.ts';
-import { createSpeedTestEnv, produceKeyless, type SpeedTestEnv } from './test-harness.ts';
-import { InternalReader } from './test-support/internal-reader.ts';
+import { createSpeedTestEnv, produceKeyless, type SpeedTestEnv } from '../../test/speed/test-harness.ts';
+import { InternalReader } from '../../test/speed/internal-reader.ts';
 import {
   rawClick,
   startRepartitioner,
   type RepartitionerRun,
-} from './test-support/repartitioner-run.ts';
+} from '../../test/speed/repartitioner-run.ts';
 
 const T0 = Date.now() - 86_400_000;
 

@@ -5,14 +5,14 @@
 // could turn late), and with a known event time in the future (capped at the clock).
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSpeedTestEnv, type SpeedTestEnv } from './test-harness.ts';
-import { InternalReader } from './test-support/internal-reader.ts';
+import { createSpeedTestEnv, type SpeedTestEnv } from '../../test/speed/test-harness.ts';
+import { InternalReader } from '../../test/speed/internal-reader.ts';
 import {
   rawCheckout,
   rawClick,
   startRepartitioner,
   type RepartitionerRun,
-} from './test-support/repartitioner-run.ts';
+} from '../../test/speed/repartitioner-run.ts';
 
 const T0 = Date.now() - 3_600_000;
 const IDLE_TIMEOUT_MS = 1_000;

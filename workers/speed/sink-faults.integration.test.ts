@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AttributionPartition } from '../../lib/domain/partition-engine.ts';
 import { userPartition } from '../../lib/kafka/user-partition.ts';
 import { naiveTimestamp } from '../../lib/simulator/stream-generator.ts';
-import { seedReferenceData } from '../simulator/traffic.ts';
+import { seedReferenceData } from '../../lib/simulator/traffic.ts';
 import { expectedSources } from './partition-runtime.ts';
 import { saveSnapshots } from './snapshots.ts';
 import {
@@ -19,8 +19,8 @@ import {
   waitForSink,
   watermarkPusher,
   type SpeedTestEnv,
-} from './test-harness.ts';
-import { WorkerProcess } from './worker-process.ts';
+} from '../../test/speed/test-harness.ts';
+import { WorkerProcess } from '../../test/speed/worker-process.ts';
 
 const T0 = STREAM_T0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

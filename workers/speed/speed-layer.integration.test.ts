@@ -4,7 +4,7 @@
 // rule.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamGenerator, naiveTimestamp } from '../../lib/simulator/stream-generator.ts';
-import { seedReferenceData } from '../simulator/traffic.ts';
+import { seedReferenceData } from '../../lib/simulator/traffic.ts';
 import { startSpeedLayer, type SpeedLayer } from './speed-layer.ts';
 import {
   createSpeedTestEnv,
@@ -13,7 +13,7 @@ import {
   readSink,
   waitForSink,
   type SpeedTestEnv,
-} from './test-harness.ts';
+} from '../../test/speed/test-harness.ts';
 
 const USERS = 20;
 const T0 = Date.UTC(2026, 10, 20, 10, 0, 0);

@@ -12,7 +12,7 @@ import { createTestDatabase } from '../../../lib/db/test-database.ts';
 import { createKafka } from '../../../lib/kafka/client.ts';
 import { clickstreamTopicSpecs, ensureTopics } from '../../../lib/kafka/topics.ts';
 import { naiveTimestamp, userName } from '../../../lib/simulator/stream-generator.ts';
-import { seedReferenceData } from '../../../workers/simulator/traffic.ts';
+import { seedReferenceData } from '../../../lib/simulator/traffic.ts';
 import { SteadyLoad } from './load.ts';
 import { RIG_APPLICATION_NAME, startFaultServices, type FaultServices } from './services.ts';
 import {

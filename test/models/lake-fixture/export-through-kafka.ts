@@ -9,7 +9,7 @@ import { createPgPool } from '../../../lib/db/pool.ts';
 import { createKafka } from '../../../lib/kafka/client.ts';
 import { ensureTopics } from '../../../lib/kafka/topics.ts';
 import type { GeneratedMessage } from '../../../lib/simulator/stream-generator.ts';
-import { runLakeExport, type LakeExportResult } from '../../lake/export.ts';
+import { runLakeExport, type LakeExportResult } from '../../../workers/lake/export.ts';
 import type { SpeedRow } from './build-lake-fixture.ts';
 
 export interface KafkaLakeEnv {
