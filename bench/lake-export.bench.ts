@@ -15,7 +15,7 @@ import { createKafka } from '../lib/kafka/client.ts';
 import { ensureTopics } from '../lib/kafka/topics.ts';
 import { StreamGenerator, type GeneratorSettings } from '../lib/simulator/stream-generator.ts';
 import { runLakeExport } from '../workers/lake/export.ts';
-import { defaultParquetOptions, type ParquetCodec } from '../workers/lake/parquet-stream.ts';
+import { defaultParquetOptions, type ParquetCodec } from '../lib/delta/parquet-stream.ts';
 import { seedReferenceData } from '../lib/simulator/traffic.ts';
 
 function arg(name: string): string | undefined {

@@ -3,10 +3,10 @@
 // current Delta log. `--schema name` (default clickstream_lake), `--partitions-only`.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../lib/config.ts';
-import { parseSchemaString } from '../lib/lake/delta-schema.ts';
+import { parseSchemaString } from '../lib/delta/delta-schema.ts';
 import { lakeTable } from '../lib/lake/lake-tables.ts';
 import { spectrumDdl, type SpectrumTable } from '../lib/lake/redshift-ddl.ts';
-import { lakeSummary } from '../workers/lake/table-history.ts';
+import { lakeSummary } from '../lib/lake/table-history.ts';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -10,7 +10,7 @@ import { createPgPool } from '../lib/db/pool.ts';
 import { createKafka } from '../lib/kafka/client.ts';
 import { runLakeExport, type LakeExportProgress } from '../workers/lake/export.ts';
 import { LakeExportAlreadyRunningError } from '../workers/lake/job-runs.ts';
-import { defaultParquetOptions } from '../workers/lake/parquet-stream.ts';
+import { defaultParquetOptions } from '../lib/delta/parquet-stream.ts';
 
 const { values: args } = parseArgs({
   options: {

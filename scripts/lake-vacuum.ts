@@ -6,8 +6,9 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../lib/config.ts';
 import { createPgPool } from '../lib/db/pool.ts';
 import { acquireExportLock } from '../workers/lake/job-runs.ts';
-import { openObjectStore } from '../workers/lake/open-store.ts';
-import { DEFAULT_RETENTION_MS, vacuumLake } from '../workers/lake/vacuum.ts';
+import { openObjectStore } from '../lib/delta/open-store.ts';
+import { DEFAULT_RETENTION_MS, vacuumTables } from '../lib/delta/vacuum.ts';
+import { LAKE_TABLES } from '../lib/lake/lake-tables.ts';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -30,8 +31,9 @@ async function main(): Promise<number> {
   try {
     const lock = await acquireExportLock(pool);
     try {
-      const results = await vacuumLake({
+      const results = await vacuumTables({
         store: openObjectStore(config.LAKE_URI),
+        tables: LAKE_TABLES.map((t) => t.name),
         retentionMs,
         dryRun: values['dry-run'],
       });

@@ -28,11 +28,11 @@ import {
   type RawMessage,
 } from '../lib/domain/events.ts';
 import { MAX_EVENT_TIME, MIN_EVENT_TIME } from '../lib/domain/timestamp.ts';
-import { decodeDataPath } from '../lib/lake/delta-log.ts';
-import { isoDate } from '../lib/lake/column-buffers.ts';
+import { decodeDataPath } from '../lib/delta/delta-log.ts';
+import { isoDate } from '../lib/delta/column-buffers.ts';
 import type { PartitionRead } from '../lib/lake/read-plan.ts';
-import { LocalObjectStore } from './lake/local-store.ts';
-import { decodeParquet } from './lake/parquet-stream.ts';
+import { LocalObjectStore } from '../lib/delta/local-store.ts';
+import { decodeParquet } from '../lib/delta/parquet-stream.ts';
 import type { RangeRecord } from './lake/kafka-range-reader.ts';
 import { topicRowsHandler, type TopicCounts } from './lake/topic-rows.ts';
 import { createTopicWriters } from './lake/topic-sink.ts';

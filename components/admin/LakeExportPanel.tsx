@@ -6,7 +6,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { LakeStatus, JobRunView } from '../../lib/web/lake-admin.ts';
 import type { LakeExportProgress, LakeExportResult } from '../../workers/lake/export.ts';
-import type { HistoryEntry, TableSummary } from '../../workers/lake/table-history.ts';
+import type { HistoryEntry, TableSummary } from '../../lib/lake/table-history.ts';
 import { apiGet, apiPost } from '../api-client.ts';
 import { ErrorCallout } from './ErrorCallout.tsx';
 import { useSession } from '../auth/use-session.ts';

@@ -3,7 +3,7 @@
 // INT32 DATE, decimal = DECIMAL(p,s), string = UTF-8 binary. Arrays are built directly (no
 // per-value builders) because this is on the export's hot path.
 import * as arrow from 'apache-arrow';
-import { decimalOf, type DeltaField } from '../../lib/lake/delta-schema.ts';
+import { decimalOf, type DeltaField } from './delta-schema.ts';
 import {
   BinaryColumn,
   BooleanColumn,
@@ -12,7 +12,7 @@ import {
   StringColumn,
   type Column,
   type RowBuffer,
-} from '../../lib/lake/column-buffers.ts';
+} from './column-buffers.ts';
 
 export function arrowType(field: DeltaField): arrow.DataType {
   const decimal = decimalOf(field.type);

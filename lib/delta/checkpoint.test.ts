@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Action } from '../../lib/lake/delta-log.ts';
-import { applyCommit, emptySnapshot } from '../../lib/lake/delta-snapshot.ts';
+import type { Action } from './delta-log.ts';
+import { applyCommit, emptySnapshot } from './delta-snapshot.ts';
 import {
   TOMBSTONE_RETENTION_MS,
   checkpointActions,

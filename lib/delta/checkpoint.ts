@@ -10,8 +10,8 @@ import type {
   ProtocolAction,
   RemoveAction,
   TxnAction,
-} from '../../lib/lake/delta-log.ts';
-import { liveTombstones, type DeltaSnapshot } from '../../lib/lake/delta-snapshot.ts';
+} from './delta-log.ts';
+import { liveTombstones, type DeltaSnapshot } from './delta-snapshot.ts';
 import { decodeParquet, encodeParquet } from './parquet-stream.ts';
 
 const utf8 = () => new arrow.Utf8();

@@ -29,6 +29,14 @@ export interface DeltaSchema {
   fields: DeltaField[];
 }
 
+/** What a writer knows of a table before it exists: enough for its first metaData action. */
+export interface TableDefinition {
+  name: string;
+  description: string;
+  schema: DeltaSchema;
+  partitionColumns: string[];
+}
+
 const SIMPLE_TYPES = new Set<string>([
   'string',
   'long',

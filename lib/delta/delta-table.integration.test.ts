@@ -1,21 +1,64 @@
-// Our Delta log writer against delta-rs: checkpoints every 10 commits (read by delta-rs even after
-// the JSON commits before them are gone), time travel, racing writers on one version, and vacuum.
+// The Delta writer against delta-rs, an independent implementation: checkpoints every 10 commits
+// (read by delta-rs even after the JSON commits before them are gone), time travel, txn versions,
+// racing writers on one version, and vacuum. The table is a test table, not one of the product's.
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitFileName, type Action } from '../../lib/lake/delta-log.ts';
-import { applyCommit, emptySnapshot, type DeltaSnapshot } from '../../lib/lake/delta-snapshot.ts';
-import { deadLettersTable } from '../../lib/lake/lake-tables.ts';
-import { appendDeadLetter, byIngestDate, type DeadLetterRow } from '../../lib/lake/table-rows.ts';
 import { ensurePythonEnv } from '../../scripts/python-env.ts';
+import { readWithDeltaRs } from '../../test/lake/lake-test-env.ts';
+import {
+  epochDay,
+  isoDate,
+  type BinaryColumn,
+  type NumericColumn,
+  type RowBuffer,
+  type StringColumn,
+} from './column-buffers.ts';
+import { commitFileName, type Action } from './delta-log.ts';
+import { field, struct, type TableDefinition } from './delta-schema.ts';
+import { applyCommit, emptySnapshot, type DeltaSnapshot } from './delta-snapshot.ts';
 import { ConcurrentCommitError, DeltaTable } from './delta-table.ts';
 import { LocalObjectStore } from './local-store.ts';
 import { subStore } from './object-store.ts';
-import { commitAppend, commitReplace, planSchema } from './table-commit.ts';
+import { commitAppend, commitReplace, planSchema, type WriterIdentity } from './table-commit.ts';
 import { PartitionedTableWriter, type WrittenFile } from './table-writer.ts';
-import { readWithDeltaRs } from './test-support/lake-test-env.ts';
-import { vacuumLake } from './vacuum.ts';
+import { vacuumTables } from './vacuum.ts';
+
+const eventsTable: TableDefinition = {
+  name: 'events',
+  description: 'Test events, partitioned by day.',
+  partitionColumns: ['event_date'],
+  schema: struct([
+    field('id', 'long', false),
+    field('payload', 'binary', false),
+    field('note', 'string', true),
+    field('event_date', 'date', false),
+  ]),
+};
+const writer: WriterIdentity = { engineInfo: 'delta-table-test/1.0', queryId: 'delta-table-test' };
+
+interface EventRow {
+  id: number;
+  time: number;
+  payload: Uint8Array;
+  note: string | null;
+}
+
+const eventRows = {
+  appender: (rows: RowBuffer) => {
+    const id = rows.column<NumericColumn>('id');
+    const payload = rows.column<BinaryColumn>('payload');
+    const note = rows.column<StringColumn>('note');
+    return (r: EventRow) => {
+      id.push(r.id);
+      payload.push(r.payload);
+      note.push(r.note);
+    };
+  },
+  partitionKey: (r: EventRow) => epochDay(r.time),
+  partitionValues: (day: number) => ({ event_date: isoDate(day * 86_400_000) }),
+};
 
 let python: string;
 let root: string;
@@ -27,24 +70,19 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function openTable(lake: string) {
   const store = new LocalObjectStore(lake);
-  return { store, table: new DeltaTable('dead_letters', subStore(store, 'dead_letters')) };
+  return { store, table: new DeltaTable('events', subStore(store, 'events')) };
 }
 
 async function writeFile(table: DeltaTable, first: number, count: number): Promise<WrittenFile[]> {
-  const writer = new PartitionedTableWriter<DeadLetterRow, number>(deadLettersTable, table.store, {
-    appender: appendDeadLetter,
-    ...byIngestDate,
-  });
-  const rows: DeadLetterRow[] = Array.from({ length: count }, (_, i) => ({
-    topic: 't',
-    partition: 0,
-    offset: first + i,
-    ingestedAt: Date.UTC(2026, 0, 1 + ((first + i) % 2)),
-    raw: new Uint8Array([i % 256]),
-    reason: 'invalid_json',
+  const files = new PartitionedTableWriter<EventRow, number>(eventsTable, table.store, eventRows);
+  const rows: EventRow[] = Array.from({ length: count }, (_, i) => ({
+    id: first + i,
+    time: Date.UTC(2026, 0, 1 + ((first + i) % 2)),
+    payload: new Uint8Array([i % 256]),
+    note: i % 3 === 0 ? null : `note ${i}`,
   }));
-  await writer.appendAll(rows);
-  return writer.finish();
+  await files.appendAll(rows);
+  return files.finish();
 }
 
 async function append(
@@ -56,9 +94,10 @@ async function append(
 ) {
   return commitAppend({
     table,
-    def: deadLettersTable,
+    def: eventsTable,
+    writer,
     base,
-    schema: planSchema(deadLettersTable, base),
+    schema: planSchema(eventsTable, base),
     files: await writeFile(table, first, count),
     txns: new Map([[appId, first + count]]),
     runId: `run-${first}`,
@@ -74,10 +113,10 @@ describe('Delta log writer', () => {
     for (let v = 0; v <= 12; v++) snapshot = (await append(table, snapshot, v * 10, 10)).snapshot;
 
     const last = JSON.parse(
-      readFileSync(path.join(lake, 'dead_letters/_delta_log/_last_checkpoint'), 'utf8'),
+      readFileSync(path.join(lake, 'events/_delta_log/_last_checkpoint'), 'utf8'),
     );
     expect(last).toMatchObject({ version: 10, numOfAddFiles: 11 * 2 });
-    const read = await readWithDeltaRs(python, path.join(lake, 'dead_letters'), {
+    const read = await readWithDeltaRs(python, path.join(lake, 'events'), {
       txns: ['app'],
       countsAtVersions: true,
     });
@@ -86,8 +125,8 @@ describe('Delta log writer', () => {
       Object.fromEntries(Array.from({ length: 13 }, (_, v) => [String(v), (v + 1) * 10])),
     );
     expect(Object.keys(read.partitions).sort()).toEqual([
-      'ingest_date=2026-01-01',
-      'ingest_date=2026-01-02',
+      'event_date=2026-01-01',
+      'event_date=2026-01-02',
     ]);
 
     // Our loader starts from the checkpoint; it must equal a replay of every JSON commit.
@@ -101,15 +140,14 @@ describe('Delta log writer', () => {
     // Metadata cleanup: without commits 0-9, delta-rs (and we) rebuild the table from checkpoint 10.
     const cleaned = path.join(root, 'cleaned');
     cpSync(lake, cleaned, { recursive: true });
-    for (let v = 0; v < 10; v++)
-      rmSync(path.join(cleaned, 'dead_letters/_delta_log', commitFileName(v)));
-    const fromCleaned = await readWithDeltaRs(python, path.join(cleaned, 'dead_letters'), {
+    for (let v = 0; v < 10; v++) rmSync(path.join(cleaned, 'events/_delta_log', commitFileName(v)));
+    const fromCleaned = await readWithDeltaRs(python, path.join(cleaned, 'events'), {
       txns: ['app'],
     });
     expect(fromCleaned).toMatchObject({ version: 12, num_rows: 130, txns: { app: 130 } });
     const ours = await openTable(cleaned).table.loadSnapshot();
     expect(ours.files).toEqual(fromCheckpoint.files);
-    const at10 = await readWithDeltaRs(python, path.join(cleaned, 'dead_letters'), { version: 10 });
+    const at10 = await readWithDeltaRs(python, path.join(cleaned, 'events'), { version: 10 });
     expect(at10.num_rows).toBe(110);
   });
 
@@ -130,7 +168,7 @@ describe('Delta log writer', () => {
       [0, 1, 2, 3, 4].map((i) => append(table, other.snapshot, 1000 + i * 10, 3, `w${i}`)),
     );
     expect(results.map((r) => r.version).sort()).toEqual([3, 4, 5, 6, 7]);
-    const read = await readWithDeltaRs(python, path.join(lake, 'dead_letters'), {
+    const read = await readWithDeltaRs(python, path.join(lake, 'events'), {
       txns: ['a', 'b', 'w0', 'w4'],
     });
     expect(read).toMatchObject({
@@ -147,9 +185,10 @@ describe('Delta log writer', () => {
     const orphans = await writeFile(table, 50, 10); // written by a run that never committed
     const replaced = await commitReplace({
       table,
-      def: deadLettersTable,
+      def: eventsTable,
+      writer,
       base: first.snapshot,
-      schema: planSchema(deadLettersTable, first.snapshot),
+      schema: planSchema(eventsTable, first.snapshot),
       files: await writeFile(table, 20, 4),
       runId: 'replace',
       now: Date.now(),
@@ -157,26 +196,26 @@ describe('Delta log writer', () => {
     const live = [...replaced.snapshot.files.keys()];
     const gone = [...orphans.map((f) => f.add.path), ...first.snapshot.files.keys()];
 
-    const kept = await vacuumLake({ store, tables: ['dead_letters'] });
+    const kept = await vacuumTables({ store, tables: ['events'] });
     expect(kept[0]).toMatchObject({ deleted: [], keptRecent: gone.length });
-    const dry = await vacuumLake({
+    const dry = await vacuumTables({
       store,
-      tables: ['dead_letters'],
+      tables: ['events'],
       retentionMs: 0,
       dryRun: true,
       now: Date.now() + 1,
     });
     expect(dry[0]!.deleted.sort()).toEqual(gone.sort());
-    const result = await vacuumLake({
+    const result = await vacuumTables({
       store,
-      tables: ['dead_letters'],
+      tables: ['events'],
       retentionMs: 0,
       now: Date.now() + 1,
     });
     expect(result[0]!.deleted.sort()).toEqual(gone.sort());
-    for (const p of gone) expect(existsSync(path.join(lake, 'dead_letters', p))).toBe(false);
-    for (const p of live) expect(existsSync(path.join(lake, 'dead_letters', p))).toBe(true);
-    const read = await readWithDeltaRs(python, path.join(lake, 'dead_letters'));
+    for (const p of gone) expect(existsSync(path.join(lake, 'events', p))).toBe(false);
+    for (const p of live) expect(existsSync(path.join(lake, 'events', p))).toBe(true);
+    const read = await readWithDeltaRs(python, path.join(lake, 'events'));
     expect(read).toMatchObject({ version: 1, num_rows: 4 });
   });
 
@@ -187,14 +226,14 @@ describe('Delta log writer', () => {
       { commitInfo: { timestamp: Date.now(), operation: 'STREAMING UPDATE' } },
       { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
       ...(await (async () => {
-        const s = planSchema(deadLettersTable, emptySnapshot());
+        const s = planSchema(eventsTable, emptySnapshot());
         return [
           {
             metaData: {
               id: 'm',
               format: { provider: 'parquet', options: {} },
               schemaString: JSON.stringify(s.schema),
-              partitionColumns: ['ingest_date'],
+              partitionColumns: ['event_date'],
               configuration: {},
             },
           },
@@ -203,7 +242,7 @@ describe('Delta log writer', () => {
       { txn: { appId: 'app', version: 0 } },
     ];
     await table.commit(emptySnapshot(), actions, () => 'no');
-    const read = await readWithDeltaRs(python, path.join(lake, 'dead_letters'), { txns: ['app'] });
+    const read = await readWithDeltaRs(python, path.join(lake, 'events'), { txns: ['app'] });
     expect(read).toMatchObject({ version: 0, num_rows: 0, txns: { app: 0 } });
   });
 });

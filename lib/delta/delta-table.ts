@@ -14,20 +14,15 @@ import {
   type Action,
   type CommitInfoAction,
   type LogAction,
-} from '../../lib/lake/delta-log.ts';
+} from './delta-log.ts';
 import {
   applyActions,
   applyCommit,
   cloneSnapshot,
   emptySnapshot,
   type DeltaSnapshot,
-} from '../../lib/lake/delta-snapshot.ts';
-import {
-  MANIFEST_DIR,
-  filesByPartition,
-  manifestKey,
-  manifestText,
-} from '../../lib/lake/table-layout.ts';
+} from './delta-snapshot.ts';
+import { MANIFEST_DIR, filesByPartition, manifestKey, manifestText } from './table-layout.ts';
 import { checkpointActions, decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import type { ObjectStore } from './object-store.ts';
 

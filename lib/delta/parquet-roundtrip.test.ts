@@ -6,8 +6,8 @@ import {
   type DecimalColumn,
   type NumericColumn,
   type StringColumn,
-} from '../../lib/lake/column-buffers.ts';
-import { field } from '../../lib/lake/delta-schema.ts';
+} from './column-buffers.ts';
+import { field } from './delta-schema.ts';
 import { toRecordBatch } from './arrow-batch.ts';
 import { ParquetStreamWriter, decodeParquet, encodeParquet } from './parquet-stream.ts';
 

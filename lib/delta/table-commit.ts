@@ -1,25 +1,29 @@
-// The one commit per table per run: schema enforcement against the table, the actions (table
-// creation, schema evolution, adds or a full replace, txn offsets, commitInfo) and the guard that
-// decides whether a lost race may be retried on the next version.
+// A writer's commit to one table: schema enforcement against the table, the actions (table
+// creation, schema evolution, adds or a full replace, txn versions, commitInfo) and the guard that
+// decides whether a lost race may be retried on the next version. The txn versions of an append
+// are the writer's own progress (kafka-delta-ingest stores offsets this way): in the same commit as
+// the data, so a table never holds rows without the progress that produced them, or the reverse.
 import { randomUUID } from 'node:crypto';
-import type { Action, CommitInfoAction, LogAction } from '../../lib/lake/delta-log.ts';
+import type { Action, CommitInfoAction, LogAction } from './delta-log.ts';
 import {
   SchemaMismatchError,
   duplicateColumnNames,
   reconcileSchema,
   schemaToString,
   type DeltaSchema,
-} from '../../lib/lake/delta-schema.ts';
-import {
-  assertWritable,
-  snapshotSchema,
-  type DeltaSnapshot,
-} from '../../lib/lake/delta-snapshot.ts';
-import type { LakeTable } from '../../lib/lake/lake-tables.ts';
+  type TableDefinition,
+} from './delta-schema.ts';
+import { assertWritable, snapshotSchema, type DeltaSnapshot } from './delta-snapshot.ts';
 import type { CommitGuard, CommitResult, DeltaTable } from './delta-table.ts';
 import type { WrittenFile } from './table-writer.ts';
 
-export const ENGINE_INFO = 'clickstream-lake-export/0.1.0';
+/** Who writes: recorded in every commitInfo (`engineInfo`, and `queryId` of a streaming append). */
+export interface WriterIdentity {
+  /** `name/version`, e.g. `clickstream-lake-export/0.1.0`. */
+  engineInfo: string;
+  /** The streaming query's id (Spark's `queryId`): the same for every run of one writer. */
+  queryId: string;
+}
 
 export interface SchemaPlan {
   /** The table schema after this commit. */
@@ -30,7 +34,7 @@ export interface SchemaPlan {
 }
 
 /** Schema enforcement: throws SchemaMismatchError unless `def` fits the table (or the table is new). */
-export function planSchema(def: LakeTable, snapshot: DeltaSnapshot): SchemaPlan {
+export function planSchema(def: TableDefinition, snapshot: DeltaSnapshot): SchemaPlan {
   assertWritable(snapshot, def.name);
   const duplicates = duplicateColumnNames(def.schema);
   if (duplicates.length > 0)
@@ -53,7 +57,7 @@ export function planSchema(def: LakeTable, snapshot: DeltaSnapshot): SchemaPlan 
 }
 
 function metadataActions(
-  def: LakeTable,
+  def: TableDefinition,
   snapshot: DeltaSnapshot,
   plan: SchemaPlan,
   now: number,
@@ -94,19 +98,20 @@ function metadataChanged(base: DeltaSnapshot, winners: LogAction[]): string | un
 
 export interface AppendCommit {
   table: DeltaTable;
-  def: LakeTable;
+  def: TableDefinition;
+  writer: WriterIdentity;
   base: DeltaSnapshot;
   schema: SchemaPlan;
   files: WrittenFile[];
-  /** appId → next offset after this run. */
+  /** appId → the writer's version after this commit (e.g. the next source offset to read). */
   txns: Map<string, number>;
   runId: string;
   now: number;
 }
 
 /**
- * Appends files with the new source offsets. After a lost race it retries only if no winner moved
- * any of the same offsets: otherwise these rows may already be in the table.
+ * Appends files with the new txn versions. After a lost race it retries only if no winner moved
+ * any of the same appIds: otherwise these rows may already be in the table.
  */
 export async function commitAppend(c: AppendCommit): Promise<CommitResult> {
   const commitInfo: CommitInfoAction = {
@@ -114,12 +119,12 @@ export async function commitAppend(c: AppendCommit): Promise<CommitResult> {
     operation: 'STREAMING UPDATE',
     operationParameters: {
       outputMode: 'Append',
-      queryId: 'clickstream-lake-export',
+      queryId: c.writer.queryId,
       epochId: c.runId,
     },
     operationMetrics: metrics(c.files),
     isBlindAppend: true,
-    engineInfo: ENGINE_INFO,
+    engineInfo: c.writer.engineInfo,
   };
   const actions: Action[] = [
     { commitInfo },
@@ -143,7 +148,8 @@ export async function commitAppend(c: AppendCommit): Promise<CommitResult> {
 
 export interface ReplaceCommit {
   table: DeltaTable;
-  def: LakeTable;
+  def: TableDefinition;
+  writer: WriterIdentity;
   base: DeltaSnapshot;
   schema: SchemaPlan;
   files: WrittenFile[];
@@ -160,7 +166,7 @@ export async function commitReplace(c: ReplaceCommit): Promise<CommitResult> {
     operationParameters: { mode: 'Overwrite', partitionBy: JSON.stringify(c.def.partitionColumns) },
     operationMetrics: metrics(c.files, removes.length),
     isBlindAppend: false,
-    engineInfo: ENGINE_INFO,
+    engineInfo: c.writer.engineInfo,
     txnId: c.runId,
   };
   const actions: Action[] = [

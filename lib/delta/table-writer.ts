@@ -2,10 +2,10 @@
 // each rolled over at a target size. Returns the `add` actions of the finished files; until the
 // caller commits them, the files are invisible to every reader (and vacuum's to remove).
 import { randomUUID } from 'node:crypto';
-import { encodeDataPath, type AddAction } from '../../lib/lake/delta-log.ts';
-import { RowBuffer } from '../../lib/lake/column-buffers.ts';
-import type { LakeTable } from '../../lib/lake/lake-tables.ts';
-import { dataFileName, partitionDirectory } from '../../lib/lake/table-layout.ts';
+import { encodeDataPath, type AddAction } from './delta-log.ts';
+import type { TableDefinition } from './delta-schema.ts';
+import { RowBuffer } from './column-buffers.ts';
+import { dataFileName, partitionDirectory } from './table-layout.ts';
 import { toRecordBatch } from './arrow-batch.ts';
 import type { ObjectStore, ObjectUpload } from './object-store.ts';
 import {
@@ -67,7 +67,7 @@ export class PartitionedTableWriter<T, K extends string | number> {
   readonly options: TableWriterOptions;
 
   constructor(
-    readonly table: LakeTable,
+    readonly table: TableDefinition,
     private readonly store: ObjectStore,
     private readonly spec: TableRowsSpec<T, K>,
     options: Partial<TableWriterOptions> = {},

@@ -2,9 +2,8 @@
 // runs (never committed) and files replaced by an overwrite (tombstones), once older than the
 // retention. Files newer than the retention are kept: a running export may be about to commit
 // them, and readers of a slightly older version may still be reading them.
-import { LOG_DIR, decodeDataPath } from '../../lib/lake/delta-log.ts';
-import { LAKE_TABLES } from '../../lib/lake/lake-tables.ts';
-import { MANIFEST_DIR } from '../../lib/lake/table-layout.ts';
+import { LOG_DIR, decodeDataPath } from './delta-log.ts';
+import { MANIFEST_DIR } from './table-layout.ts';
 import { DeltaTable } from './delta-table.ts';
 import { subStore, type ObjectStore } from './object-store.ts';
 
@@ -12,11 +11,12 @@ import { subStore, type ObjectStore } from './object-store.ts';
 export const DEFAULT_RETENTION_MS = 7 * 24 * 3_600_000;
 
 export interface VacuumOptions {
+  /** The store holding the tables, each in the directory of its name. */
   store: ObjectStore;
   retentionMs?: number;
   /** List what would be deleted without deleting. */
   dryRun?: boolean;
-  tables?: string[];
+  tables: string[];
   now?: number;
 }
 
@@ -30,12 +30,11 @@ export interface TableVacuum {
   keptRecent: number;
 }
 
-export async function vacuumLake(options: VacuumOptions): Promise<TableVacuum[]> {
+export async function vacuumTables(options: VacuumOptions): Promise<TableVacuum[]> {
   const now = options.now ?? Date.now();
   const cutoff = now - (options.retentionMs ?? DEFAULT_RETENTION_MS);
-  const names = options.tables ?? LAKE_TABLES.map((t) => t.name);
   const out: TableVacuum[] = [];
-  for (const name of names) {
+  for (const name of options.tables) {
     const table = new DeltaTable(name, subStore(options.store, name));
     const { commits } = await table.listLog();
     if (commits.length === 0) {

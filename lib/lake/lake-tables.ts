@@ -1,19 +1,23 @@
 // The lake's table contract (docs/lake.md): names, Delta schemas and partition columns of the
 // five tables the export writes and the dbt models read. Change a table here and in docs/lake.md
 // together; the models rely on exactly these names and types.
-import { field, struct, type DeltaSchema } from './delta-schema.ts';
+import { field, struct, type TableDefinition } from '../delta/delta-schema.ts';
+import type { WriterIdentity } from '../delta/table-commit.ts';
 
 export type LakeTableName =
   'clicks' | 'checkouts' | 'dead_letters' | 'users' | 'speed_attributed_checkouts';
 
-export interface LakeTable {
+export interface LakeTable extends TableDefinition {
   name: LakeTableName;
-  schema: DeltaSchema;
-  partitionColumns: string[];
   /** How each export changes it: append new rows, or replace the whole content. */
   mode: 'append' | 'overwrite';
-  description: string;
 }
+
+/** The export as the writer its commits name (commitInfo `engineInfo`, `queryId`). */
+export const LAKE_EXPORT_WRITER: WriterIdentity = {
+  engineInfo: 'clickstream-lake-export/0.1.0',
+  queryId: 'clickstream-lake-export',
+};
 
 const kafkaColumns = [
   field('kafka_topic', 'string', false),

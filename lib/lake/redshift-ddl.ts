@@ -1,8 +1,8 @@
 // Redshift Spectrum DDL for the lake's Delta tables: external tables over the symlink-format
 // manifests (no Glue crawler), plus one ADD PARTITION per partition. Pure: the caller passes the
 // schemas, locations and partitions read from each table's Delta log.
-import { decimalOf, type DeltaSchema, type PrimitiveType } from './delta-schema.ts';
-import { MANIFEST_DIR, partitionDirectory } from './table-layout.ts';
+import { decimalOf, type DeltaSchema, type PrimitiveType } from '../delta/delta-schema.ts';
+import { MANIFEST_DIR, partitionDirectory } from '../delta/table-layout.ts';
 
 export interface SpectrumTable {
   name: string;

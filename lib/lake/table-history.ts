@@ -1,11 +1,11 @@
 // Read-only views of the lake for the admin page and `lake:ddl`: each table's current version,
 // size and partitions, its Delta history (version, time, operation, rows added), and row counts
 // as of any version (from the add actions' numRecords stats: no data file is read).
-import { snapshotRowCount } from '../../lib/lake/delta-snapshot.ts';
-import { LAKE_TABLES, lakeTable, type LakeTableName } from '../../lib/lake/lake-tables.ts';
-import { DeltaTable } from './delta-table.ts';
-import { subStore, type ObjectStore } from './object-store.ts';
-import { openObjectStore } from './open-store.ts';
+import { snapshotRowCount } from '../delta/delta-snapshot.ts';
+import { LAKE_TABLES, lakeTable, type LakeTableName } from './lake-tables.ts';
+import { DeltaTable } from '../delta/delta-table.ts';
+import { subStore, type ObjectStore } from '../delta/object-store.ts';
+import { openObjectStore } from '../delta/open-store.ts';
 
 export interface TableSummary {
   table: LakeTableName;

@@ -12,7 +12,7 @@ import {
   type NumericColumn,
   type RowBuffer,
   type StringColumn,
-} from './column-buffers.ts';
+} from '../delta/column-buffers.ts';
 import type { UserVersion } from './users-history.ts';
 
 /** Where a record came from: kept as columns so every row traces back to its Kafka offset. */

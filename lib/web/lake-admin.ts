@@ -5,7 +5,7 @@ import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { LakeTableName } from '../lake/lake-tables.ts';
 import type { LakeExportProgress } from '../../workers/lake/export.ts';
-import type { HistoryEntry, TableSummary } from '../../workers/lake/table-history.ts';
+import type { HistoryEntry, TableSummary } from '../lake/table-history.ts';
 
 export interface JobRunView {
   id: string;
@@ -91,7 +91,7 @@ export interface LakeAdminOptions {
 // The export modules load parquet-wasm: imported when first needed, not when the page renders.
 const exportModule = () => import('../../workers/lake/export.ts');
 const jobRunsModule = () => import('../../workers/lake/job-runs.ts');
-const historyModule = () => import('../../workers/lake/table-history.ts');
+const historyModule = () => import('../lake/table-history.ts');
 
 export class LakeAdmin {
   private running: { progress: LakeExportProgress | null; startedAt: string } | null = null;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { projectRoot } from '../../lib/config.ts';
 import { LAKE_TABLES } from '../../lib/lake/lake-tables.ts';
-import { lakeSummary } from './table-history.ts';
+import { lakeSummary } from '../../lib/lake/table-history.ts';
 import {
   createLakeTestEnv,
   readWithDeltaRs,

@@ -5,15 +5,15 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SchemaMismatchError, field, schemaToString, struct } from '../../lib/lake/delta-schema.ts';
-import { emptySnapshot } from '../../lib/lake/delta-snapshot.ts';
+import { SchemaMismatchError, field, schemaToString, struct } from '../../lib/delta/delta-schema.ts';
+import { emptySnapshot } from '../../lib/delta/delta-snapshot.ts';
 import { LAKE_TABLES, offsetAppId, usersTable } from '../../lib/lake/lake-tables.ts';
-import { DeltaTable } from './delta-table.ts';
+import { DeltaTable } from '../../lib/delta/delta-table.ts';
 import { runLakeExport, type LakeExportOptions, type LakeExportProgress } from './export.ts';
 import { LakeExportAlreadyRunningError, isExportRunning } from './job-runs.ts';
-import { LocalObjectStore } from './local-store.ts';
-import { LakeStorageError, subStore, type ObjectStore } from './object-store.ts';
-import { lakeRowCountAt, lakeSummary, lakeTableHistory } from './table-history.ts';
+import { LocalObjectStore } from '../../lib/delta/local-store.ts';
+import { LakeStorageError, subStore, type ObjectStore } from '../../lib/delta/object-store.ts';
+import { lakeRowCountAt, lakeSummary, lakeTableHistory } from '../../lib/lake/table-history.ts';
 import {
   createLakeTestEnv,
   readWithDeltaRs,

@@ -3,8 +3,8 @@
 // current rows) and `speed_attributed_checkouts` (the speed layer's sink, replaced each run with
 // one consistent snapshot read in a REPEATABLE READ transaction).
 import type pg from 'pg';
-import type { DeltaSnapshot } from '../../lib/lake/delta-snapshot.ts';
-import { decodeDataPath } from '../../lib/lake/delta-log.ts';
+import type { DeltaSnapshot } from '../../lib/delta/delta-snapshot.ts';
+import { decodeDataPath } from '../../lib/delta/delta-log.ts';
 import { speedAttributedCheckoutsTable, usersTable } from '../../lib/lake/lake-tables.ts';
 import {
   appendSpeedCheckout,
@@ -13,13 +13,13 @@ import {
   type SpeedCheckoutRow,
 } from '../../lib/lake/table-rows.ts';
 import { mergeUserHistory, type UserVersion } from '../../lib/lake/users-history.ts';
-import type { DeltaTable } from './delta-table.ts';
-import { decodeParquet } from './parquet-stream.ts';
+import type { DeltaTable } from '../../lib/delta/delta-table.ts';
+import { decodeParquet } from '../../lib/delta/parquet-stream.ts';
 import {
   PartitionedTableWriter,
   type TableWriterOptions,
   type WrittenFile,
-} from './table-writer.ts';
+} from '../../lib/delta/table-writer.ts';
 
 const ms = (v: unknown): number | null =>
   v === null || v === undefined ? null : typeof v === 'bigint' ? Number(v / 1000n) : Number(v);

@@ -5,8 +5,8 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLakeExport } from './export.ts';
-import { openObjectStore } from './open-store.ts';
-import { S3ObjectStore } from './s3-store.ts';
+import { openObjectStore } from '../../lib/delta/open-store.ts';
+import { S3ObjectStore } from '../../lib/delta/s3-store.ts';
 import {
   createLakeTestEnv,
   readWithDeltaRs,

@@ -13,7 +13,7 @@ import {
 import type { PartitionRead } from '../../lib/lake/read-plan.ts';
 import type { CheckoutRow, ClickRow, DeadLetterRow } from '../../lib/lake/table-rows.ts';
 import type { RangeBatchHandler, RangeRecord } from './kafka-range-reader.ts';
-import type { PartitionedTableWriter } from './table-writer.ts';
+import type { PartitionedTableWriter } from '../../lib/delta/table-writer.ts';
 
 export interface TopicWriters {
   clicks: PartitionedTableWriter<ClickRow, number>;

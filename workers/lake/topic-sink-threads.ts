@@ -8,7 +8,7 @@ import type { RangeRecord } from './kafka-range-reader.ts';
 import type { TopicCounts } from './topic-rows.ts';
 import type { TopicSink, TopicSinkConfig, TopicSinkProgress, TopicTable } from './topic-sink.ts';
 import type { ToWorker, WorkerInit } from './topic-sink-worker.ts';
-import type { WrittenFile } from './table-writer.ts';
+import type { WrittenFile } from '../../lib/delta/table-writer.ts';
 
 const MAX_IN_FLIGHT = 3;
 

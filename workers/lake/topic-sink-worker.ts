@@ -2,7 +2,7 @@
 // assigned to it, parses and writes them exactly as the inline sink does, and returns its files.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RangeRecord } from './kafka-range-reader.ts';
-import { openObjectStore } from './open-store.ts';
+import { openObjectStore } from '../../lib/delta/open-store.ts';
 import { createInlineTopicSink, type TopicSinkConfig } from './topic-sink.ts';
 
 export interface WorkerInit extends TopicSinkConfig {

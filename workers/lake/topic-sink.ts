@@ -15,12 +15,12 @@ import {
 } from '../../lib/lake/table-rows.ts';
 import { checkoutsTable, clicksTable, deadLettersTable } from '../../lib/lake/lake-tables.ts';
 import type { RangeBatchHandler } from './kafka-range-reader.ts';
-import { subStore, type ObjectStore } from './object-store.ts';
+import { subStore, type ObjectStore } from '../../lib/delta/object-store.ts';
 import {
   PartitionedTableWriter,
   type TableWriterOptions,
   type WrittenFile,
-} from './table-writer.ts';
+} from '../../lib/delta/table-writer.ts';
 import { topicRowsHandler, type TopicCounts, type TopicWriters } from './topic-rows.ts';
 
 export type TopicTable = 'clicks' | 'checkouts' | 'dead_letters';
