@@ -1,5 +1,6 @@
-// The one place kafkajs clients are configured: retries, timeouts, one-line logs, and producers
-// that always name their partitioner (so kafkajs's v2 partitioner warning never fires).
+// The one place kafkajs clients are configured: retries, timeouts, logs through lib/log.ts (at
+// LOG_LEVEL, component "kafkajs"), and producers that always name their partitioner (so kafkajs's
+// v2 partitioner warning never fires).
 // Topics are never auto-created by our clients; ensureTopics (topics.ts) creates them.
 import {
   Kafka,
@@ -7,11 +8,13 @@ import {
   Partitioners,
   type ConsumerConfig,
   type LogEntry,
+  type logCreator,
   type Consumer,
   type Producer,
   type ProducerConfig,
   type RetryOptions,
 } from 'kafkajs';
+import { logger, type Logger } from '../log.ts';
 
 export type KafkaLogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -19,10 +22,10 @@ export interface CreateKafkaOptions {
   /** "host:port,host:port" (as in KAFKA_BROKERS) or a list. */
   brokers: string | string[];
   clientId: string;
-  /** Default 'warn': kafkajs logs every connection and group join at INFO. */
+  /** Where kafkajs's entries go (their level decides what shows); default logger('kafkajs'). */
+  log?: Logger;
+  /** Drops kafkajs entries less severe than this before they reach `log` (e.g. 'error' in tests). */
   logLevel?: KafkaLogLevel;
-  /** Where log lines go; default stderr. */
-  writeLine?: (line: string) => void;
   /** Overrides the default backoff (e.g. `{ retries: 0 }` for a quick probe). */
   retry?: RetryOptions;
 }
@@ -34,12 +37,17 @@ const levels: Record<KafkaLogLevel, logLevel> = {
   debug: logLevel.DEBUG,
 };
 
-const levelNames: Partial<Record<logLevel, string>> = {
-  [logLevel.ERROR]: 'ERROR',
-  [logLevel.WARN]: 'WARN',
-  [logLevel.INFO]: 'INFO',
-  [logLevel.DEBUG]: 'DEBUG',
-};
+/**
+ * Our level for a kafkajs level. kafkajs logs every connection, group join and routine retried
+ * answer at INFO: that is our debug. Its DEBUG (every request) is trace, which no LOG_LEVEL turns on.
+ */
+const ourLevels = {
+  [logLevel.NOTHING]: 'silent',
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'debug',
+  [logLevel.DEBUG]: 'trace',
+} as const;
 
 /**
  * Broker answers that kafkajs retries by itself (coordinator moving or loading, leader election,
@@ -69,11 +77,28 @@ export function effectiveLevel({ namespace, level, log }: LogEntry): logLevel {
   return routine ? Math.max(level, logLevel.INFO) : level;
 }
 
-/** One line per entry: `time LEVEL kafkajs[namespace] message {extra fields as JSON}`. */
-export function formatKafkaLogEntry({ namespace, level, log }: LogEntry): string {
-  const { timestamp, message, ...extra } = log;
-  const fields = Object.keys(extra).length > 0 ? ` ${JSON.stringify(extra)}` : '';
-  return `${timestamp} ${levelNames[level] ?? level} kafkajs[${namespace}] ${message}${fields}`;
+/** The kafkajs level to ask for: nothing finer than `log` (or `floor`) would keep. */
+function kafkaLevelFor(log: Logger, floor: KafkaLogLevel | undefined): logLevel {
+  const wanted = log.isLevelEnabled('trace')
+    ? logLevel.DEBUG
+    : log.isLevelEnabled('debug')
+      ? logLevel.INFO
+      : logLevel.WARN;
+  return floor === undefined ? wanted : Math.min(wanted, levels[floor]);
+}
+
+/**
+ * kafkajs's entries as records of `log`: the message, the namespace and kafkajs's fields (broker,
+ * groupId, error…), at our level for the entry's effective level; none finer than `floor`.
+ */
+export function kafkaLogCreator(log: Logger, floor?: KafkaLogLevel): logCreator {
+  return () => (entry) => {
+    const level = effectiveLevel(entry);
+    if (floor !== undefined && level > levels[floor]) return;
+    const { timestamp: _timestamp, logger: _logger, message, ...fields } = entry.log;
+    const ours = ourLevels[level as keyof typeof ourLevels] ?? 'error';
+    if (ours !== 'silent') log[ours]({ namespace: entry.namespace, ...fields }, message);
+  };
 }
 
 /**
@@ -109,8 +134,8 @@ export function parseBrokers(brokers: string | string[]): string[] {
 export function createKafka({
   brokers,
   clientId,
-  logLevel: level = 'warn',
-  writeLine = (line) => process.stderr.write(`${line}\n`),
+  log = logger('kafkajs'),
+  logLevel: floor,
   retry,
 }: CreateKafkaOptions): Kafka {
   return new ClickstreamKafka({
@@ -128,11 +153,7 @@ export function createKafka({
       multiplier: 2,
       retries: 8,
     },
-    logLevel: levels[level],
-    logCreator: () => (entry) => {
-      const entryLevel = effectiveLevel(entry);
-      if (entryLevel > levels[level]) return;
-      writeLine(formatKafkaLogEntry({ ...entry, level: entryLevel }));
-    },
+    logLevel: kafkaLevelFor(log, floor),
+    logCreator: kafkaLogCreator(log, floor),
   });
 }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
+import { createLogger } from '../log.ts';
 import { createKafka } from './client.ts';
 import { recoverFromCrashes } from './consumer-restart.ts';
 import { ensureTopics } from './topics.ts';
@@ -20,7 +21,7 @@ beforeAll(async () => {
     brokers: config.KAFKA_BROKERS,
     clientId: `it-restart-${runId}`,
     logLevel: 'error',
-    writeLine: () => undefined,
+    log: createLogger({ level: 'silent' }),
     retry: { initialRetryTime: 100, retries: 1 },
   });
   admin = kafka.admin();

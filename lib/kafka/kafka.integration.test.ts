@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
+import { createLogger } from '../log.ts';
 import { createKafka } from './client.ts';
 import { createHighWatermarkAdmin } from './high-watermarks.ts';
 import {
@@ -33,7 +34,8 @@ beforeAll(async () => {
   kafka = createKafka({
     brokers: config.KAFKA_BROKERS,
     clientId: `it-kafka-${runId}`,
-    writeLine: (line) => logLines.push(line),
+    // Every record kafkajs makes at debug: none may be its partitioner warning.
+    log: createLogger({ level: 'debug', destination: { write: (line) => logLines.push(line) } }),
   });
   admin = kafka.admin();
   await admin.connect();

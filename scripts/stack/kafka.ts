@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { createKafka } from '../../lib/kafka/client.ts';
+import { createLogger } from '../../lib/log.ts';
 import {
   isPortOpen,
   isProcessAlive,
@@ -161,8 +162,7 @@ export async function kafkaAnswers(brokers: string): Promise<boolean> {
   const kafka = createKafka({
     brokers,
     clientId: 'clickstream-stack-probe',
-    logLevel: 'error',
-    writeLine: () => {},
+    log: createLogger({ level: 'silent' }), // a refused probe is an answer, not news
     retry: { retries: 0 }, // one quick attempt: callers poll
   });
   const admin = kafka.admin({ retry: { retries: 0 } });

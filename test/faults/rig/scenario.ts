@@ -11,6 +11,7 @@ import { createPgPool } from '../../../lib/db/pool.ts';
 import { createTestDatabase } from '../../../lib/db/test-database.ts';
 import { createKafka } from '../../../lib/kafka/client.ts';
 import { clickstreamTopicSpecs, ensureTopics } from '../../../lib/kafka/topics.ts';
+import { createLogger } from '../../../lib/log.ts';
 import { naiveTimestamp, userName } from '../../../lib/simulator/stream-generator.ts';
 import { seedReferenceData } from '../../../lib/simulator/traffic.ts';
 import { SteadyLoad } from './load.ts';
@@ -95,7 +96,7 @@ export async function openScenario(name: string, seed: number): Promise<FaultSce
       brokers: services.kafkaBrokers,
       clientId: `fault-rig-${id}`,
       logLevel: 'error',
-      writeLine: () => undefined, // the broker goes away on purpose; the load logs its retries
+      log: createLogger({ level: 'silent' }), // the broker goes away on purpose; the load logs its retries
     });
     await ensureTopics(kafka, clickstreamTopicSpecs(config));
     const pool = createPgPool(db.url, { applicationName: RIG_APPLICATION_NAME, max: 2 });
