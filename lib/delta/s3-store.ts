@@ -2,7 +2,10 @@
 // AWS environment (AWS_ACCESS_KEY_ID/…, AWS_PROFILE, instance roles) through the SDK's default
 // chain. putIfAbsent is a conditional PutObject (`If-None-Match: *`, S3 conditional writes):
 // S3 answers 412 if the key exists, so two exporters can never commit the same Delta version.
-// The AWS SDK is loaded on first use, so a local lake never loads it.
+// Data files stream up through lib-storage's Upload (multipart beyond one part). The AWS SDK is
+// loaded on first use, so a local lake never loads it.
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import {
   LakeStorageError,
@@ -49,7 +52,8 @@ export function parseS3Uri(uri: string): S3Location {
   };
 }
 
-const MIN_PART_BYTES = 8 * 1024 * 1024; // S3's minimum is 5 MiB for every part but the last
+/** Multipart part size (S3's minimum is 5 MiB for every part but the last). */
+const PART_BYTES = 8 * 1024 * 1024;
 
 function statusOf(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -62,6 +66,8 @@ function nameOf(error: unknown): string | undefined {
 type Sdk = typeof import('@aws-sdk/client-s3');
 let sdkModule: Promise<Sdk> | undefined;
 const loadSdk = () => (sdkModule ??= import('@aws-sdk/client-s3'));
+let libStorageModule: Promise<typeof import('@aws-sdk/lib-storage')> | undefined;
+const loadLibStorage = () => (libStorageModule ??= import('@aws-sdk/lib-storage'));
 
 export class S3ObjectStore implements ObjectStore {
   readonly description: string;
@@ -182,77 +188,54 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  /** Buffers small objects and sends one PutObject; larger ones go up as a multipart upload. */
+  /**
+   * Streams the object through lib-storage's Upload: an object smaller than one part is one
+   * PutObject, a larger one a multipart upload that S3 assembles only on completion, so nothing is
+   * visible under the key before `close`. A failed or aborted upload is aborted on S3 as well.
+   */
   async upload(key: string): Promise<ObjectUpload> {
-    const { sdk, client } = await this.connect();
-    const Bucket = this.location.bucket;
-    const Key = this.key(key);
+    const { client } = await this.connect();
+    const { Upload } = await loadLibStorage();
     const where = this.where(key);
-    let pending: Uint8Array[] = [];
-    let pendingBytes = 0;
+    const body = new PassThrough();
+    body.on('error', () => undefined); // the failure is reported by `done` below
+    const upload = new Upload({
+      client,
+      params: { Bucket: this.location.bucket, Key: this.key(key), Body: body },
+      partSize: PART_BYTES,
+      // One part in flight: with the part being filled, at most two parts per open file in memory.
+      queueSize: 1,
+      leavePartsOnError: false,
+    });
+    let failure: unknown;
+    const done = upload.done().then(
+      () => undefined,
+      (error: unknown) => {
+        failure ??= error;
+        body.destroy(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
     let size = 0;
-    let uploadId: string | undefined;
-    const parts: { ETag: string; PartNumber: number }[] = [];
-    const send = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
-      try {
-        return await fn();
-      } catch (error) {
-        throw new LakeStorageError(what, where, error);
-      }
-    };
-    const flushPart = async () => {
-      if (pendingBytes === 0) return;
-      const body = Buffer.concat(pending);
-      pending = [];
-      pendingBytes = 0;
-      uploadId ??= (
-        await send('start upload of', () =>
-          client.send(new sdk.CreateMultipartUploadCommand({ Bucket, Key })),
-        )
-      ).UploadId;
-      const PartNumber = parts.length + 1;
-      const out = await send('upload part of', () =>
-        client.send(
-          new sdk.UploadPartCommand({ Bucket, Key, UploadId: uploadId, PartNumber, Body: body }),
-        ),
-      );
-      parts.push({ ETag: out.ETag ?? '', PartNumber });
-    };
+    const failed = () => new LakeStorageError('write', where, failure);
     return {
       write: async (chunk) => {
-        pending.push(chunk);
-        pendingBytes += chunk.length;
+        if (failure !== undefined) throw failed();
         size += chunk.length;
-        if (pendingBytes >= MIN_PART_BYTES) await flushPart();
+        if (body.write(chunk)) return;
+        // Wait for the uploader to take what is buffered; a failed upload ends the wait.
+        await once(body, 'drain').catch(() => undefined);
+        if (failure !== undefined) throw failed();
       },
       close: async () => {
-        if (uploadId === undefined) {
-          const body = Buffer.concat(pending);
-          await send('write', () =>
-            client.send(new sdk.PutObjectCommand({ Bucket, Key, Body: body })),
-          );
-          return size;
-        }
-        await flushPart();
-        await send('complete upload of', () =>
-          client.send(
-            new sdk.CompleteMultipartUploadCommand({
-              Bucket,
-              Key,
-              UploadId: uploadId,
-              MultipartUpload: { Parts: parts },
-            }),
-          ),
-        );
+        if (failure === undefined) body.end();
+        await done;
+        if (failure !== undefined) throw failed();
         return size;
       },
       abort: async () => {
-        pending = [];
-        if (uploadId !== undefined) {
-          await client
-            .send(new sdk.AbortMultipartUploadCommand({ Bucket, Key, UploadId: uploadId }))
-            .catch(() => undefined);
-        }
+        failure ??= new Error('upload aborted');
+        body.destroy(failure as Error);
+        await done;
       },
     };
   }

@@ -76,14 +76,41 @@ describe('lake on S3', () => {
       [1, 2, 3, 4].map((i) => store.putIfAbsent('t/_delta_log/00000000000000000000.json', `w${i}`)),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
-    const upload = await store.upload('t/big.parquet');
-    for (let i = 0; i < 3; i++) await upload.write(new Uint8Array(5 * 1024 * 1024).fill(i)); // multipart
-    expect(await upload.close()).toBe(15 * 1024 * 1024);
-    expect((await store.list('t')).map((o) => o.key).sort()).toEqual([
-      't/_delta_log/00000000000000000000.json',
-      't/big.parquet',
-    ]);
     expect(await store.get('t/missing')).toBeUndefined();
+  });
+
+  it('uploads large objects in parts, visible only once closed; an aborted upload leaves nothing', async () => {
+    const store = openObjectStore(
+      `s3://lake/upload-test?endpoint=${endpoint}&force_path_style=true`,
+    );
+    const part = (i: number) => new Uint8Array(5 * 1024 * 1024).fill(i + 1);
+    const upload = await store.upload('t/big.parquet');
+    for (let i = 0; i < 3; i++) await upload.write(part(i)); // 15 MiB: two 8 MiB parts
+    expect(await store.list('t')).toEqual([]); // nothing visible before close
+    expect(await upload.close()).toBe(15 * 1024 * 1024);
+    const big = (await store.get('t/big.parquet'))!;
+    expect(big.length).toBe(15 * 1024 * 1024);
+    for (let i = 0; i < 3; i++) expect(big[i * 5 * 1024 * 1024 + 7]).toBe(i + 1);
+
+    const small = await store.upload('t/small.parquet'); // under one part: a single PutObject
+    await small.write(new TextEncoder().encode('small'));
+    expect(await small.close()).toBe(5);
+    expect(new TextDecoder().decode(await store.get('t/small.parquet'))).toBe('small');
+
+    const aborted = await store.upload('t/aborted.parquet');
+    for (let i = 0; i < 2; i++) await aborted.write(part(i)); // one part sent, one buffered
+    await aborted.abort();
+    expect((await store.list('t')).map((o) => o.key).sort()).toEqual([
+      't/big.parquet',
+      't/small.parquet',
+    ]);
+    const { S3Client, ListMultipartUploadsCommand } = await import('@aws-sdk/client-s3');
+    const pending = await new S3Client({
+      endpoint,
+      forcePathStyle: true,
+      region: 'us-east-1',
+    }).send(new ListMultipartUploadsCommand({ Bucket: 'lake', Prefix: 'upload-test/' }));
+    expect(pending.Uploads ?? []).toEqual([]);
   });
 
   it('exports to s3:// and delta-rs reads the tables back over S3', async () => {
