@@ -1,9 +1,10 @@
 // The command lines and environment of the project's dbt invocations: one place that knows the
 // dbt project's variables (profiles.yml, _sources.yml) and the flags a machine-read run needs.
 // Pure: the caller passes the base environment.
-import path from 'node:path';
+import type { DbtTarget } from '../../lib/jobs/models-contract.ts';
 
-export type DbtTarget = 'local' | 'redshift';
+export type { DbtTarget };
+import path from 'node:path';
 
 /** Environment variables (a plain record: Next.js's ProcessEnv typing requires NODE_ENV). */
 export type Environment = Record<string, string | undefined>;

@@ -1,18 +1,23 @@
 // Reads dbt's structured log (`--log-format json`, one JSON event a line) into the few events a
 // models run reports, and folds them into live progress per model and test. Pure: no I/O.
 // Lines that are not dbt events (a Python traceback, a pip warning) become `output` events.
+import type {
+  DbtNodeProgress,
+  DbtNodeRef,
+  DbtNodeStatus,
+  DbtResourceType,
+  ModelsProgress,
+  StatusCounts,
+} from '../../lib/jobs/models-contract.ts';
 
-export type DbtResourceType =
-  'model' | 'test' | 'unit_test' | 'seed' | 'snapshot' | 'source' | 'other';
-
-/** A node's state as the run goes: `running`, then one of the dbt outcomes. */
-export type DbtNodeStatus = 'running' | 'success' | 'pass' | 'warn' | 'fail' | 'error' | 'skipped';
-
-export interface DbtNodeRef {
-  uniqueId: string;
-  name: string;
-  resourceType: DbtResourceType;
-}
+export type {
+  DbtNodeProgress,
+  DbtNodeRef,
+  DbtNodeStatus,
+  DbtResourceType,
+  ModelsProgress,
+  StatusCounts,
+};
 
 export type DbtEvent =
   | { kind: 'found'; statLine: string }
@@ -30,37 +35,6 @@ export type DbtEvent =
   | { kind: 'run_error'; message: string }
   | { kind: 'show'; rows: unknown[] }
   | { kind: 'output'; text: string };
-
-export interface DbtNodeProgress extends DbtNodeRef {
-  status: DbtNodeStatus;
-  /** Execution time reported by dbt, seconds. */
-  seconds: number | null;
-  /** Failing rows of a test (dbt's `failures`). */
-  failures: number | null;
-  /** dbt's error or failure message. */
-  message: string | null;
-}
-
-export interface StatusCounts {
-  success: number;
-  pass: number;
-  warn: number;
-  fail: number;
-  error: number;
-  skipped: number;
-}
-
-export interface ModelsProgress {
-  /** Nodes dbt will execute (known from its first START line), or null before. */
-  total: number | null;
-  /** Nodes finished or skipped. */
-  done: number;
-  counts: StatusCounts;
-  /** In the order dbt started or skipped them. */
-  nodes: DbtNodeProgress[];
-  /** Errors not tied to one node (parsing, connection, a crash). */
-  errors: string[];
-}
 
 export const emptyProgress = (): ModelsProgress => ({
   total: null,

@@ -1,42 +1,14 @@
 // The latest layer reconciliation as the admin page shows it: agreement per day and the checkouts
 // on which the layers differ, read back from the marts with `dbt show` (so the same code serves
 // DuckDB and Redshift). Pure: queries to send, and the rows dbt returns turned into typed values.
+import type {
+  DifferenceReason,
+  LayerDifference,
+  Reconciliation,
+  ReconciliationDay,
+} from '../../lib/jobs/models-contract.ts';
 
-export interface ReconciliationDay {
-  checkoutDate: string;
-  batchCheckouts: number;
-  speedCheckouts: number;
-  allCheckouts: number;
-  agreeingCheckouts: number;
-  differingCheckouts: number;
-  missingInSpeed: number;
-  missingInBatch: number;
-  otherClick: number;
-  lateData: number;
-  agreementPct: number;
-}
-
-export type DifferenceReason =
-  'missing_in_speed' | 'missing_in_batch' | 'other_click' | 'late_data';
-
-export interface LayerDifference {
-  checkoutId: string;
-  checkoutDate: string;
-  reason: DifferenceReason;
-  batchClickId: string | null;
-  batchClickTime: string | null;
-  speedClickId: string | null;
-  speedClickTime: string | null;
-  isSpeedFinal: boolean | null;
-  isSpeedLate: boolean | null;
-}
-
-export interface Reconciliation {
-  days: ReconciliationDay[];
-  differences: LayerDifference[];
-  /** More differences exist than `differences` holds (they are capped). */
-  differencesTruncated: boolean;
-}
+export type { DifferenceReason, LayerDifference, Reconciliation, ReconciliationDay };
 
 /** Rows of rpt_layer_reconciliation, oldest day first (at most ~3 years of days). */
 export const reconciliationDaysQuery =

@@ -1,9 +1,18 @@
 // Runs the dbt project as a job: `dbt build` with live progress per model and test (from dbt's
 // JSON log), the final per-node record (run_results.json), the latest layer reconciliation read
-// back for the admin page, and the docs site. Optionally recorded as a JobRun of kind 'models'.
+// back for the admin page, and the docs site. The jobs worker runs it inside its runJob (`runId`);
+// `npm run models` may record it as a run of its own (`prisma`), through the same runJob.
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { PrismaClient } from '../../lib/generated/prisma/client.ts';
+import { JobRunStore } from '../../lib/jobs/job-run-store.ts';
+import type {
+  ModelsPhase,
+  ModelsRunProgress,
+  ModelsRunResult,
+} from '../../lib/jobs/models-contract.ts';
+import { runJob } from '../../lib/jobs/run-job.ts';
+import { workerIdentity } from '../../lib/jobs/worker-identity.ts';
 import { runDbt } from './dbt-process.ts';
 import {
   buildArgs,
@@ -14,15 +23,7 @@ import {
   type DbtTarget,
   type Environment,
 } from './dbt-command.ts';
-import {
-  applyDbtEvent,
-  emptyProgress,
-  hasFailures,
-  parseDbtLogLine,
-  type ModelsProgress,
-  type StatusCounts,
-} from './dbt-log.ts';
-import { finishModelsJob, progressWriter, startModelsJob } from './job-run-store.ts';
+import { applyDbtEvent, emptyProgress, hasFailures, parseDbtLogLine } from './dbt-log.ts';
 import {
   layerDifferencesQuery,
   reconciliationDaysQuery,
@@ -30,7 +31,9 @@ import {
   toReconciliationDays,
   type Reconciliation,
 } from './reconciliation.ts';
-import { failedNodes, parseRunResults, type NodeResult } from './run-results.ts';
+import { failedNodes, parseRunResults } from './run-results.ts';
+
+export type { ModelsPhase, ModelsRunProgress, ModelsRunResult };
 
 export const DEFAULT_WAREHOUSE_PATH = 'data/warehouse/clickstream.duckdb';
 
@@ -57,39 +60,16 @@ export interface RunModelsOptions {
   readReconciliation?: boolean;
   /** At most this many differing checkouts in the result. Default 200. */
   differencesLimit?: number;
-  /** Record the run as a JobRun row (kind 'models'); refuses to start while another runs. */
+  /**
+   * Record the run as a job_runs row (kind 'models') through runJob; refuses to start
+   * (JobAlreadyActiveError) while another models run is queued or running.
+   */
   prisma?: PrismaClient;
-  /** Called with the JobRun id as soon as the row exists (an HTTP handler can answer with it). */
-  onJobStarted?: (jobId: string) => void;
+  /** The run's id when the caller already holds its row (the jobs worker's runJob). */
+  runId?: string;
   signal?: AbortSignal;
   /** The environment dbt inherits (Redshift credentials reach it this way). Default: this process's. */
   env?: Environment;
-}
-
-export type ModelsPhase = 'build' | 'reconciliation' | 'docs' | 'done';
-
-export interface ModelsRunProgress extends ModelsProgress {
-  phase: ModelsPhase;
-}
-
-export interface ModelsRunResult {
-  jobId: string | null;
-  ok: boolean;
-  target: DbtTarget;
-  fullRefresh: boolean;
-  startedAt: string;
-  /** Wall time of the whole job, and of `dbt build` alone. */
-  seconds: number;
-  buildSeconds: number;
-  dbtVersion: string | null;
-  counts: StatusCounts;
-  /** Every node dbt ran, with its time, from run_results.json. */
-  nodes: NodeResult[];
-  failures: NodeResult[];
-  /** Errors not tied to a node (parsing, connection, crash), and dbt output that was not JSON. */
-  errors: string[];
-  reconciliation: Reconciliation | null;
-  docsGenerated: boolean;
 }
 
 /** Output lines that are not dbt events are kept (the last few) to explain a crash. */
@@ -98,6 +78,30 @@ const KEEP_OUTPUT_LINES = 20;
 export async function runModels(
   options: RunModelsOptions,
   onProgress: (progress: ModelsRunProgress) => void = () => undefined,
+): Promise<ModelsRunResult> {
+  if (!options.prisma) return buildModels(options, onProgress);
+  const { result } = await runJob(
+    'models',
+    ({ run, progress, signal }) =>
+      buildModels({ ...options, runId: run.id, signal: options.signal ?? signal }, (p) => {
+        onProgress(p);
+        progress(p);
+      }),
+    {
+      store: new JobRunStore(options.prisma),
+      worker: workerIdentity('models'),
+      mode: 'start',
+      signal: options.signal,
+      failureOf: (r) => (r.ok ? null : failureSummary(r)),
+    },
+  );
+  return result;
+}
+
+/** `dbt build` and what follows, reporting progress; records nothing. */
+async function buildModels(
+  options: RunModelsOptions,
+  onProgress: (progress: ModelsRunProgress) => void,
 ): Promise<ModelsRunResult> {
   const started = Date.now();
   const projectDir = options.projectDir ?? path.join(options.baseDir, 'dbt');
@@ -113,14 +117,11 @@ export async function runModels(
   if (options.target === 'local')
     mkdirSync(path.dirname(env.DBT_DUCKDB_PATH!), { recursive: true });
 
-  const jobId = options.prisma ? await startModelsJob(options.prisma) : null;
-  if (jobId) options.onJobStarted?.(jobId);
-  const writer = options.prisma && jobId ? progressWriter(options.prisma, jobId) : undefined;
+  const jobId = options.runId ?? null;
   let progress: ModelsRunProgress = { ...emptyProgress(), phase: 'build' };
   const publish = (next: ModelsRunProgress) => {
     progress = next;
     onProgress(progress);
-    writer?.push(progress);
   };
   const output: string[] = [];
 
@@ -145,84 +146,62 @@ export async function runModels(
       },
     });
 
-  try {
-    publish(progress);
-    // A stale file from an earlier run must not pass for this run's results.
-    const runResultsFile = path.join(projectDir, 'target', 'run_results.json');
-    rmSync(runResultsFile, { force: true });
-    const buildStarted = Date.now();
-    const exitCode = await invoke(
-      buildArgs({ fullRefresh: options.fullRefresh, select: options.select }),
-      (event) => {
-        const next = applyDbtEvent(progress, event);
-        if (next !== progress) publish({ ...next, phase: progress.phase });
-      },
-    );
-    const buildSeconds = (Date.now() - buildStarted) / 1000;
+  publish(progress);
+  // A stale file from an earlier run must not pass for this run's results.
+  const runResultsFile = path.join(projectDir, 'target', 'run_results.json');
+  rmSync(runResultsFile, { force: true });
+  const buildStarted = Date.now();
+  const exitCode = await invoke(
+    buildArgs({ fullRefresh: options.fullRefresh, select: options.select }),
+    (event) => {
+      const next = applyDbtEvent(progress, event);
+      if (next !== progress) publish({ ...next, phase: progress.phase });
+    },
+  );
+  const buildSeconds = (Date.now() - buildStarted) / 1000;
 
-    const runResults = existsSync(runResultsFile)
-      ? parseRunResults(readFileSync(runResultsFile, 'utf8'))
-      : null;
-    const errors = [...progress.errors];
-    // A crash (exit 2) without a dbt error event: what it printed is the only explanation.
-    if (exitCode !== 0 && errors.length === 0 && !hasFailures(progress)) errors.push(...output);
-    const builtReports = progress.nodes.some(
-      (n) => n.name === 'rpt_layer_reconciliation' && n.status === 'success',
-    );
+  const runResults = existsSync(runResultsFile)
+    ? parseRunResults(readFileSync(runResultsFile, 'utf8'))
+    : null;
+  const errors = [...progress.errors];
+  // A crash (exit 2) without a dbt error event: what it printed is the only explanation.
+  if (exitCode !== 0 && errors.length === 0 && !hasFailures(progress)) errors.push(...output);
+  const builtReports = progress.nodes.some(
+    (n) => n.name === 'rpt_layer_reconciliation' && n.status === 'success',
+  );
 
-    let reconciliation: Reconciliation | null = null;
-    if ((options.readReconciliation ?? true) && builtReports) {
-      publish({ ...progress, phase: 'reconciliation' });
-      reconciliation = await readReconciliation(invoke, options.differencesLimit ?? 200);
-    }
-    let docsGenerated = false;
-    if ((options.generateDocs ?? true) && exitCode !== 2) {
-      publish({ ...progress, phase: 'docs' });
-      docsGenerated = (await invoke(docsGenerateArgs(), () => undefined)) === 0;
-    }
-
-    // run_results.json also lists the project hooks (resource type `other` here): not models.
-    const nodes = (runResults?.results ?? []).filter((r) => r.resourceType !== 'other');
-    const ok = exitCode === 0 && !hasFailures(progress) && errors.length === 0;
-    const result: ModelsRunResult = {
-      jobId,
-      ok,
-      target: options.target,
-      fullRefresh: options.fullRefresh ?? false,
-      startedAt: new Date(started).toISOString(),
-      seconds: (Date.now() - started) / 1000,
-      buildSeconds,
-      dbtVersion: runResults?.dbtVersion ?? null,
-      counts: progress.counts,
-      nodes,
-      failures: failedNodes(runResults?.results ?? []),
-      errors,
-      reconciliation,
-      docsGenerated,
-    };
-    publish({ ...progress, phase: 'done' });
-    if (options.prisma && jobId) {
-      await writer?.flush();
-      await finishModelsJob(options.prisma, jobId, {
-        status: ok ? 'succeeded' : 'failed',
-        progress,
-        result,
-        error: ok ? null : failureSummary(result),
-      });
-    }
-    return result;
-  } catch (error) {
-    if (options.prisma && jobId) {
-      await writer?.flush();
-      await finishModelsJob(options.prisma, jobId, {
-        status: 'failed',
-        progress,
-        result: null,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
-    throw error;
+  let reconciliation: Reconciliation | null = null;
+  if ((options.readReconciliation ?? true) && builtReports) {
+    publish({ ...progress, phase: 'reconciliation' });
+    reconciliation = await readReconciliation(invoke, options.differencesLimit ?? 200);
   }
+  let docsGenerated = false;
+  if ((options.generateDocs ?? true) && exitCode !== 2) {
+    publish({ ...progress, phase: 'docs' });
+    docsGenerated = (await invoke(docsGenerateArgs(), () => undefined)) === 0;
+  }
+
+  // run_results.json also lists the project hooks (resource type `other` here): not models.
+  const nodes = (runResults?.results ?? []).filter((r) => r.resourceType !== 'other');
+  const ok = exitCode === 0 && !hasFailures(progress) && errors.length === 0;
+  const result: ModelsRunResult = {
+    jobId,
+    ok,
+    target: options.target,
+    fullRefresh: options.fullRefresh ?? false,
+    startedAt: new Date(started).toISOString(),
+    seconds: (Date.now() - started) / 1000,
+    buildSeconds,
+    dbtVersion: runResults?.dbtVersion ?? null,
+    counts: progress.counts,
+    nodes,
+    failures: failedNodes(runResults?.results ?? []),
+    errors,
+    reconciliation,
+    docsGenerated,
+  };
+  publish({ ...progress, phase: 'done' });
+  return result;
 }
 
 type Invoke = (

@@ -1,16 +1,9 @@
 // Reads dbt's `target/run_results.json` (schema v5/v6) into the per-node record a models run
 // keeps: status, execution time, failing rows and message. Pure: the caller reads the file.
-import type { DbtNodeStatus, DbtResourceType } from './dbt-log.ts';
+import type { NodeResult } from '../../lib/jobs/models-contract.ts';
 
-export interface NodeResult {
-  uniqueId: string;
-  name: string;
-  resourceType: DbtResourceType;
-  status: Exclude<DbtNodeStatus, 'running'>;
-  seconds: number;
-  failures: number | null;
-  message: string | null;
-}
+export type { NodeResult };
+import type { DbtNodeStatus, DbtResourceType } from './dbt-log.ts';
 
 export interface RunResults {
   dbtVersion: string;
