@@ -29,7 +29,7 @@ import {
 } from '../lib/domain/events.ts';
 import { MAX_EVENT_TIME, MIN_EVENT_TIME } from '../lib/domain/timestamp.ts';
 import { decodeDataPath } from '../lib/delta/delta-log.ts';
-import { isoDate } from '../lib/delta/column-buffers.ts';
+import { isoDate } from '../lib/delta/delta-values.ts';
 import type { PartitionRead } from '../lib/lake/read-plan.ts';
 import { LocalObjectStore } from '../lib/delta/local-store.ts';
 import { decodeParquet } from '../lib/delta/parquet-stream.ts';

@@ -11,8 +11,8 @@ import {
   NumericColumn,
   StringColumn,
   type Column,
-  type RowBuffer,
 } from './column-buffers.ts';
+import type { RowBuffer } from './row-buffer.ts';
 
 export function arrowType(field: DeltaField): arrow.DataType {
   const decimal = decimalOf(field.type);

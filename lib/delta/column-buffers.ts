@@ -1,10 +1,10 @@
-// Columnar row buffers for one data file, with the per-file Delta statistics (PROTOCOL.md
-// "Per-file Statistics") kept as values are appended. Pure. Rows are buffered in chunks that are
-// handed to the parquet encoder and cleared; statistics cover every row since the file began.
-// Value conventions: timestamp = epoch ms, date = days since 1970-01-01, decimal = unscaled
-// bigint (cents for scale 2), long = a safe integer.
+// One column of a data file being written: its values, buffered in chunks that are handed to the
+// Parquet encoder and cleared, and its per-file Delta statistics (PROTOCOL.md "Per-file
+// Statistics"), kept as values are appended and covering every row since the file began. Pure.
+// Value conventions (delta-values.ts): timestamp = epoch ms, date = days since 1970-01-01,
+// decimal = unscaled bigint (cents for scale 2), long = a safe integer.
 import { compareBytes } from '../domain/byte-order.ts';
-import { decimalOf, type DeltaField, type DeltaSchema } from './delta-schema.ts';
+import { decimalOf, type DeltaField } from './delta-schema.ts';
 
 /** Strings longer than this (in code points) keep a prefix as min and no max, as Delta allows. */
 export const STATS_STRING_PREFIX = 32;
@@ -293,73 +293,6 @@ export function createColumn(field: DeltaField): Column {
   return new NumericColumn(field);
 }
 
-/** The columns of one data file: the table schema minus its partition columns, in schema order. */
-export class RowBuffer {
-  readonly columns: Column[];
-  readonly byName: Map<string, Column>;
-
-  constructor(readonly dataFields: DeltaField[]) {
-    this.columns = dataFields.map(createColumn);
-    this.byName = new Map(this.columns.map((c) => [c.field.name, c]));
-  }
-
-  static forSchema(schema: DeltaSchema, partitionColumns: string[]): RowBuffer {
-    return new RowBuffer(schema.fields.filter((f) => !partitionColumns.includes(f.name)));
-  }
-
-  column<C extends Column = Column>(name: string): C {
-    const c = this.byName.get(name);
-    if (!c) throw new Error(`no column "${name}"`);
-    return c as C;
-  }
-
-  /** Rows in the current chunk. */
-  get length(): number {
-    return this.columns[0]?.length ?? 0;
-  }
-
-  get fileRows(): number {
-    return this.columns[0]?.fileRows ?? 0;
-  }
-
-  estimatedBytes(): number {
-    let total = 0;
-    for (const c of this.columns) total += c.estimatedBytes();
-    return total;
-  }
-
-  /** Throws if the columns disagree on row count: a row was appended to only some columns. */
-  assertAligned(): void {
-    const n = this.length;
-    for (const c of this.columns) {
-      if (c.length !== n)
-        throw new Error(`column "${c.field.name}" has ${c.length} rows, expected ${n}`);
-    }
-  }
-
-  resetChunk(): void {
-    for (const c of this.columns) c.resetChunk();
-  }
-
-  resetFile(): void {
-    for (const c of this.columns) c.resetFile();
-  }
-
-  /** The `stats` JSON of an add action for every row since the file began. */
-  statsJson(): string {
-    const minValues: Record<string, unknown> = {};
-    const maxValues: Record<string, unknown> = {};
-    const nullCount: Record<string, number> = {};
-    for (const c of this.columns) {
-      nullCount[c.field.name] = c.fileNullCount;
-      const bounds = c.statsBounds();
-      if (bounds?.min !== undefined) minValues[c.field.name] = bounds.min;
-      if (bounds?.max !== undefined) maxValues[c.field.name] = bounds.max;
-    }
-    return JSON.stringify({ numRecords: this.fileRows, minValues, maxValues, nullCount });
-  }
-}
-
 /** The first `n` code points of `s`, never splitting a surrogate pair. */
 export function truncateCodePoints(s: string, n: number): string {
   if (s.length <= n) return s;
@@ -371,22 +304,4 @@ export function truncateCodePoints(s: string, n: number): string {
     points++;
   }
   return s.slice(0, units);
-}
-
-/** Days since 1970-01-01 of an epoch-ms instant (UTC). */
-export const epochDay = (ms: number): number => Math.floor(ms / 86_400_000);
-
-/** `YYYY-MM-DD` (UTC) of an epoch-ms instant: the partition value of a date column. */
-export function isoDate(ms: number): string {
-  return new Date(epochDay(ms) * 86_400_000).toISOString().slice(0, 10);
-}
-
-/** Unscaled integer of exact decimal text ("19.90" at scale 2 → 1990n), or throws. */
-export function unscaledDecimal(text: string, scale: number): bigint {
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
-  if (!m) throw new Error(`not a decimal: ${JSON.stringify(text)}`);
-  const fraction = m[3] ?? '';
-  if (fraction.length > scale) throw new Error(`${text} has more than ${scale} decimals`);
-  const value = BigInt(`${m[2]}${fraction.padEnd(scale, '0')}`);
-  return m[1] === '-' ? -value : value;
 }

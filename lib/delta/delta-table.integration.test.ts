@@ -7,14 +7,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePythonEnv } from '../../scripts/python-env.ts';
 import { readWithDeltaRs } from '../../test/lake/lake-test-env.ts';
-import {
-  epochDay,
-  isoDate,
-  type BinaryColumn,
-  type NumericColumn,
-  type RowBuffer,
-  type StringColumn,
-} from './column-buffers.ts';
+import type { BinaryColumn, NumericColumn, StringColumn } from './column-buffers.ts';
+import { epochDay, isoDate } from './delta-values.ts';
+import type { RowBuffer } from './row-buffer.ts';
 import { commitFileName, type Action } from './delta-log.ts';
 import { field, struct, type TableDefinition } from './delta-schema.ts';
 import { applyCommit, emptySnapshot, type DeltaSnapshot } from './delta-snapshot.ts';

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import {
-  RowBuffer,
-  type BinaryColumn,
-  type BooleanColumn,
-  type DecimalColumn,
-  type NumericColumn,
-  type StringColumn,
+import type {
+  BinaryColumn,
+  BooleanColumn,
+  DecimalColumn,
+  NumericColumn,
+  StringColumn,
 } from './column-buffers.ts';
+import { RowBuffer } from './row-buffer.ts';
 import { field } from './delta-schema.ts';
 import { toRecordBatch } from './arrow-batch.ts';
 import { ParquetStreamWriter, decodeParquet, encodeParquet } from './parquet-stream.ts';

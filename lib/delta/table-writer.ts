@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { encodeDataPath, type AddAction } from './delta-log.ts';
 import type { TableDefinition } from './delta-schema.ts';
-import { RowBuffer } from './column-buffers.ts';
+import { RowBuffer } from './row-buffer.ts';
 import { dataFileName, partitionDirectory } from './table-layout.ts';
 import { toRecordBatch } from './arrow-batch.ts';
 import type { ObjectStore, ObjectUpload } from './object-store.ts';

@@ -2,17 +2,15 @@
 // and the appenders that fill a RowBuffer's columns. Pure. Appenders look columns up by name once
 // per buffer, then push values positionally for every row.
 import type { Checkout, Click } from '../domain/events.ts';
-import {
-  epochDay,
-  isoDate,
-  unscaledDecimal,
-  type BinaryColumn,
-  type BooleanColumn,
-  type DecimalColumn,
-  type NumericColumn,
-  type RowBuffer,
-  type StringColumn,
+import type {
+  BinaryColumn,
+  BooleanColumn,
+  DecimalColumn,
+  NumericColumn,
+  StringColumn,
 } from '../delta/column-buffers.ts';
+import { epochDay, isoDate, unscaledDecimal } from '../delta/delta-values.ts';
+import type { RowBuffer } from '../delta/row-buffer.ts';
 import type { UserVersion } from './users-history.ts';
 
 /** Where a record came from: kept as columns so every row traces back to its Kafka offset. */
