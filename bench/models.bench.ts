@@ -10,15 +10,10 @@ import { parseArgs } from 'node:util';
 import { projectRoot } from '../lib/config.ts';
 import { userName } from '../lib/simulator/stream-generator.ts';
 import { ensurePythonEnv, venvBin } from '../scripts/python-env.ts';
-import {
-  buildLakeFixture,
-  type SpeedRow,
-} from '../test/models/lake-fixture/build-lake-fixture.ts';
+import type { CheckoutRow } from '../lib/domain/partition-engine.ts';
+import { buildLakeFixture } from '../test/models/lake-fixture/build-lake-fixture.ts';
 import { backfillStream } from '../test/models/lake-fixture/generated-stream.ts';
-import {
-  StreamingAttribution,
-  type SettledCheckout,
-} from '../test/models/lake-fixture/speed-oracle.ts';
+import { SpeedLayerAnswer } from '../test/models/lake-fixture/speed-layer-answer.ts';
 import { runModels, type ModelsRunResult } from '../workers/models/run-models.ts';
 
 const { values } = parseArgs({
@@ -55,24 +50,6 @@ function* take<T>(items: Iterable<T>, n: number): Generator<T> {
   }
 }
 
-function speedRow(s: SettledCheckout, snapshotKnownUsers: number): SpeedRow {
-  const c = s.checkout;
-  const known = c.userId >= 0 && c.userId < snapshotKnownUsers;
-  return {
-    checkoutId: c.checkoutId,
-    userId: c.userId,
-    userName: known ? userName(c.userId) : '',
-    clickId: s.clickId,
-    productId: c.productId,
-    totalAmount: c.totalAmount,
-    checkoutTime: c.time,
-    clickTime: s.clickTime,
-    isFinal: true,
-    isUnknownUser: !known,
-    isLate: false,
-  };
-}
-
 /** Writes the lake once per (events, days, seed); later runs reuse it. */
 async function ensureLake(
   python: string,
@@ -87,8 +64,10 @@ async function ensureLake(
   rmSync(lake, { recursive: true, force: true });
   const end = Date.UTC(2026, 0, 1 + days);
   const clicksPerSecond = events / MESSAGES_PER_CLICK / (days * 86_400);
-  const oracle = new StreamingAttribution(60_000);
-  const settled: SettledCheckout[] = [];
+  const answer = new SpeedLayerAnswer(60_000, (id) =>
+    id >= 0 && id < USERS ? userName(id) : undefined,
+  );
+  const settled: CheckoutRow[] = [];
   let seen = 0;
   console.log(`[bench] writing a lake of ${events} events over ${days} days to ${lake}…`);
   const result = await buildLakeFixture({
@@ -97,13 +76,13 @@ async function ensureLake(
     messages: take(backfillStream({ end, hours: days * 24, clicksPerSecond, seed }), events),
     users: Array.from({ length: USERS }, (_, id) => ({ id, username: userName(id) })),
     onEvent: (e) => {
-      if (e.topic === 'clicks') oracle.addClick(e.click);
-      else oracle.addCheckout(e.checkout);
-      if (++seen % 20_000 === 0) settled.push(...oracle.settle());
+      if (e.topic === 'clicks') answer.addClick(e.click);
+      else answer.addCheckout(e.checkout);
+      if (++seen % 20_000 === 0) settled.push(...answer.settle());
     },
     speedRows: () => {
-      settled.push(...oracle.finish());
-      return settled.map((s) => speedRow(s, USERS));
+      settled.push(...answer.finish());
+      return settled;
     },
     exportedAt: end + 3_600_000,
   });

@@ -8,13 +8,11 @@
 //   npm run models -- --target redshift     build on Redshift (REDSHIFT_* variables, see dbt/README.md)
 //   npm run models -- --check-offline --target redshift
 //                                           dbt parse + compile without a warehouse (CI)
-//   npm run models -- --sample-lake         first write a generated sample lake (only if none exists)
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, projectRoot } from '../lib/config.ts';
 import { createPrisma, type PrismaClient } from '../lib/db/client.ts';
-import { userName } from '../lib/simulator/stream-generator.ts';
 import {
   absoluteLakeUri,
   dbtEnvironment,
@@ -28,9 +26,6 @@ import {
   runModels,
   type ModelsRunProgress,
 } from '../workers/models/run-models.ts';
-import { buildLakeFixture } from '../test/models/lake-fixture/build-lake-fixture.ts';
-import { backfillStream } from '../test/models/lake-fixture/generated-stream.ts';
-import { StreamingAttribution } from '../test/models/lake-fixture/speed-oracle.ts';
 import { ensurePythonEnv, venvBin } from './python-env.ts';
 
 const { values } = parseArgs({
@@ -39,7 +34,6 @@ const { values } = parseArgs({
     'full-refresh': { type: 'boolean', default: false },
     select: { type: 'string' },
     'check-offline': { type: 'boolean', default: false },
-    'sample-lake': { type: 'boolean', default: false },
     'no-record': { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
   },
@@ -84,52 +78,6 @@ async function checkOffline(dbt: string, target: DbtTarget, lakeUri: string): Pr
   return true;
 }
 
-/**
- * Two days of generated traffic as a lake, for trying the models without the stack. The speed
- * layer's table holds what the speed layer would have answered (the rule, on these on-time events).
- */
-async function writeSampleLake(python: string, lakeUri: string): Promise<void> {
-  const lake = absoluteLakeUri(lakeUri, projectRoot);
-  if (existsSync(lake)) {
-    throw new Error(`--sample-lake: ${lake} already exists; it is only written where no lake is`);
-  }
-  const end = Date.now();
-  const users = 100;
-  const oracle = new StreamingAttribution(60_000);
-  console.log(`[models] writing a sample lake (two days of generated traffic) to ${lake}…`);
-  const result = await buildLakeFixture({
-    python,
-    lakeUri: lake,
-    messages: backfillStream({
-      end,
-      hours: 48,
-      clicksPerSecond: 1,
-      settings: { malformedShare: 0.001 },
-    }),
-    users: Array.from({ length: users }, (_, id) => ({ id, username: userName(id) })),
-    onEvent: (e) =>
-      e.topic === 'clicks' ? oracle.addClick(e.click) : oracle.addCheckout(e.checkout),
-    speedRows: () =>
-      [...oracle.settle(), ...oracle.finish()].map(({ checkout: c, clickId, clickTime }) => ({
-        checkoutId: c.checkoutId,
-        userId: c.userId,
-        userName: c.userId < users ? userName(c.userId) : '',
-        clickId,
-        productId: c.productId,
-        totalAmount: c.totalAmount,
-        checkoutTime: c.time,
-        clickTime,
-        isFinal: true,
-        isUnknownUser: c.userId >= users,
-        isLate: false,
-      })),
-    exportedAt: end,
-  });
-  console.log(
-    `[models] sample lake: ${result.clicks} clicks, ${result.checkouts} checkouts (${result.seconds.toFixed(1)} s)`,
-  );
-}
-
 function printProgress(): (p: ModelsRunProgress) => void {
   const printed = new Set<string>();
   let phase = '';
@@ -167,7 +115,6 @@ async function main(): Promise<number> {
   await ensurePythonEnv();
   const dbt = venvBin('dbt');
   if (values['check-offline']) return (await checkOffline(dbt, target, config.LAKE_URI)) ? 0 : 1;
-  if (values['sample-lake']) await writeSampleLake(venvBin('python'), config.LAKE_URI);
   const lake = absoluteLakeUri(config.LAKE_URI, projectRoot);
   if (
     target === 'local' &&
@@ -175,7 +122,7 @@ async function main(): Promise<number> {
     !existsSync(path.join(lake, 'clicks', '_delta_log'))
   ) {
     throw new Error(
-      `no lake at ${lake}: run \`npm run lake:export\` first (or \`npm run models -- --sample-lake\` to try the models on generated data)`,
+      `no lake at ${lake}: run \`npm run lake:export\` first (or \`npm run models:sample-lake\` to try the models on generated data)`,
     );
   }
 

@@ -8,7 +8,7 @@ import {
   attributeBruteForce,
   type RuleClick,
   type RuleCheckout,
-} from '../../lib/domain/attribution-rule.ts';
+} from '../../test/domain/oracle.ts';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, parseCheckout, parseClick } from '../../lib/domain/events.ts';
 import {
   StreamGenerator,

@@ -1,60 +1,32 @@
-// The first-click attribution rule, written as literally as the spec states it. This is the
-// reference (oracle) the streaming engine and the batch SQL are tested against: keep it naive.
+// The first-click attribution rule's decision (docs/attribution.md), the one implementation in
+// TypeScript: the window, the order of candidates, and the click a checkout is attributed to.
+// The engine (partition-engine.ts) applies it to the clicks it retains, the web's explanation of
+// a checkout to the clicks it knows. Tests compare both with an independent oracle
+// (test/domain/oracle.ts); the batch SQL (dbt) recomputes the rule on its own.
 import { compareTimeThenId } from './byte-order.ts';
+import type { ClickStore, RetainedClick } from './click-store.ts';
 
 /** The attribution window: a click counts if `checkout.t - 1 h <= click.t <= checkout.t`. */
 export const ATTRIBUTION_WINDOW_MS = 3_600_000;
 
-export type RuleClick = { clickId: string; userId: number; productId: string; time: number };
-export type RuleCheckout = { checkoutId: string; userId: number; productId: string; time: number };
-
-export interface Attribution {
-  checkoutId: string;
-  clickId: string | null;
-  clickTime: number | null;
+/** The clicks that can win a checkout at `checkoutTime`: `from <= click.time <= to`. */
+export function attributionWindow(checkoutTime: number): { from: number; to: number } {
+  return { from: checkoutTime - ATTRIBUTION_WINDOW_MS, to: checkoutTime };
 }
 
-/** Whether click `k` is a candidate of checkout `c` (same user and product, inclusive window). */
-export function isCandidate(k: RuleClick, c: RuleCheckout): boolean {
-  return (
-    k.userId === c.userId &&
-    k.productId === c.productId &&
-    c.time - ATTRIBUTION_WINDOW_MS <= k.time &&
-    k.time <= c.time
-  );
-}
-
-/** Keeps the first occurrence of each id, in input order. */
-function firstById<T>(items: readonly T[], id: (item: T) => string): T[] {
-  const seen = new Set<string>();
-  return items.filter((item) => {
-    const key = id(item);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+/** Whether candidate `a` beats candidate `b`: earlier, ties to the smaller click_id in byte order. */
+export function beats(a: RetainedClick, b: RetainedClick): boolean {
+  return compareTimeThenId(a.time, a.clickId, b.time, b.clickId) < 0;
 }
 
 /**
- * Applies the rule to a complete input: one result per distinct checkout id (first occurrence
- * wins, in input order), attributed to the candidate with the smallest (time, click_id in byte
- * order), clicks deduplicated by id (first occurrence wins). O(checkouts × clicks).
+ * The click a checkout is attributed to, from the clicks `store` retains: the smallest
+ * (time, click_id) of its user and product inside its window; undefined when there is none.
  */
-export function attributeBruteForce(
-  clicks: readonly RuleClick[],
-  checkouts: readonly RuleCheckout[],
-): Attribution[] {
-  const uniqueClicks = firstById(clicks, (k) => k.clickId);
-  return firstById(checkouts, (c) => c.checkoutId).map((c) => {
-    let best: RuleClick | undefined;
-    for (const k of uniqueClicks) {
-      if (!isCandidate(k, c)) continue;
-      if (!best || compareTimeThenId(k.time, k.clickId, best.time, best.clickId) < 0) best = k;
-    }
-    return {
-      checkoutId: c.checkoutId,
-      clickId: best ? best.clickId : null,
-      clickTime: best ? best.time : null,
-    };
-  });
+export function attributedClick(
+  store: ClickStore,
+  checkout: { userId: number; productId: string; time: number },
+): RetainedClick | undefined {
+  const { from, to } = attributionWindow(checkout.time);
+  return store.earliestInWindow(checkout.userId, checkout.productId, from, to);
 }

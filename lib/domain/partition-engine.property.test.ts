@@ -4,7 +4,8 @@
 // with markers interleaved as the repartitioner sends them, and a snapshot/restore mid-stream.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ATTRIBUTION_WINDOW_MS, attributeBruteForce } from './attribution-rule.ts';
+import { attributeBruteForce } from '../../test/domain/oracle.ts';
+import { ATTRIBUTION_WINDOW_MS } from './attribution-rule.ts';
 import type { Checkout, Click } from './events.ts';
 import { AttributionPartition, type CheckoutRow } from './partition-engine.ts';
 import type { WatermarkMarker } from './watermark.ts';

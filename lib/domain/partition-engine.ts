@@ -3,7 +3,7 @@
 // values. Invariants: a checkout gets exactly one final row, and nothing after it; every row
 // written equals the rule applied to the clicks retained so far; pending checkouts have
 // time >= watermark; retained clicks have time >= watermark - 1 h.
-import { ATTRIBUTION_WINDOW_MS } from './attribution-rule.ts';
+import { ATTRIBUTION_WINDOW_MS, attributedClick, beats } from './attribution-rule.ts';
 import { compareTimeThenId } from './byte-order.ts';
 import { ClickStore, type RetainedClick } from './click-store.ts';
 import type { Checkout, Click } from './events.ts';
@@ -87,7 +87,7 @@ export class AttributionPartition {
       if (entry.checkout.time > click.time + ATTRIBUTION_WINDOW_MS) break;
       const better =
         entry.clickId === null ||
-        compareTimeThenId(click.time, click.clickId, entry.clickTime as number, entry.clickId) < 0;
+        beats(click, { clickId: entry.clickId, time: entry.clickTime as number });
       if (!better) continue;
       entry.clickId = click.clickId;
       entry.clickTime = click.time;
@@ -101,12 +101,7 @@ export class AttributionPartition {
     const id = checkout.checkoutId;
     if (this.pending.has(id) || this.finalized.has(id)) return this.count('duplicateCheckouts');
     this.count('checkouts');
-    const best = this.store.earliestInWindow(
-      checkout.userId,
-      checkout.productId,
-      checkout.time - ATTRIBUTION_WINDOW_MS,
-      checkout.time,
-    );
+    const best = attributedClick(this.store, checkout);
     const entry: PendingCheckout = {
       checkout,
       userName: userName ?? '',

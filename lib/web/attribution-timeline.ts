@@ -1,8 +1,10 @@
 // Explains one checkout's attribution for the detail page: places the user's clicks on that
-// product around the checkout and says, per click, why it did or did not win, by the spec's rule
-// (earliest click in [checkout − 1 h, checkout], ties to the smaller id in byte order). Pure.
-import { ATTRIBUTION_WINDOW_MS } from '../domain/attribution-rule.ts';
+// product around the checkout and says, per click, why it did or did not win. The winner is the
+// engine's own decision (lib/domain/attribution-rule.ts: earliest click in [checkout − 1 h,
+// checkout], ties to the smaller id in byte order) over the clicks known here. Pure.
+import { attributedClick, attributionWindow } from '../domain/attribution-rule.ts';
 import { compareTimeThenId } from '../domain/byte-order.ts';
+import { ClickStore } from '../domain/click-store.ts';
 
 export type ClickRole = 'winner' | 'candidate' | 'before-window' | 'after-checkout';
 
@@ -35,7 +37,7 @@ export function explainAttribution(
   checkout: { time: number; clickId: string | null; clickTime: number | null },
   retained: readonly KnownClick[] | null,
 ): AttributionTimeline {
-  const windowStart = checkout.time - ATTRIBUTION_WINDOW_MS;
+  const windowStart = attributionWindow(checkout.time).from;
   const byId = new Map<string, KnownClick & { source: 'sink' | 'worker' }>();
   for (const c of retained ?? []) byId.set(c.clickId, { ...c, source: 'worker' });
   if (checkout.clickId !== null && checkout.clickTime !== null && !byId.has(checkout.clickId)) {
@@ -48,8 +50,11 @@ export function explainAttribution(
   const clicks = [...byId.values()].sort((a, b) =>
     compareTimeThenId(a.time, a.clickId, b.time, b.clickId),
   );
-  const inWindow = (t: number) => windowStart <= t && t <= checkout.time;
-  const winner = clicks.find((c) => inWindow(c.time));
+  // The known clicks are all of the checkout's user and product: one key of a store.
+  const store = new ClickStore();
+  for (const c of clicks) store.add(0, '', c.clickId, c.time);
+  const decided = attributedClick(store, { userId: 0, productId: '', time: checkout.time });
+  const winner = clicks.find((c) => c.clickId === decided?.clickId);
 
   return {
     checkoutTime: checkout.time,

@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { loadConfig, parseConfig, type Config } from '../../lib/config.ts';
 import { createPgPool } from '../../lib/db/pool.ts';
 import { createTestDatabase, type TestDatabase } from '../../lib/db/test-database.ts';
-import { attributeBruteForce } from '../../lib/domain/attribution-rule.ts';
+import { attributeBruteForce } from '../domain/oracle.ts';
 import {
   DEFAULT_MAX_FUTURE_SKEW_MS,
   parseCheckout,

@@ -4,7 +4,7 @@
 // from the generator's own values, so the expectation never goes through the parser under test.
 // A send that fails (the broker is down) is retried until it succeeds.
 import type { Kafka, Message, Producer } from 'kafkajs';
-import type { RuleClick } from '../../../lib/domain/attribution-rule.ts';
+import type { RuleClick } from '../../domain/oracle.ts';
 import {
   StreamGenerator,
   type GeneratorSettings,

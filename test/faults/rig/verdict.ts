@@ -2,7 +2,7 @@
 // and field by field (nothing missing, extra, wrong, provisional or late), and the dead-letter
 // store against the bad messages sent (each one there, with its reason; nothing valid there).
 import type pg from 'pg';
-import { attributeBruteForce } from '../../../lib/domain/attribution-rule.ts';
+import { attributeBruteForce } from '../../domain/oracle.ts';
 import type { SentCheckout, SteadyLoad } from './load.ts';
 
 export interface ExpectedRow {

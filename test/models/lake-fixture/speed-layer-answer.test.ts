@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { attributeBruteForce } from '../../../lib/domain/attribution-rule.ts';
 import type { Checkout, Click } from '../../../lib/domain/events.ts';
+import { attributeBruteForce } from '../../domain/oracle.ts';
 import { backfillStream, parseStream } from './generated-stream.ts';
-import { StreamingAttribution } from './speed-oracle.ts';
+import { SpeedLayerAnswer } from './speed-layer-answer.ts';
 
 const click = (clickId: string, time: number, userId = 1, productId = 'p'): Click => ({
   clickId,
@@ -28,28 +28,29 @@ const checkout = (checkoutId: string, time: number, userId = 1, productId = 'p')
   ipAddress: '',
 });
 
-function runOracle(events: ({ click: Click } | { checkout: Checkout })[], settleEvery: number) {
-  const oracle = new StreamingAttribution(60_000);
+function runAnswer(events: ({ click: Click } | { checkout: Checkout })[], settleEvery: number) {
+  const answer = new SpeedLayerAnswer(60_000, () => 'name');
   const out = [];
   let n = 0;
   for (const e of events) {
-    if ('click' in e) oracle.addClick(e.click);
-    else oracle.addCheckout(e.checkout);
-    if (++n % settleEvery === 0) out.push(...oracle.settle());
+    if ('click' in e) answer.addClick(e.click);
+    else answer.addCheckout(e.checkout);
+    if (++n % settleEvery === 0) out.push(...answer.settle());
   }
-  out.push(...oracle.finish());
-  return out.map((s) => ({
-    checkoutId: s.checkout.checkoutId,
-    clickId: s.clickId,
-    clickTime: s.clickTime,
+  out.push(...answer.finish());
+  expect(out.every((row) => row.isFinal && !row.isLate)).toBe(true);
+  return out.map((row) => ({
+    checkoutId: row.checkoutId,
+    clickId: row.clickId,
+    clickTime: row.clickTime,
   }));
 }
 
 const byId = <T extends { checkoutId: string }>(rows: T[]) =>
   [...rows].sort((a, b) => (a.checkoutId < b.checkoutId ? -1 : 1));
 
-describe('StreamingAttribution', () => {
-  it('equals the brute-force rule on a generated stream with out-of-order events and duplicates', () => {
+describe('SpeedLayerAnswer', () => {
+  it('equals the oracle on a generated stream with out-of-order events and duplicates', () => {
     const messages = [
       ...backfillStream({
         end: Date.UTC(2024, 2, 2),
@@ -83,12 +84,12 @@ describe('StreamingAttribution', () => {
     );
     expect(expected.length).toBeGreaterThan(1000);
     expect(expected.filter((e) => e.clickId !== null).length).toBeGreaterThan(500);
-    expect(byId(runOracle(events, 97))).toEqual(byId(expected));
+    expect(byId(runAnswer(events, 97))).toEqual(byId(expected));
   });
 
   it('breaks time ties by the smaller click id in byte order, keeps the first of duplicate ids', () => {
     const t = Date.UTC(2024, 2, 1, 10);
-    const rows = runOracle(
+    const rows = runAnswer(
       [
         { click: click('b', t) },
         { click: click('\u{1F600}', t) },
@@ -104,7 +105,7 @@ describe('StreamingAttribution', () => {
 
   it('attributes a checkout whose window starts exactly at a click, not one a millisecond later', () => {
     const t = Date.UTC(2024, 2, 1, 10);
-    const rows = runOracle(
+    const rows = runAnswer(
       [
         { click: click('k', t) },
         { checkout: checkout('in', t + 3_600_000) },
@@ -115,6 +116,19 @@ describe('StreamingAttribution', () => {
     expect(byId(rows)).toEqual([
       { checkoutId: 'in', clickId: 'k', clickTime: t },
       { checkoutId: 'out', clickId: null, clickTime: null },
+    ]);
+  });
+
+  it('names known users and flags unknown ones, as the sink rows do', () => {
+    const t = Date.UTC(2024, 2, 1, 10);
+    const answer = new SpeedLayerAnswer(60_000, (id) => (id === 1 ? 'ada' : undefined));
+    answer.addCheckout(checkout('known', t, 1));
+    answer.addCheckout(checkout('unknown', t, 2));
+    expect(answer.settle()).toEqual([]);
+    const rows = answer.finish();
+    expect(rows.map((r) => [r.checkoutId, r.userName, r.isUnknownUser, r.isFinal])).toEqual([
+      ['known', 'ada', false, true],
+      ['unknown', '', true, true],
     ]);
   });
 });
