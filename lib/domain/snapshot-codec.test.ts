@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AttributionPartition } from './partition-engine.ts';
-import { at, makeCheckout, makeClick, newEngine, SOURCES } from '../../test/domain/engine-fixtures.ts';
+import {
+  at,
+  makeCheckout,
+  makeClick,
+  newEngine,
+  SOURCES,
+} from '../../test/domain/engine-fixtures.ts';
 
 /** Stats without the memory estimate, which depends on slab capacities, not on the state. */
 const comparable = (engine: AttributionPartition) => ({ ...engine.stats(), stateBytes: 0 });
