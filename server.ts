@@ -7,6 +7,7 @@
 import { createServer } from 'node:http';
 import { Server as SocketServer, type Socket } from 'socket.io';
 import { listOf, loadConfig } from './lib/config.ts';
+import { logger } from './lib/log.ts';
 import { SESSION_COOKIE, authenticate, isSessionSecret, readCookie } from './lib/web/auth.ts';
 import { admit, headerGetter, socketHandshakeAllowed } from './lib/web/gateway.ts';
 import { bodyVerdict } from './lib/web/request-guards.ts';
@@ -32,6 +33,7 @@ interface SocketData {
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, object, SocketData>;
 
 const dev = process.argv.includes('--dev');
+const log = logger('web');
 // Next and React choose their development or production build from NODE_ENV, as `next dev` and
 // `next start` set it; the mode flag is the one source of truth, so it decides.
 (process.env as Record<string, string | undefined>).NODE_ENV = dev ? 'development' : 'production';
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
   const purge = () =>
     runtime.sessions
       .purge()
-      .catch((error: unknown) => console.error('> could not purge old sessions', error));
+      .catch((error: unknown) => log.error({ err: error }, 'could not purge old sessions'));
   void purge();
   const purgeTimer = setInterval(purge, 3_600_000);
   // Imported after NODE_ENV is set: parts of Next read it when first loaded.
@@ -71,7 +73,10 @@ async function main(): Promise<void> {
     admit(req, res, gateway)
       .then((admitted) => (admitted ? handle(req, res) : undefined))
       .catch((error: unknown) => {
-        console.error('request failed', req.headers['x-request-id'], req.url, error);
+        log.error(
+          { err: error, requestId: req.headers['x-request-id'], url: req.url },
+          'request failed',
+        );
         if (!res.headersSent) res.statusCode = 500;
         res.end();
       });
@@ -159,7 +164,7 @@ async function main(): Promise<void> {
           if (!live || live.id !== sessionId) demote(socket.id);
         }
       })
-      .catch((error: unknown) => console.error('> session recheck failed', error));
+      .catch((error: unknown) => log.error({ err: error }, 'session recheck failed'));
   }, SESSION_RECHECK_MS);
   const heartbeat = setInterval(() => {
     io.emit('heartbeat', { at: Date.now() });
@@ -183,19 +188,19 @@ async function main(): Promise<void> {
     });
   });
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-  console.log(
-    `> Clickstream ready on http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port} (${dev ? 'development' : 'production'}; listening on ${host})`,
+  log.info(
+    `Clickstream ready on http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port} (${dev ? 'development' : 'production'}; listening on ${host})`,
   );
-  if (!config.ADMIN_TOKEN) console.log('> ADMIN_TOKEN is not set: nothing can be changed');
+  if (!config.ADMIN_TOKEN) log.warn('ADMIN_TOKEN is not set: nothing can be changed');
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    console.log(`> ${signal}: shutting down`);
+    log.info(`${signal}: shutting down`);
     // Whatever hangs (a stuck request, a dev watcher) must not keep the process alive forever.
     setTimeout(() => {
-      console.error(`> still running after ${SHUTDOWN_GRACE_MS} ms, exiting`);
+      log.error(`still running after ${SHUTDOWN_GRACE_MS} ms, exiting`);
       process.exit(1);
     }, SHUTDOWN_GRACE_MS).unref();
     clearInterval(heartbeat);
@@ -207,7 +212,7 @@ async function main(): Promise<void> {
     Promise.all([io.close(), app.close(), runtime.close()]).then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error('> shutdown failed', error);
+        log.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );
@@ -217,6 +222,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  log.fatal({ err: error }, 'the web server could not start');
   process.exit(1);
 });

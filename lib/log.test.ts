@@ -95,7 +95,7 @@ describe('formatTerminalLine', () => {
     );
   });
 
-  it("puts a bug's stack frames on the lines below", () => {
+  it("puts a bug's stack frames (not its message again) on the lines below", () => {
     const line = formatTerminalLine(
       JSON.stringify({
         level: 'error',
@@ -104,19 +104,20 @@ describe('formatTerminalLine', () => {
         err: {
           kind: 'bug',
           type: 'TypeError',
-          message: 'x',
-          stack: 'TypeError: x\n    at f (a.ts:1:1)',
+          message: 'x\n  - y',
+          stack: 'TypeError: x\n  - y\n    at f (a.ts:1:1)',
         },
         msg: 'request failed',
       }),
     );
     expect(line).toBe(
-      '23:59:01.234 ERROR web request failed [bug] TypeError: x\n    at f (a.ts:1:1)\n',
+      '23:59:01.234 ERROR web request failed [bug] TypeError: x\n  - y\n    at f (a.ts:1:1)\n',
     );
   });
 });
 
-describe('logger (a process at LOG_LEVEL)', () => {
+// A child process each: a few hundred ms alone, seconds on a busy 2-core machine.
+describe('logger (a process at LOG_LEVEL)', { timeout: 30_000 }, () => {
   /** Runs a tiny process that logs at every level under `env`; returns its stdout. */
   function run(env: Record<string, string>): string {
     const script = `

@@ -55,8 +55,10 @@ export function formatTerminalLine(json: string): string {
   const error = err as LoggedError | undefined;
   if (error) parts.push(`[${error.kind}] ${error.type}: ${error.message}`);
   if (Object.keys(fields).length > 0) parts.push(JSON.stringify(fields));
-  const stack = error?.stack ? `\n${error.stack.split('\n').slice(1).join('\n')}` : '';
-  return `${parts.filter((p) => p !== undefined && p !== '').join(' ')}${stack}\n`;
+  // The stack's frames only: its first lines repeat the message, which may span several.
+  const framesAt = error?.stack?.search(/\n\s+at /) ?? -1;
+  const frames = framesAt >= 0 ? error!.stack!.slice(framesAt) : '';
+  return `${parts.filter((p) => p !== undefined && p !== '').join(' ')}${frames}\n`;
 }
 
 /** A destination that writes `formatTerminalLine`s to `out`. */

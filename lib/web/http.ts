@@ -5,6 +5,7 @@
 // generic message naming that id (database errors and paths stay on the server).
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
+import { logger, type Logger } from '../log.ts';
 import { HOW_TO_SIGN_IN, authenticate, type AuthOutcome } from './auth.ts';
 import { REQUEST_ID } from './gateway.ts';
 import { formatIssues, searchParamsObject } from './schemas.ts';
@@ -33,11 +34,12 @@ export function serverError(
   what: string,
   error: unknown,
   status: 500 | 502 | 503 = 502,
+  log: Logger = logger('web'),
 ): Response {
   const requestId = request.headers.get(REQUEST_ID) ?? randomUUID();
-  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  console.error(
-    `[web] ${requestId} ${request.method} ${new URL(request.url).pathname}: ${what}: ${detail}`,
+  log.error(
+    { err: error, requestId, method: request.method, path: new URL(request.url).pathname },
+    what,
   );
   return Response.json(
     { error: `${what} (request ${requestId}; the server log has the details).`, requestId },
