@@ -1,5 +1,5 @@
 // The one traffic simulator of the web process: seeds reference data, runs live traffic and a
-// backfill (at most one of each at a time) through workers/simulator/traffic.ts, and reports its
+// backfill (at most one of each at a time) through lib/simulator/traffic.ts, and reports its
 // status. Topics are created on first use (the broker does not auto-create them). Everything it
 // counts is what it sent, not what the pipeline did.
 import type { Kafka } from 'kafkajs';
