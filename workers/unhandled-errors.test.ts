@@ -34,6 +34,9 @@ describe('exitOnlyOnBugs', () => {
   it('still exits on a bug', () => {
     const { status, output } = run(`new TypeError('x is not a function')`);
     expect(output).not.toMatch(/still running/);
+    expect(output).toMatch(
+      /"level":"fatal".*"kind":"bug","type":"TypeError","message":"x is not a function"/,
+    );
     expect(status).toBe(1);
   });
 });

@@ -6,6 +6,7 @@
 // (lib/faults/error-kinds.ts) is logged and the worker goes on: whoever owns that connection
 // sees it fail on its next use and retries. Anything else is a bug and still ends the process.
 import { describeError, errorKind } from '../lib/faults/error-kinds.ts';
+import { logger } from '../lib/log.ts';
 
 export function exitOnlyOnBugs(log: (msg: string) => void): void {
   process.on('uncaughtException', (error, origin) => {
@@ -13,7 +14,7 @@ export function exitOnlyOnBugs(log: (msg: string) => void): void {
       log(`an unhandled transient error was ignored (${origin}): ${describeError(error)}`);
       return;
     }
-    console.error(`[worker] ${origin}:`, error);
+    logger('worker').fatal({ err: error, origin }, 'a bug nobody caught: exiting');
     process.exit(1);
   });
 }
