@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Action } from './delta-log.ts';
 import {
   applyCommit,
+  assertReadable,
   assertWritable,
   emptySnapshot,
   liveTombstones,
   snapshotRowCount,
+  UnsupportedProtocolError,
 } from './delta-snapshot.ts';
 
 const add = (path: string, rows: number): Action => ({
@@ -97,5 +99,26 @@ describe('action reconciliation', () => {
     expect(() => assertWritable(s, 'clicks')).toThrow(
       /reader version 3 \/ writer version 7 \(features: deletionVectors/,
     );
+    expect(() => assertReadable(s, 'clicks')).toThrow(UnsupportedProtocolError);
+  });
+
+  it.each([
+    [{ minReaderVersion: 2, minWriterVersion: 5 }, false, false], // column mapping
+    [{ minReaderVersion: 1, minWriterVersion: 4 }, true, false], // e.g. generated columns
+    [{ minReaderVersion: 1, minWriterVersion: 2 }, true, true],
+  ])('reads and writes protocol %j: read %s, write %s', (protocol, readable, writable) => {
+    const s = emptySnapshot();
+    applyCommit(s, 0, [{ protocol }, meta]);
+    const can = (check: () => void) => {
+      try {
+        check();
+        return true;
+      } catch (error) {
+        expect(error).toBeInstanceOf(UnsupportedProtocolError);
+        return false;
+      }
+    };
+    expect(can(() => assertReadable(s, 't'))).toBe(readable);
+    expect(can(() => assertWritable(s, 't'))).toBe(writable);
   });
 });

@@ -80,6 +80,32 @@ export function snapshotSchema(s: DeltaSnapshot): DeltaSchema | undefined {
   return s.metadata ? parseSchemaString(s.metadata.schemaString) : undefined;
 }
 
+/** A table needs a protocol this module does not implement: refused, never misread or damaged. */
+export class UnsupportedProtocolError extends Error {
+  constructor(table: string, p: ProtocolAction, what: 'read' | 'write') {
+    super(
+      `Delta table "${table}" requires reader version ${p.minReaderVersion} / writer version ${p.minWriterVersion}` +
+        ` (features: ${[...(p.readerFeatures ?? []), ...(p.writerFeatures ?? [])].join(', ') || 'none'});` +
+        (what === 'read'
+          ? ` this module reads reader version ${SUPPORTED_READER_VERSION} tables only.`
+          : ` this module writes reader ${SUPPORTED_READER_VERSION} / writer ${SUPPORTED_WRITER_VERSION} tables only.`) +
+        ' Was the table upgraded by another tool?',
+    );
+    this.name = 'UnsupportedProtocolError';
+  }
+}
+
+/**
+ * Throws unless this module can read the table: reader version 1. Anything higher (column mapping,
+ * deletion vectors, any reader feature) changes what the files mean, so counting or replaying
+ * them as plain Parquet would be wrong.
+ */
+export function assertReadable(s: DeltaSnapshot, table: string): void {
+  const p = s.protocol;
+  if (p && p.minReaderVersion > SUPPORTED_READER_VERSION)
+    throw new UnsupportedProtocolError(table, p, 'read');
+}
+
 /** Throws unless this writer implements the protocol versions the table requires. */
 export function assertWritable(s: DeltaSnapshot, table: string): void {
   const p = s.protocol;
@@ -88,11 +114,7 @@ export function assertWritable(s: DeltaSnapshot, table: string): void {
     p.minReaderVersion > SUPPORTED_READER_VERSION ||
     p.minWriterVersion > SUPPORTED_WRITER_VERSION
   ) {
-    throw new Error(
-      `Delta table "${table}" requires reader version ${p.minReaderVersion} / writer version ${p.minWriterVersion}` +
-        ` (features: ${[...(p.readerFeatures ?? []), ...(p.writerFeatures ?? [])].join(', ') || 'none'});` +
-        ` this exporter writes reader 1 / writer 2 tables only. Was the table upgraded by another tool?`,
-    );
+    throw new UnsupportedProtocolError(table, p, 'write');
   }
 }
 

@@ -214,6 +214,32 @@ describe('Delta log writer', () => {
     expect(read).toMatchObject({ version: 1, num_rows: 4 });
   });
 
+  it('refuses loudly to read, write or vacuum a table another tool upgraded to deletion vectors', async () => {
+    const lake = path.join(root, 'upgraded');
+    const { store, table } = openTable(lake);
+    const first = await append(table, emptySnapshot(), 0, 4);
+    const upgrade: Action[] = [
+      { commitInfo: { timestamp: Date.now(), operation: 'UPGRADE PROTOCOL' } },
+      {
+        protocol: {
+          minReaderVersion: 3,
+          minWriterVersion: 7,
+          readerFeatures: ['deletionVectors'],
+          writerFeatures: ['deletionVectors'],
+        },
+      },
+    ];
+    await table.commit(first.snapshot, upgrade, () => 'no');
+    const refused = /requires reader version 3 \/ writer version 7 \(features: deletionVectors/;
+    await expect(table.loadSnapshot()).rejects.toThrow(refused);
+    await expect(table.loadSnapshot(0)).resolves.toMatchObject({ version: 0 }); // before it
+    await expect(vacuumTables({ store, tables: ['events'], retentionMs: 0 })).rejects.toThrow(
+      refused,
+    );
+    const upgraded = await table.catchUp(first.snapshot);
+    expect(() => planSchema(eventsTable, upgraded.snapshot)).toThrow(refused);
+  });
+
   it('writes txn-only commits that delta-rs accepts', async () => {
     const lake = path.join(root, 'txn-only');
     const { table } = openTable(lake);

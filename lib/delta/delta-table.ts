@@ -18,6 +18,7 @@ import {
 import {
   applyActions,
   applyCommit,
+  assertReadable,
   cloneSnapshot,
   emptySnapshot,
   type DeltaSnapshot,
@@ -103,7 +104,10 @@ export class DeltaTable {
     return decodeCheckpoint(bytes);
   }
 
-  /** The snapshot at `version` (default: latest). A table with no log is the empty snapshot. */
+  /**
+   * The snapshot at `version` (default: latest). A table with no log is the empty snapshot.
+   * Throws UnsupportedProtocolError for a table this module cannot read (reader version > 1).
+   */
   async loadSnapshot(version?: number): Promise<DeltaSnapshot> {
     const { commits, checkpoints } = await this.listLog();
     const latest = commits.length > 0 ? commits[commits.length - 1]! : -1;
@@ -136,6 +140,7 @@ export class DeltaTable {
         );
       snapshot = applyCommit(snapshot, v, actions);
     }
+    assertReadable(snapshot, this.name);
     return snapshot;
   }
 

@@ -3,6 +3,7 @@
 // retention. Files newer than the retention are kept: a running export may be about to commit
 // them, and readers of a slightly older version may still be reading them.
 import { LOG_DIR, decodeDataPath } from './delta-log.ts';
+import { assertWritable } from './delta-snapshot.ts';
 import { MANIFEST_DIR } from './table-layout.ts';
 import { DeltaTable } from './delta-table.ts';
 import { subStore, type ObjectStore } from './object-store.ts';
@@ -42,6 +43,9 @@ export async function vacuumTables(options: VacuumOptions): Promise<TableVacuum[
       continue;
     }
     const snapshot = await table.loadSnapshot();
+    // Deleting is writing: a table another tool upgraded may reference files in ways this module
+    // does not know (deletion vectors), so it is refused rather than damaged.
+    assertWritable(snapshot, name);
     const referenced = new Set([...snapshot.files.keys()].map(decodeDataPath));
     const tombstones = new Map(
       [...snapshot.tombstones.values()].map((r) => [decodeDataPath(r.path), r]),
