@@ -17,6 +17,7 @@ import { ConcurrentCommitError, DeltaTable } from './delta-table.ts';
 import { LocalObjectStore } from './local-store.ts';
 import { subStore } from './object-store.ts';
 import { commitAppend, commitReplace, planSchema, type WriterIdentity } from './table-commit.ts';
+import { rowCountAt, tableHistory, tableState } from './table-history.ts';
 import { PartitionedTableWriter, type WrittenFile } from './table-writer.ts';
 import { vacuumTables } from './vacuum.ts';
 
@@ -123,6 +124,17 @@ describe('Delta log writer', () => {
       'event_date=2026-01-01',
       'event_date=2026-01-02',
     ]);
+
+    // Our history and time travel agree with delta-rs's counts at every version.
+    const history = await tableHistory(table);
+    expect(history.map((h) => h.version)).toEqual(Array.from({ length: 13 }, (_, v) => 12 - v));
+    expect(history.every((h) => h.rowsAdded === 10 && h.operation === 'STREAMING UPDATE')).toBe(
+      true,
+    );
+    for (const v of [0, 9, 10, 12]) {
+      expect((await rowCountAt(table, v)).rows).toBe(read.counts_at_versions![String(v)]);
+    }
+    expect(await tableState(table)).toMatchObject({ exists: true, version: 12, rows: 130 });
 
     // Our loader starts from the checkpoint; it must equal a replay of every JSON commit.
     const fromCheckpoint = await table.loadSnapshot();
