@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configSchema, parseConfig, readEnvFile } from './config.ts';
 
@@ -70,9 +72,18 @@ describe('.env.example', () => {
 });
 
 describe('readEnvFile', () => {
-  it('reads KEY=VALUE lines and skips comments', () => {
-    const text = readFileSync(new URL('../.env.example', import.meta.url).pathname, 'utf8');
-    expect(text).toContain('# ');
+  it('reads a dotenv file: comments, quotes, inline comments', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'env-file-'));
+    const file = path.join(dir, '.env');
+    writeFileSync(file, '# a comment\nA=1\nB=\'x # y\'\nC=v # inline\n  D = "p=q"  \nexport E=e\n');
+    try {
+      expect(readEnvFile(file)).toEqual({ A: '1', B: 'x # y', C: 'v', D: 'p=q', E: 'e' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads nothing from a missing file', () => {
     expect(readEnvFile('/nonexistent/.env')).toEqual({});
   });
 });

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { parse } from 'dotenv';
 import { z } from 'zod';
 
 /** The non-empty items of a comma-separated setting. */
@@ -113,16 +114,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   );
 }
 
-/** Reads KEY=VALUE lines; `#` starts a comment. Values already in the environment win. */
+/** The variables of a dotenv file (none when it is missing); callers let the environment win. */
 export function readEnvFile(file: string): Record<string, string> {
-  if (!existsSync(file)) return {};
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const match = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
-    if (!match || line.trimStart().startsWith('#')) continue;
-    out[match[1]!] = match[2]!.replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return out;
+  return existsSync(file) ? parse(readFileSync(file)) : {};
 }
 
 /** The project root: where package.json lives. */

@@ -2,11 +2,15 @@
 // needs. Services given by the environment (DATABASE_URL, KAFKA_BROKERS) are
 // used as they are; anything missing is started from .stack/ and recorded so
 // that `down` stops only what the project started.
+// Logs vs output: what up and down do is logged (lib/log.ts, component "stack"); `status` and
+// a failed command's one-line reason are this CLI's output, printed plainly for the person.
 import { randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { envFilePath, projectRoot, readEnvFile } from '../lib/config.ts';
+import { logger } from '../lib/log.ts';
+import { writeEnvFile } from './stack/env-file.ts';
 import { ensureKafka, kafkaAnswers, stopKafka } from './stack/kafka.ts';
 import { ensurePostgres, stopPostgres } from './stack/postgres.ts';
 import { stopAppProcesses } from './stack/app-processes.ts';
@@ -21,7 +25,8 @@ export interface StackInfo {
   started: { postgres: boolean; kafka: boolean };
 }
 
-const log = (msg: string) => console.log(`[stack] ${msg}`);
+const stackLog = logger('stack');
+const log = (msg: string) => stackLog.info(msg);
 
 /** The web app's PostgreSQL role on the local server (lib/db/web-role.ts grants it). */
 const WEB_ROLE = 'clickstream_web';
@@ -101,7 +106,10 @@ export async function stackUp(env: NodeJS.ProcessEnv = process.env): Promise<Sta
   // Never a login for another server than DATABASE_URL's: without one the web app uses DATABASE_URL.
   if (webDatabaseUrl) values.WEB_DATABASE_URL = webDatabaseUrl;
   else delete values.WEB_DATABASE_URL;
-  writeEnvFile(values);
+  writeEnvFile(envFilePath, values, [
+    'Written by `npm run stack:up`: the services this checkout uses. Every project command and test reads it.',
+    'Edit freely; values exported in the environment win over this file.',
+  ]);
 
   log(`DATABASE_URL=${redact(databaseUrl)}`);
   log(`KAFKA_BROKERS=${kafkaBrokers}`);
@@ -126,16 +134,6 @@ export async function stackDown(): Promise<void> {
   if (failures.length > 0)
     throw new Error(`could not stop everything:\n  ${failures.join('\n  ')}`);
   log('stopped what the project had started');
-}
-
-function writeEnvFile(values: Record<string, string>): void {
-  const header =
-    '# Written by `npm run stack:up`: the services this checkout uses. Every project command and test reads it.\n' +
-    '# Edit freely; values exported in the environment win over this file.\n';
-  const body = Object.entries(values)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n');
-  writeFileSync(envFilePath, `${header}${body}\n`, { mode: 0o600 });
 }
 
 function sameServer(a: string | undefined, b: string): boolean {
