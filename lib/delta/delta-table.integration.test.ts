@@ -1,9 +1,11 @@
 // The Delta writer against delta-rs, an independent implementation: checkpoints every 10 commits
 // (read by delta-rs even after the JSON commits before them are gone), time travel, txn versions,
 // racing writers on one version, and vacuum. The table is a test table, not one of the product's.
+import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePythonEnv } from '../../scripts/python-env.ts';
 import { readWithDeltaRs } from '../../test/lake/lake-test-env.ts';
@@ -250,6 +252,41 @@ describe('Delta log writer', () => {
     );
     const upgraded = await table.catchUp(first.snapshot);
     expect(() => planSchema(eventsTable, upgraded.snapshot)).toThrow(refused);
+  });
+
+  it("reads a table delta-rs wrote, from delta-rs's own checkpoint, and appends to it", async () => {
+    const lake = path.join(root, 'from-delta-rs');
+    // Three appends and a checkpoint of version 2, by delta-rs, in the test table's schema.
+    await promisify(execFile)(python, [
+      '-c',
+      `
+import datetime, sys, pyarrow as pa
+from deltalake import DeltaTable, write_deltalake
+schema = pa.schema([pa.field('id', pa.int64(), False), pa.field('payload', pa.binary(), False),
+                    pa.field('note', pa.string(), True), pa.field('event_date', pa.date32(), False)])
+for i in range(3):
+    write_deltalake(sys.argv[1], pa.table({
+        'id': [i * 10 + j for j in range(10)], 'payload': [b'x'] * 10, 'note': ['n', None] * 5,
+        'event_date': [datetime.date(2026, 1, 1 + j % 2) for j in range(10)]}, schema=schema),
+        mode='append', partition_by=['event_date'])
+DeltaTable(sys.argv[1]).create_checkpoint()
+`,
+      path.join(lake, 'events'),
+    ]);
+    const { table } = openTable(lake);
+    expect((await table.listLog()).checkpoints).toEqual([2]);
+    const snapshot = await table.loadSnapshot();
+    expect(snapshot).toMatchObject({ version: 2, protocol: { minReaderVersion: 1 } });
+    expect(snapshot.files.size).toBe(6);
+    const replayed = emptySnapshot();
+    for (let v = 0; v <= 2; v++) applyCommit(replayed, v, (await table.readCommit(v))!);
+    expect([...snapshot.files.keys()].sort()).toEqual([...replayed.files.keys()].sort());
+    expect(await tableState(table)).toMatchObject({ version: 2, rows: 30, files: 6 });
+
+    const appended = await append(table, snapshot, 100, 10);
+    expect(appended.version).toBe(3);
+    const read = await readWithDeltaRs(python, path.join(lake, 'events'), { txns: ['app'] });
+    expect(read).toMatchObject({ version: 3, num_rows: 40, txns: { app: 110 } });
   });
 
   it('writes txn-only commits that delta-rs accepts', async () => {

@@ -41,7 +41,7 @@ export class ConcurrentCommitError extends Error {
     super(
       `Delta table "${table}": another writer committed version ${version} while this run was working ` +
         `(${reason}). Nothing was committed by this run to "${table}"; its data files are unreferenced ` +
-        'and `npm run lake:vacuum` removes them.',
+        'and a vacuum removes them.',
     );
     this.name = 'ConcurrentCommitError';
   }

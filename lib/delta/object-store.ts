@@ -1,7 +1,7 @@
-// The storage the lake is written to, behind one small interface: a local directory or an S3
-// prefix (LAKE_URI). Keys are '/'-separated and relative to the lake root. The one primitive the
-// Delta log needs is putIfAbsent: an atomic create that fails if the key exists, so two writers
-// can never both commit the same version.
+// The storage Delta tables are written to, behind one small interface: a local directory or an S3
+// prefix. Keys are '/'-separated and relative to the store's root. The one primitive the Delta
+// log needs is putIfAbsent: an atomic create that fails if the key exists, so two writers can
+// never both commit the same version.
 
 export interface ObjectInfo {
   key: string;

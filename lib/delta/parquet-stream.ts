@@ -22,7 +22,7 @@ function writerProperties(options: ParquetOptions): parquet.WriterProperties {
     )
     .setMaxRowGroupSize(options.rowGroupRows)
     .setStatisticsEnabled(parquet.EnabledStatistics.Page)
-    .setCreatedBy('clickstream lake export (parquet-wasm / arrow-rs)')
+    .setCreatedBy('clickstream lib/delta (parquet-wasm / arrow-rs)')
     .build();
 }
 
