@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { parse } from 'dotenv';
 import { z } from 'zod';
+import { cronProblem } from './jobs/cron-pattern.ts';
 
 /** The non-empty items of a comma-separated setting. */
 export const listOf = (value: string): string[] =>
@@ -39,6 +40,8 @@ export const configSchema = z.object({
   TOPIC_REPLICATION_FACTOR: int(1, 10).default(1),
   PORT: int(1, 65535).default(3000),
   METRICS_PORT: int(0, 65535).default(9464),
+  /** The jobs worker's /healthz (and its identity, which the browser tests check). */
+  JOBS_PORT: int(0, 65535).default(9465),
   /** Where the web app reads the workers' live figures (comma-separated /metrics URLs). */
   WORKER_METRICS_URL: z.string().min(1).default('http://127.0.0.1:9464/metrics'),
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
@@ -52,7 +55,15 @@ export const configSchema = z.object({
   SNAPSHOT_INTERVAL_MS: int(100).default(5_000),
   SINK_FLUSH_INTERVAL_MS: int(5).default(100),
   LAKE_URI: z.string().min(1).default('./data/lake'),
-  LAKE_EXPORT_CRON: z.string().min(1).default('0 2 * * *'),
+  /** The jobs worker's daily lake export schedule (UTC), checked by croner at start. */
+  LAKE_EXPORT_CRON: z
+    .string()
+    .min(1)
+    .default('0 2 * * *')
+    .superRefine((pattern, ctx) => {
+      const problem = cronProblem(pattern);
+      if (problem) ctx.addIssue({ code: 'custom', message: `a cron expression (${problem})` });
+    }),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Address the web server listens on: loopback unless a deployment opens it (0.0.0.0, ::). */
   HOST: z.string().min(1).default('127.0.0.1'),
