@@ -6,7 +6,18 @@ import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import { NavBar } from '../components/NavBar.tsx';
 import { Providers } from './providers.tsx';
-import './globals.css';
+// Global styles by area; the order is the cascade's.
+import './styles/base.css';
+import './styles/topbar.css';
+import './styles/page.css';
+import './styles/utilities.css';
+import './styles/badges.css';
+import './styles/tables.css';
+import './styles/charts.css';
+import './styles/forms.css';
+import './styles/simulator.css';
+import './styles/checkout.css';
+import './styles/admin.css';
 
 export const metadata: Metadata = {
   title: 'Clickstream',
