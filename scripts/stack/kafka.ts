@@ -15,15 +15,8 @@ import {
 import path from 'node:path';
 import { createKafka } from '../../lib/kafka/client.ts';
 import { createLogger } from '../../lib/log.ts';
-import {
-  isPortOpen,
-  isProcessAlive,
-  readLivePid,
-  startDetached,
-  stopProcess,
-  tailFile,
-  waitUntil,
-} from './process.ts';
+import { isProcessAlive, readLivePid, stopProcess } from './pid-files.ts';
+import { isPortOpen, startDetached, tailFile, waitUntil } from './process.ts';
 
 /**
  * Newest 4.x on Maven Central when written. kafkajs 2.2.4 was checked against it: produce,

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../lib/config.ts';
 import { startAppProcess, stopAppProcesses, supervised } from './app-processes.ts';
-import { isProcessAlive, waitUntil } from './process.ts';
+import { isProcessAlive } from './pid-files.ts';
+import { waitUntil } from './process.ts';
 import { Supervisor, type SupervisorOptions } from './supervisor.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

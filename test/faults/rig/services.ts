@@ -10,7 +10,8 @@ import pg from 'pg';
 import { projectRoot } from '../../../lib/config.ts';
 import { CONTROLLER_PORT_OFFSET, ensureKafka, kafkaPaths } from '../../../scripts/stack/kafka.ts';
 import { ensurePostgres, postgresPaths, stopPostgres } from '../../../scripts/stack/postgres.ts';
-import { isProcessAlive, readLivePid, waitUntil } from '../../../scripts/stack/process.ts';
+import { isProcessAlive, readLivePid } from '../../../scripts/stack/pid-files.ts';
+import { waitUntil } from '../../../scripts/stack/process.ts';
 
 export const faultsDir = path.join(projectRoot, '.stack', 'faults');
 /** Application name of the rig's own connections: never matched by `clickstream%`. */
