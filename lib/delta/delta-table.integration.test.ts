@@ -8,55 +8,21 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePythonEnv } from '../../scripts/python-env.ts';
+import {
+  appendEvents,
+  eventsTable,
+  testWriter,
+  writeEvents,
+} from '../../test/delta/events-table.ts';
 import { readWithDeltaRs } from '../../test/lake/lake-test-env.ts';
-import type { BinaryColumn, NumericColumn, StringColumn } from './column-buffers.ts';
-import { epochDay, isoDate } from './delta-values.ts';
-import type { RowBuffer } from './row-buffer.ts';
 import { commitFileName, type Action } from './delta-log.ts';
-import { field, struct, type TableDefinition } from './delta-schema.ts';
-import { applyCommit, emptySnapshot, type DeltaSnapshot } from './delta-snapshot.ts';
+import { applyCommit, emptySnapshot } from './delta-snapshot.ts';
 import { ConcurrentCommitError, DeltaTable } from './delta-table.ts';
 import { LocalObjectStore } from './local-store.ts';
 import { subStore } from './object-store.ts';
-import { commitAppend, commitReplace, planSchema, type WriterIdentity } from './table-commit.ts';
+import { commitReplace, planSchema } from './table-commit.ts';
 import { rowCountAt, tableHistory, tableState } from './table-history.ts';
-import { PartitionedTableWriter, type WrittenFile } from './table-writer.ts';
 import { vacuumTables } from './vacuum.ts';
-
-const eventsTable: TableDefinition = {
-  name: 'events',
-  description: 'Test events, partitioned by day.',
-  partitionColumns: ['event_date'],
-  schema: struct([
-    field('id', 'long', false),
-    field('payload', 'binary', false),
-    field('note', 'string', true),
-    field('event_date', 'date', false),
-  ]),
-};
-const writer: WriterIdentity = { engineInfo: 'delta-table-test/1.0', queryId: 'delta-table-test' };
-
-interface EventRow {
-  id: number;
-  time: number;
-  payload: Uint8Array;
-  note: string | null;
-}
-
-const eventRows = {
-  appender: (rows: RowBuffer) => {
-    const id = rows.column<NumericColumn>('id');
-    const payload = rows.column<BinaryColumn>('payload');
-    const note = rows.column<StringColumn>('note');
-    return (r: EventRow) => {
-      id.push(r.id);
-      payload.push(r.payload);
-      note.push(r.note);
-    };
-  },
-  partitionKey: (r: EventRow) => epochDay(r.time),
-  partitionValues: (day: number) => ({ event_date: isoDate(day * 86_400_000) }),
-};
 
 let python: string;
 let root: string;
@@ -71,44 +37,13 @@ function openTable(lake: string) {
   return { store, table: new DeltaTable('events', subStore(store, 'events')) };
 }
 
-async function writeFile(table: DeltaTable, first: number, count: number): Promise<WrittenFile[]> {
-  const files = new PartitionedTableWriter<EventRow, number>(eventsTable, table.store, eventRows);
-  const rows: EventRow[] = Array.from({ length: count }, (_, i) => ({
-    id: first + i,
-    time: Date.UTC(2026, 0, 1 + ((first + i) % 2)),
-    payload: new Uint8Array([i % 256]),
-    note: i % 3 === 0 ? null : `note ${i}`,
-  }));
-  await files.appendAll(rows);
-  return files.finish();
-}
-
-async function append(
-  table: DeltaTable,
-  base: DeltaSnapshot,
-  first: number,
-  count: number,
-  appId = 'app',
-) {
-  return commitAppend({
-    table,
-    def: eventsTable,
-    writer,
-    base,
-    schema: planSchema(eventsTable, base),
-    files: await writeFile(table, first, count),
-    txns: new Map([[appId, first + count]]),
-    runId: `run-${first}`,
-    now: Date.now(),
-  });
-}
-
 describe('Delta log writer', () => {
   it('checkpoints every 10 commits, readable by delta-rs without the JSON before it', async () => {
     const lake = path.join(root, 'checkpoints');
     const { table } = openTable(lake);
     let snapshot = emptySnapshot();
-    for (let v = 0; v <= 12; v++) snapshot = (await append(table, snapshot, v * 10, 10)).snapshot;
+    for (let v = 0; v <= 12; v++)
+      snapshot = (await appendEvents(table, snapshot, v * 10, 10)).snapshot;
 
     const last = JSON.parse(
       readFileSync(path.join(lake, 'events/_delta_log/_last_checkpoint'), 'utf8'),
@@ -163,18 +98,18 @@ describe('Delta log writer', () => {
   it('lets one of two writers of the same version win; the other retries only if its offsets are untouched', async () => {
     const lake = path.join(root, 'race');
     const { table } = openTable(lake);
-    const base = (await append(table, emptySnapshot(), 0, 5, 'a')).snapshot;
+    const base = (await appendEvents(table, emptySnapshot(), 0, 5, 'a')).snapshot;
     // Two exports that read the same base: the second must not commit rows the first may hold.
-    await append(table, base, 5, 5, 'a');
-    const error = await append(table, base, 5, 5, 'a').catch((e: unknown) => e);
+    await appendEvents(table, base, 5, 5, 'a');
+    const error = await appendEvents(table, base, 5, 5, 'a').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConcurrentCommitError);
     expect((error as Error).message).toMatch(/moved a from 10 to 10|moved a from 5 to 10/);
     // A writer of other offsets (another appId) just lands on the next version.
-    const other = await append(table, base, 100, 5, 'b');
+    const other = await appendEvents(table, base, 100, 5, 'b');
     expect(other.version).toBe(2);
     // Many writers at once on one base: every one commits, each on its own version.
     const results = await Promise.all(
-      [0, 1, 2, 3, 4].map((i) => append(table, other.snapshot, 1000 + i * 10, 3, `w${i}`)),
+      [0, 1, 2, 3, 4].map((i) => appendEvents(table, other.snapshot, 1000 + i * 10, 3, `w${i}`)),
     );
     expect(results.map((r) => r.version).sort()).toEqual([3, 4, 5, 6, 7]);
     const read = await readWithDeltaRs(python, path.join(lake, 'events'), {
@@ -190,15 +125,15 @@ describe('Delta log writer', () => {
   it('vacuum removes orphaned and replaced files after the retention, and the table still reads', async () => {
     const lake = path.join(root, 'vacuum');
     const { store, table } = openTable(lake);
-    const first = await append(table, emptySnapshot(), 0, 10);
-    const orphans = await writeFile(table, 50, 10); // written by a run that never committed
+    const first = await appendEvents(table, emptySnapshot(), 0, 10);
+    const orphans = await writeEvents(table, 50, 10); // written by a run that never committed
     const replaced = await commitReplace({
       table,
       def: eventsTable,
-      writer,
+      writer: testWriter,
       base: first.snapshot,
       schema: planSchema(eventsTable, first.snapshot),
-      files: await writeFile(table, 20, 4),
+      files: await writeEvents(table, 20, 4),
       runId: 'replace',
       now: Date.now(),
     });
@@ -231,7 +166,7 @@ describe('Delta log writer', () => {
   it('refuses loudly to read, write or vacuum a table another tool upgraded to deletion vectors', async () => {
     const lake = path.join(root, 'upgraded');
     const { store, table } = openTable(lake);
-    const first = await append(table, emptySnapshot(), 0, 4);
+    const first = await appendEvents(table, emptySnapshot(), 0, 4);
     const upgrade: Action[] = [
       { commitInfo: { timestamp: Date.now(), operation: 'UPGRADE PROTOCOL' } },
       {
@@ -283,7 +218,7 @@ DeltaTable(sys.argv[1]).create_checkpoint()
     expect([...snapshot.files.keys()].sort()).toEqual([...replayed.files.keys()].sort());
     expect(await tableState(table)).toMatchObject({ version: 2, rows: 30, files: 6 });
 
-    const appended = await append(table, snapshot, 100, 10);
+    const appended = await appendEvents(table, snapshot, 100, 10);
     expect(appended.version).toBe(3);
     const read = await readWithDeltaRs(python, path.join(lake, 'events'), { txns: ['app'] });
     expect(read).toMatchObject({ version: 3, num_rows: 40, txns: { app: 110 } });
