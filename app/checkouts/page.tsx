@@ -27,7 +27,7 @@ export default async function CheckoutsPage({
   const signedIn = await pageReaderSignedIn();
   // A user filter needs sign-in: the browser's fetch then shows the API's 401 message.
   if (query.success && (signedIn || query.data.user === undefined)) {
-    initialPage = await listCheckouts(getWebRuntime().pool, query.data)
+    initialPage = await listCheckouts(getWebRuntime().prisma(), query.data)
       .then((page) => checkoutPageFor(page, signedIn))
       .catch(() => null);
   }

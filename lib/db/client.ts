@@ -1,13 +1,26 @@
-// Database access: Prisma Client over the node-postgres driver adapter (no engine binary), and
-// the pg Pool factory that the bulk SQL paths (sink upserts, snapshots) use, so both share one
-// connection layer and its settings.
+// The data layer's one connection setup: Prisma Client over the node-postgres driver adapter (no
+// engine binary) on a pg Pool of ours, one pool per process (per role, for the web). Every query
+// of the workers and the web goes through the PrismaClient made here: the typed API where it
+// fits, `$queryRaw`/`$executeRaw` tagged templates where the SQL matters (bulk `unnest` upserts).
+// Only DDL and role management (migrate.ts, web-role.ts) and the users LISTEN connection
+// (workers/speed/user-listener.ts) talk to pg directly.
+//
+// Robustness, checked against @prisma/adapter-pg 7: a query outside a transaction runs through
+// `pool.query`, which listens for the connection's 'error' while it holds it; an interactive
+// transaction's connection gets an 'error' listener from the adapter for as long as it is
+// checked out, so a connection dying between two statements fails the transaction (transient,
+// lib/faults/error-kinds.ts) instead of crashing the process; an idle connection's error is
+// logged by the pool (pool.ts). A broken connection is not queryable and pg-pool drops it.
 import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import { createPgPool, type PoolOptions } from './pool.ts';
-import { PrismaClient } from '../generated/prisma/client.ts';
+import { PrismaClient, type Prisma } from '../generated/prisma/client.ts';
 
 export type { PrismaClient };
 export { createPgPool, type PoolOptions };
+
+/** What a query function takes: the client, or the client of an interactive transaction. */
+export type Db = PrismaClient | Prisma.TransactionClient;
 
 export interface CreatePrismaOptions extends PoolOptions {
   /** Share an existing pool; it is then left open by `$disconnect()`. */

@@ -1,8 +1,11 @@
-// The pg Pool every database path shares: Prisma Client's driver adapter and the bulk SQL
-// paths (sink upserts, snapshots, dead letters) alike. Free of the generated Prisma client,
-// so the workers can start before or without `prisma generate`.
+// The pg Pool under Prisma Client's driver adapter (client.ts): one per process (per role for
+// the web), its settings (size, application_name, timeouts) in one place. Free of the generated
+// Prisma client, so DDL (migrate.ts) can run before or without `prisma generate`.
+//
+// A connection dying while checked out must not crash the process (pg emits 'error' on it, and
+// an 'error' with no listener is thrown): `pool.query` listens while it holds one, the adapter
+// listens on an interactive transaction's connection; the pool itself gets a listener here.
 import pg from 'pg';
-import { isTransient } from '../faults/error-kinds.ts';
 
 export interface PoolOptions {
   /** Connections in the pool (pg's default is 10). */
@@ -35,31 +38,4 @@ export function createPgPool(databaseUrl: string, options: PoolOptions = {}): pg
     console.error(`[db] idle PostgreSQL connection failed: ${error.message}`);
   });
   return pool;
-}
-
-/**
- * Runs `work` on one pooled connection. pg emits 'error' on a checked-out client whose server
- * connection dies between queries (pg_terminate_backend, a server restart); with no listener
- * that would crash the process. Here it is caught, and a client that failed that way, or with
- * an error that says the connection is gone, is destroyed instead of going back to the pool.
- */
-export async function withClient<T>(
-  pool: pg.Pool,
-  work: (client: pg.PoolClient) => Promise<T>,
-): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  const onError = (error: Error) => {
-    broken = error;
-  };
-  client.on('error', onError);
-  try {
-    return await work(client);
-  } catch (error) {
-    if (isTransient(error)) broken ??= error instanceof Error ? error : new Error(String(error));
-    throw error;
-  } finally {
-    client.removeListener('error', onError);
-    client.release(broken);
-  }
 }

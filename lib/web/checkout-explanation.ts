@@ -2,7 +2,7 @@
 // attribution timeline built from the workers' retained clicks of (user, product). The workers
 // only keep clicks until the watermark is an hour past them, so for older checkouts the timeline
 // falls back to the attributed click stored in the row, and says so.
-import type pg from 'pg';
+import type { Db } from '../db/client.ts';
 import { explainAttribution, type AttributionTimeline } from './attribution-timeline.ts';
 import { getCheckout, type CheckoutDetail } from './checkout-queries.ts';
 import { fetchRetainedClicks } from './worker-endpoints.ts';
@@ -16,11 +16,11 @@ export interface CheckoutExplanation extends CheckoutDetail {
 }
 
 export async function loadCheckoutExplanation(
-  pool: pg.Pool,
+  db: Db,
   workerUrls: readonly string[],
   checkoutId: string,
 ): Promise<CheckoutExplanation | null> {
-  const detail = await getCheckout(pool, checkoutId);
+  const detail = await getCheckout(db, checkoutId);
   if (!detail) return null;
   const c = detail.checkout;
   // Read from the sink with every field, so the user id is there (privacy.ts hides it later).

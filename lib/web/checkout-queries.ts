@@ -4,7 +4,10 @@
 // Pages walk the (checkout_time DESC, checkout_id DESC) index, or (user_id, checkout_time) /
 // (product_id, checkout_time) when a user or product is given, so a page costs about its size
 // (bench/checkout-browser.bench.ts measures it on 1 M rows).
-import type pg from 'pg';
+// Through Prisma Client as raw tagged templates (Prisma.sql fragments): the SQL is the point
+// here (the subquery that keeps LIMIT on the index, the product join's guarded cast).
+import type { Db } from '../db/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
 import { encodeCursor } from './keyset-cursor.ts';
 import { productJoin } from './product-join.ts';
 import type { CheckoutQuery } from './schemas.ts';
@@ -64,67 +67,69 @@ export const isUserId = (user: string) => /^\d{1,18}$/.test(user);
  * own: bound as a literal array, the ids let the planner see how few rows match and take the
  * (user_id, checkout_time) index; a subquery hides that and it scans by time instead.
  */
-export async function resolveUser(pool: pg.Pool, q: CheckoutQuery): Promise<ResolvedQuery> {
+export async function resolveUser(db: Db, q: CheckoutQuery): Promise<ResolvedQuery> {
   if (q.user === undefined || isUserId(q.user)) return q;
-  const { rows } = await pool.query<{ id: string }>(
-    'SELECT id::text AS id FROM commerce.users WHERE lower(username) = lower($1) LIMIT 1000',
-    [q.user],
-  );
+  // Raw, not the typed API: Prisma's case-insensitive `equals` is an ILIKE, where a `%` or `_`
+  // in the name would match other users.
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT id::text AS id FROM commerce.users WHERE lower(username) = lower(${q.user}) LIMIT 1000`;
   return { ...q, userIds: rows.map((r) => r.id) };
 }
 
-/** The WHERE conditions of the filters (not the cursor), with their parameters. */
-export function filterConditions(q: ResolvedQuery, params: unknown[]): string[] {
-  const conditions: string[] = [];
-  const bind = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
+/** The WHERE conditions of the filters (not the cursor), values bound. */
+export function filterConditions(q: ResolvedQuery): Prisma.Sql[] {
+  const conditions: Prisma.Sql[] = [];
   if (q.user !== undefined) {
-    if (isUserId(q.user)) conditions.push(`a.user_id = ${bind(q.user)}::bigint`);
-    else conditions.push(`a.user_id = ANY (${bind(q.userIds ?? [])}::bigint[])`);
+    if (isUserId(q.user)) conditions.push(Prisma.sql`a.user_id = ${q.user}::bigint`);
+    else conditions.push(Prisma.sql`a.user_id = ANY (${q.userIds ?? []}::bigint[])`);
   }
-  if (q.product !== undefined) conditions.push(`a.product_id = ${bind(q.product)}`);
-  if (q.attributed === 'yes') conditions.push('a.click_id IS NOT NULL');
-  if (q.attributed === 'no') conditions.push('a.click_id IS NULL');
-  if (q.state === 'final') conditions.push('a.is_final');
-  if (q.state === 'provisional') conditions.push('NOT a.is_final');
+  if (q.product !== undefined) conditions.push(Prisma.sql`a.product_id = ${q.product}`);
+  if (q.attributed === 'yes') conditions.push(Prisma.sql`a.click_id IS NOT NULL`);
+  if (q.attributed === 'no') conditions.push(Prisma.sql`a.click_id IS NULL`);
+  if (q.state === 'final') conditions.push(Prisma.sql`a.is_final`);
+  if (q.state === 'provisional') conditions.push(Prisma.sql`NOT a.is_final`);
   if (q.from !== undefined) {
-    conditions.push(`a.checkout_time >= ${bind(new Date(q.from).toISOString())}::timestamptz`);
+    conditions.push(Prisma.sql`a.checkout_time >= ${new Date(q.from).toISOString()}::timestamptz`);
   }
   if (q.to !== undefined) {
-    conditions.push(`a.checkout_time <= ${bind(new Date(q.to).toISOString())}::timestamptz`);
+    conditions.push(Prisma.sql`a.checkout_time <= ${new Date(q.to).toISOString()}::timestamptz`);
   }
   return conditions;
 }
 
-/** The SQL of one page and its parameters (exported for EXPLAIN in the benchmark). */
-export function checkoutPageSql(q: ResolvedQuery): { sql: string; params: unknown[] } {
-  const params: unknown[] = [];
-  const conditions = filterConditions(q, params);
+/** `WHERE a AND b …`, or nothing. */
+export const whereAll = (conditions: Prisma.Sql[]): Prisma.Sql =>
+  conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
+
+/** One page's query. */
+export function checkoutPageQuery(q: ResolvedQuery): Prisma.Sql {
+  const conditions = filterConditions(q);
   // Paging backwards reads the opposite direction from the cursor, then flips the rows.
   const backwards = q.before !== undefined;
   const descending = (q.sort === 'desc') !== backwards;
   const cursor = q.after ?? q.before;
   if (cursor) {
-    params.push(new Date(cursor.t).toISOString(), cursor.id);
-    const op = descending ? '<' : '>';
+    const op = Prisma.raw(descending ? '<' : '>');
     conditions.push(
-      `(a.checkout_time, a.checkout_id) ${op} ($${params.length - 1}::timestamptz, $${params.length})`,
+      Prisma.sql`(a.checkout_time, a.checkout_id) ${op} (${new Date(cursor.t).toISOString()}::timestamptz, ${cursor.id})`,
     );
   }
-  params.push(q.limit + 1);
-  const direction = descending ? 'DESC' : 'ASC';
-  const sql = `SELECT a.checkout_id, a.user_id::text AS user_id, a.user_name, a.is_unknown_user,
+  const direction = Prisma.raw(descending ? 'DESC' : 'ASC');
+  return Prisma.sql`SELECT a.checkout_id, a.user_id::text AS user_id, a.user_name, a.is_unknown_user,
          a.product_id, p.name AS product_name, a.total_amount::text AS total_amount,
          a.payment_method, a.checkout_time, a.click_id, a.click_time, a.is_final, a.is_late
     FROM (SELECT * FROM commerce.attributed_checkouts a
-           ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
+           ${whereAll(conditions)}
            ORDER BY a.checkout_time ${direction}, a.checkout_id ${direction}
-           LIMIT $${params.length}) a
-    ${productJoin('a')}
+           LIMIT ${q.limit + 1}) a
+    ${Prisma.raw(productJoin('a'))}
    ORDER BY a.checkout_time ${direction}, a.checkout_id ${direction}`;
-  return { sql, params };
+}
+
+/** The SQL of one page and its parameters, numbered for PostgreSQL (for EXPLAIN in the benchmark). */
+export function checkoutPageSql(q: ResolvedQuery): { sql: string; params: unknown[] } {
+  const query = checkoutPageQuery(q);
+  return { sql: query.text, params: query.values };
 }
 
 function toListRow(r: ListRecord): CheckoutListRow {
@@ -148,12 +153,11 @@ function toListRow(r: ListRecord): CheckoutListRow {
 const cursorOf = (row: CheckoutListRow) =>
   encodeCursor({ t: Date.parse(row.checkoutTime), id: row.checkoutId });
 
-export async function listCheckouts(pool: pg.Pool, query: CheckoutQuery): Promise<CheckoutPage> {
-  const q = await resolveUser(pool, query);
+export async function listCheckouts(db: Db, query: CheckoutQuery): Promise<CheckoutPage> {
+  const q = await resolveUser(db, query);
   if (q.userIds?.length === 0)
     return { personal: true, rows: [], nextCursor: null, prevCursor: null };
-  const { sql, params } = checkoutPageSql(q);
-  const { rows: records } = await pool.query<ListRecord>(sql, params);
+  const records = await db.$queryRaw<ListRecord[]>(checkoutPageQuery(q));
   const more = records.length > q.limit;
   const rows = records.slice(0, q.limit).map(toListRow);
   if (q.before) rows.reverse();
@@ -208,24 +212,19 @@ interface DetailRecord extends ListRecord {
   user_pk: string | null;
 }
 
-export async function getCheckout(
-  pool: pg.Pool,
-  checkoutId: string,
-): Promise<CheckoutDetail | null> {
-  const { rows } = await pool.query<DetailRecord>(
-    `SELECT a.checkout_id, a.user_id::text AS user_id, a.user_name, a.is_unknown_user,
+export async function getCheckout(db: Db, checkoutId: string): Promise<CheckoutDetail | null> {
+  const rows = await db.$queryRaw<DetailRecord[]>`
+     SELECT a.checkout_id, a.user_id::text AS user_id, a.user_name, a.is_unknown_user,
             a.product_id, p.name AS product_name, a.total_amount::text AS total_amount,
             a.payment_method, a.checkout_time, a.click_id, a.click_time, a.is_final, a.is_late,
             a.shipping_address, a.billing_address, a.user_agent, a.ip_address, a.partition,
             a.processed_at, a.first_written_at, p.price::text AS product_price, p.id AS product_pk,
             u.username AS current_username, u.updated_at AS user_updated_at, u.id::text AS user_pk
        FROM commerce.attributed_checkouts a
-       ${productJoin('a')}
+       ${Prisma.raw(productJoin('a'))}
        LEFT JOIN commerce.users u
               ON u.id = CASE WHEN a.user_id BETWEEN -2147483648 AND 2147483647 THEN a.user_id::int END
-      WHERE a.checkout_id = $1`,
-    [checkoutId],
-  );
+      WHERE a.checkout_id = ${checkoutId}`;
   const r = rows[0];
   if (!r) return null;
   return {

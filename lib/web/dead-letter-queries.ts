@@ -4,7 +4,10 @@
 // Search is bounded: it needs SEARCH_MIN_CHARS characters, walks the trigram indexes of the
 // reason and of the payload's first SEARCHED_BYTES bytes (migration 20261201000000), counts
 // matches only up to a small cap, and runs under the web pool's statement_timeout.
-import type pg from 'pg';
+// Through Prisma Client as raw tagged templates: trigram-indexed LIKEs on expressions and a
+// recursive skip scan have no typed-API form.
+import type { Db } from '../db/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
 import type { DeadLetterQuery } from './schemas.ts';
 
 export const PREVIEW_BYTES = 2_048;
@@ -38,7 +41,7 @@ interface Record_ {
   offset: string;
   reason: string;
   received_at: Date;
-  head: Buffer;
+  head: Uint8Array;
   size: number;
 }
 
@@ -69,72 +72,65 @@ export function escapeEncode(bytes: Uint8Array): string {
   return out;
 }
 
-export async function listDeadLetters(pool: pg.Pool, q: DeadLetterQuery): Promise<DeadLetterPage> {
-  const params: unknown[] = [];
-  const bind = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
-  const conditions: string[] = [];
+const whereAll = (conditions: Prisma.Sql[]): Prisma.Sql =>
+  conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
+
+export async function listDeadLetters(db: Db, q: DeadLetterQuery): Promise<DeadLetterPage> {
+  const conditions: Prisma.Sql[] = [];
+  // Fixed numbers, written into the SQL so the expressions match the index's.
+  const searched = Prisma.raw(String(SEARCHED_BYTES));
   if (q.q !== undefined) {
     // Each side is an indexed LIKE; the payload side re-checks the bytes, because a match in the
     // escaped text can start inside another byte's `\ooo`.
     const bytes = Buffer.from(q.q, 'utf8');
     conditions.push(
-      `(d.reason ILIKE ${bind(likePattern(q.q))}
-        OR (encode(substring(d.raw FROM 1 FOR ${SEARCHED_BYTES}), 'escape') LIKE ${bind(likePattern(escapeEncode(bytes)))}
-            AND position(${bind(bytes)}::bytea IN substring(d.raw FROM 1 FOR ${SEARCHED_BYTES})) > 0))`,
+      Prisma.sql`(d.reason ILIKE ${likePattern(q.q)}
+        OR (encode(substring(d.raw FROM 1 FOR ${searched}), 'escape') LIKE ${likePattern(escapeEncode(bytes))}
+            AND position(${bytes}::bytea IN substring(d.raw FROM 1 FOR ${searched})) > 0))`,
     );
   }
-  if (q.topic !== undefined) conditions.push(`d.topic = ${bind(q.topic)}`);
-  const filtered = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  const countParams = [...params];
-  if (q.before !== undefined) conditions.push(`d.id < ${bind(q.before)}::bigint`);
-  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  const limit = bind(q.limit + 1);
+  if (q.topic !== undefined) conditions.push(Prisma.sql`d.topic = ${q.topic}`);
+  const filtered = whereAll(conditions);
+  if (q.before !== undefined) conditions.push(Prisma.sql`d.id < ${q.before}::bigint`);
   const countCap = q.q === undefined ? COUNT_CAP : SEARCH_COUNT_CAP;
 
   const [page, total, topics] = await Promise.all([
-    pool.query<Record_>(
-      `SELECT d.id::text AS id, d.topic, d.partition, d."offset"::text AS "offset", d.reason,
-              d.received_at, substring(d.raw FROM 1 FOR ${PREVIEW_BYTES}) AS head,
-              octet_length(d.raw) AS size
-         FROM commerce.dead_letters d ${where}
-        ORDER BY d.id DESC LIMIT ${limit}`,
-      params,
-    ),
-    pool.query<{ count: number }>(
-      `SELECT count(*)::int AS count FROM (SELECT 1 FROM commerce.dead_letters d ${filtered} LIMIT ${countCap}) t`,
-      countParams,
-    ),
-    pool.query<{ topic: string }>(
-      // Distinct topics without scanning the table: a loose index scan would need an index on
-      // topic; the unique (topic, partition, offset) index serves this recursive skip.
-      `WITH RECURSIVE t AS (
-         (SELECT topic FROM commerce.dead_letters ORDER BY topic LIMIT 1)
-         UNION ALL
-         SELECT (SELECT d.topic FROM commerce.dead_letters d WHERE d.topic > t.topic ORDER BY d.topic LIMIT 1)
-           FROM t WHERE t.topic IS NOT NULL)
-       SELECT topic FROM t WHERE topic IS NOT NULL`,
-    ),
+    db.$queryRaw<Record_[]>`
+      SELECT d.id::text AS id, d.topic, d.partition, d."offset"::text AS "offset", d.reason,
+             d.received_at, substring(d.raw FROM 1 FOR ${Prisma.raw(String(PREVIEW_BYTES))}) AS head,
+             octet_length(d.raw) AS size
+        FROM commerce.dead_letters d ${whereAll(conditions)}
+       ORDER BY d.id DESC LIMIT ${q.limit + 1}`,
+    db.$queryRaw<{ count: number }[]>`
+      SELECT count(*)::int AS count
+        FROM (SELECT 1 FROM commerce.dead_letters d ${filtered} LIMIT ${countCap}) t`,
+    // Distinct topics without scanning the table: a loose index scan would need an index on
+    // topic; the unique (topic, partition, offset) index serves this recursive skip.
+    db.$queryRaw<{ topic: string }[]>`
+      WITH RECURSIVE t AS (
+        (SELECT topic FROM commerce.dead_letters ORDER BY topic LIMIT 1)
+        UNION ALL
+        SELECT (SELECT d.topic FROM commerce.dead_letters d WHERE d.topic > t.topic ORDER BY d.topic LIMIT 1)
+          FROM t WHERE t.topic IS NOT NULL)
+      SELECT topic FROM t WHERE topic IS NOT NULL`,
   ]);
-  const more = page.rows.length > q.limit;
-  const rows = page.rows.slice(0, q.limit).map((r) => ({
+  const more = page.length > q.limit;
+  const rows = page.slice(0, q.limit).map((r) => ({
     id: r.id,
     topic: r.topic,
     partition: r.partition,
     offset: r.offset,
     reason: r.reason,
     receivedAt: r.received_at.toISOString(),
-    preview: r.head.toString('utf8'),
+    preview: Buffer.from(r.head.buffer, r.head.byteOffset, r.head.byteLength).toString('utf8'),
     sizeBytes: r.size,
     truncated: r.size > PREVIEW_BYTES,
   }));
-  const count = total.rows[0]?.count ?? 0;
+  const count = total[0]?.count ?? 0;
   return {
     rows,
     nextBefore: more ? (rows.at(-1)?.id ?? null) : null,
     total: { count, capped: count >= countCap },
-    topics: topics.rows.map((t) => t.topic),
+    topics: topics.map((t) => t.topic),
   };
 }

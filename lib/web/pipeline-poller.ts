@@ -2,7 +2,7 @@
 // and /stats, reads the sink's newest rows (and, every few seconds, its window aggregates), and
 // hands one PipelineSnapshot to its listener (server.ts emits it over socket.io). It keeps the
 // last few minutes of points so a new browser sees history at once. Ticks never overlap.
-import type pg from 'pg';
+import type { Db } from '../db/client.ts';
 import { CounterMeter, histogramQuantile, type CounterReadings } from './pipeline-meter.ts';
 import type { FeedRow, PipelineSnapshot, SeriesPoint } from './pipeline-snapshot.ts';
 import { SERIES, counterReadings, summarizeWorkers } from './pipeline-summary.ts';
@@ -10,7 +10,8 @@ import { newestAttributed, windowAggregates, type WindowAggregates } from './sin
 import { scrapeWorker } from './worker-endpoints.ts';
 
 export interface PipelinePollerOptions {
-  pool: pg.Pool;
+  /** The request-time client (under the web's statement_timeout); made on first use. */
+  db: () => Db;
   workerUrls: readonly string[];
   intervalMs?: number;
   /** How often the heavier sink aggregates run. */
@@ -151,9 +152,9 @@ export class PipelinePoller {
 
   private async readSink(now: number): Promise<void> {
     try {
-      this.feed = await newestAttributed(this.o.pool);
+      this.feed = await newestAttributed(this.o.db());
       if (!this.aggregates || now - this.aggregatesAt >= (this.o.aggregateEveryMs ?? 2_000)) {
-        this.aggregates = await windowAggregates(this.o.pool, now);
+        this.aggregates = await windowAggregates(this.o.db(), now);
         this.aggregatesAt = now;
       }
       if (this.lastSinkError !== undefined) this.o.log?.('sink readable again');

@@ -1,8 +1,10 @@
 // The dashboard's reads of the sink (commerce.attributed_checkouts): the newest attributed rows
 // for the live feed, and aggregates over a bounded window of the newest rows (the last hour, at
 // most WINDOW_ROW_CAP rows) so the per-second cost stays flat however large the table grows. All
-// reads walk the (checkout_time DESC, checkout_id DESC) index.
-import type pg from 'pg';
+// reads walk the (checkout_time DESC, checkout_id DESC) index. Through Prisma Client as raw
+// tagged templates: window aggregates in one round trip have no typed-API form.
+import type { Db } from '../db/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
 import { productJoin } from './product-join.ts';
 import type { FeedRow, HistogramBin, SinkWindow, TopProduct } from './pipeline-snapshot.ts';
 
@@ -38,17 +40,15 @@ interface FeedRecord {
 }
 
 /** The newest attributed checkouts, newest first. */
-export async function newestAttributed(pool: pg.Pool, limit = 12): Promise<FeedRow[]> {
-  const { rows } = await pool.query<FeedRecord>(
-    `SELECT a.checkout_id, a.user_id::text AS user_id, a.user_name, a.product_id,
+export async function newestAttributed(db: Db, limit = 12): Promise<FeedRow[]> {
+  const rows = await db.$queryRaw<FeedRecord[]>`
+     SELECT a.checkout_id, a.user_id::text AS user_id, a.user_name, a.product_id,
             p.name AS product_name, a.total_amount::float8 AS total_amount, a.checkout_time,
             a.click_id, a.click_time, a.is_final, a.is_late
-       FROM commerce.attributed_checkouts a ${productJoin('a')}
+       FROM commerce.attributed_checkouts a ${Prisma.raw(productJoin('a'))}
       WHERE a.click_id IS NOT NULL
       ORDER BY a.checkout_time DESC, a.checkout_id DESC
-      LIMIT $1`,
-    [limit],
-  );
+      LIMIT ${limit}`;
   return rows.map((r) => ({
     checkoutId: r.checkout_id,
     userId: r.user_id,
@@ -86,15 +86,17 @@ interface AggregateRecord {
 }
 
 /** Totals, top products and the click → checkout delay histogram over the newest rows. */
-export async function windowAggregates(pool: pg.Pool, now: number): Promise<WindowAggregates> {
-  const { rows } = await pool.query<AggregateRecord>(
-    `WITH recent AS MATERIALIZED (
+export async function windowAggregates(db: Db, now: number): Promise<WindowAggregates> {
+  const from = new Date(now - WINDOW_MS).toISOString();
+  const bins = DELAY_BINS.map((b) => b.fromSec);
+  const rows = await db.$queryRaw<AggregateRecord[]>`
+     WITH recent AS MATERIALIZED (
        SELECT product_id, total_amount, click_id, click_time, checkout_time, is_final, is_late,
               processed_at
          FROM commerce.attributed_checkouts
-        WHERE checkout_time >= $1::timestamptz
+        WHERE checkout_time >= ${from}::timestamptz
         ORDER BY checkout_time DESC, checkout_id DESC
-        LIMIT $2
+        LIMIT ${WINDOW_ROW_CAP}
      ),
      top AS (
        SELECT product_id, sum(total_amount) AS revenue, count(*) AS checkouts
@@ -103,7 +105,7 @@ export async function windowAggregates(pool: pg.Pool, now: number): Promise<Wind
      ),
      hist AS (
        SELECT width_bucket(extract(epoch FROM checkout_time - click_time)::float8,
-                           $3::float8[]) AS bin, count(*) AS count
+                           ${bins}::float8[]) AS bin, count(*) AS count
          FROM recent WHERE click_id IS NOT NULL
         GROUP BY 1
      )
@@ -119,10 +121,8 @@ export async function windowAggregates(pool: pg.Pool, now: number): Promise<Wind
                  'product_id', top.product_id, 'name', p.name,
                  'revenue', top.revenue::float8, 'checkouts', top.checkouts)
                ORDER BY top.revenue DESC, top.product_id), '[]'::json)
-          FROM top ${productJoin('top')}) AS top,
-       (SELECT coalesce(json_agg(hist), '[]'::json) FROM hist) AS hist`,
-    [new Date(now - WINDOW_MS).toISOString(), WINDOW_ROW_CAP, DELAY_BINS.map((b) => b.fromSec)],
-  );
+          FROM top ${Prisma.raw(productJoin('top'))}) AS top,
+       (SELECT coalesce(json_agg(hist), '[]'::json) FROM hist) AS hist`;
   const record = rows[0]!;
   const t = record.totals;
   const counts = new Array<number>(DELAY_BINS.length).fill(0);

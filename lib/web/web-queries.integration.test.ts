@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
-import { createPgPool } from '../db/pool.ts';
+import { createPgPool, createPrisma, type PrismaClient } from '../db/client.ts';
 import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
 import { getCheckout, listCheckouts, type CheckoutListRow } from './checkout-queries.ts';
 import { listDeadLetters } from './dead-letter-queries.ts';
@@ -25,6 +25,8 @@ interface Row {
 const NOW = Date.parse('2026-11-24T12:00:00.000Z');
 let db: TestDatabase;
 let pool: pg.Pool;
+/** The queries' client, on the same pool (as in the web process). */
+let prisma: PrismaClient;
 const rows: Row[] = [];
 
 function random(seed: number) {
@@ -38,6 +40,7 @@ function random(seed: number) {
 beforeAll(async () => {
   db = await createTestDatabase(loadConfig().DATABASE_URL);
   pool = createPgPool(db.url, { max: 3 });
+  prisma = createPrisma(db.url, { pool });
   const r = random(42);
   for (let i = 0; i < 240; i++) {
     // Times on a coarse grid, so many rows share a checkout_time and the id must break ties.
@@ -85,6 +88,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await prisma?.$disconnect();
   await pool?.end();
   await db?.drop();
 });
@@ -102,11 +106,11 @@ async function walk(
   base: Record<string, string>,
 ): Promise<{ forward: string[][]; back: string[][] }> {
   const forward: string[][] = [];
-  let page = await listCheckouts(pool, query(base));
+  let page = await listCheckouts(prisma, query(base));
   expect(page.prevCursor).toBeNull();
   forward.push(page.rows.map((r: CheckoutListRow) => r.checkoutId));
   while (page.nextCursor) {
-    page = await listCheckouts(pool, query({ ...base, after: page.nextCursor }));
+    page = await listCheckouts(prisma, query({ ...base, after: page.nextCursor }));
     forward.push(page.rows.map((r) => r.checkoutId));
     expect(forward.length).toBeLessThan(100);
   }
@@ -114,7 +118,7 @@ async function walk(
   const back: string[][] = [forward.at(-1)!];
   let cursor = page.prevCursor;
   while (cursor) {
-    page = await listCheckouts(pool, query({ ...base, before: cursor }));
+    page = await listCheckouts(prisma, query({ ...base, before: cursor }));
     back.unshift(page.rows.map((r) => r.checkoutId));
     cursor = page.prevCursor;
   }
@@ -151,7 +155,7 @@ describe('checkout pages', () => {
   it('reads one checkout with its current user and product', async () => {
     const row = rows.find((r) => r.user <= 5 && r.clickId !== null)!;
     await pool.query(`UPDATE commerce.users SET username = 'renamed' WHERE id = $1`, [row.user]);
-    const detail = await getCheckout(pool, row.id);
+    const detail = await getCheckout(prisma, row.id);
     expect(detail?.checkout).toMatchObject({
       checkoutId: row.id,
       userId: String(row.user),
@@ -161,7 +165,7 @@ describe('checkout pages', () => {
       productName: `Product ${row.product}`,
     });
     expect(detail?.user?.username).toBe('renamed');
-    expect(await getCheckout(pool, 'no-such-checkout')).toBeNull();
+    expect(await getCheckout(prisma, 'no-such-checkout')).toBeNull();
     await pool.query(`UPDATE commerce.users SET username = 'user_' || id WHERE id = $1`, [
       row.user,
     ]);
@@ -172,7 +176,7 @@ describe('dashboard aggregates', () => {
   it('agree with sums over the last hour, and the feed is the newest attributed rows', async () => {
     const inWindow = rows.filter((r) => r.time >= NOW - 3_600_000);
     const attributed = inWindow.filter((r) => r.clickId !== null);
-    const agg = await windowAggregates(pool, NOW);
+    const agg = await windowAggregates(prisma, NOW);
     expect(agg.window.rows).toBe(inWindow.length);
     expect(agg.window.attributed).toBe(attributed.length);
     expect(agg.window.final).toBe(inWindow.filter((r) => r.final).length);
@@ -197,7 +201,7 @@ describe('dashboard aggregates', () => {
     expect(agg.topProducts[0]).toMatchObject({ productId: top[0], name: `Product ${top[0]}` });
     expect(agg.topProducts[0]?.revenue).toBeCloseTo(top[1], 2);
 
-    const feed = await newestAttributed(pool, 5);
+    const feed = await newestAttributed(prisma, 5);
     expect(feed.map((f) => f.checkoutId)).toEqual(
       expected((r) => r.clickId !== null, 'desc').slice(0, 5),
     );
@@ -232,7 +236,7 @@ describe('dead letters', () => {
 
   it('pages newest first and finds by reason, payload bytes and topic', async () => {
     const letters = (q: Record<string, string>) =>
-      listDeadLetters(pool, deadLetterQuerySchema.parse(q));
+      listDeadLetters(prisma, deadLetterQuerySchema.parse(q));
     const all = await letters({ limit: '3' });
     expect(all.rows).toHaveLength(3);
     expect(all.total).toEqual({ count: 4, capped: false });
@@ -265,7 +269,7 @@ describe('dead letters', () => {
       [Buffer.from([0x01, 0x32, 0x33])],
     );
     const letters = (q: Record<string, string>) =>
-      listDeadLetters(pool, deadLetterQuerySchema.parse(q));
+      listDeadLetters(prisma, deadLetterQuerySchema.parse(q));
     expect((await letters({ q: '123' })).rows).toEqual([]);
     expect((await letters({ q: 'control byte' })).rows.map((r) => r.offset)).toEqual(['9']);
 

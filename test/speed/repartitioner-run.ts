@@ -1,6 +1,7 @@
 // Test helper: one Repartitioner on a SpeedTestEnv's topics and database, with its fatal
 // errors and health reports kept for the test to look at, and raw source events to feed it.
 // Not a test file itself.
+import { createPrisma } from '../../lib/db/client.ts';
 import { naiveTimestamp } from '../../lib/simulator/stream-generator.ts';
 import { DependencyHealth } from '../../workers/speed/dependency-health.ts';
 import { createSpeedMetrics } from '../../workers/speed/metrics.ts';
@@ -25,7 +26,7 @@ export async function startRepartitioner(
   const health = new DependencyHealth(metrics, (m) => log.push(m));
   const repartitioner = new Repartitioner({
     kafka: env.kafka,
-    pool: env.pool,
+    db: createPrisma(env.db.url, { pool: env.pool }),
     metrics,
     groupId: `${env.groupPrefix}-repartitioner`,
     topics: env.topics,

@@ -12,8 +12,7 @@
 // /healthz; a row the database refuses is dead-lettered; anything else is a bug:
 // the process exits without a snapshot, and a restart replays from the last one.
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import type pg from 'pg';
-import { withClient } from '../../lib/db/pool.ts';
+import type { PrismaClient } from '../../lib/db/client.ts';
 import { describeError, errorKind } from '../../lib/faults/error-kinds.ts';
 import { retryTransient } from '../../lib/faults/retry.ts';
 import { copartitionAssigner } from '../../lib/kafka/copartition.ts';
@@ -31,7 +30,7 @@ import type { UserDirectory } from './user-directory.ts';
 
 export interface AttributorOptions {
   kafka: Kafka;
-  pool: pg.Pool;
+  db: PrismaClient;
   metrics: SpeedMetrics;
   users: UserDirectory;
   groupId: string;
@@ -194,7 +193,7 @@ export class Attributor {
     if (!loading) {
       loading = (async () => {
         const snapshot = await this.retryPostgres('snapshot load', () =>
-          loadSnapshot(this.o.pool, this.o.groupId, partition),
+          loadSnapshot(this.o.db, this.o.groupId, partition),
         );
         const runtime = snapshot
           ? PartitionRuntime.fromSnapshot(partition, snapshot.state)
@@ -430,11 +429,9 @@ export class Attributor {
     const started = performance.now();
     const result = await retryTransient(
       () =>
-        withClient(this.o.pool, (client) =>
-          writeCheckoutRows(
-            client,
-            [...rows.values()].map((p) => p.row),
-          ),
+        writeCheckoutRows(
+          this.o.db,
+          [...rows.values()].map((p) => p.row),
         ),
       {
         what: 'sink flush',
@@ -447,7 +444,7 @@ export class Attributor {
     );
     if (result.refused.length > 0) {
       const letters = result.refused.map(sinkDeadLetter);
-      await this.retryPostgres('sink dead letters', () => insertDeadLetters(this.o.pool, letters));
+      await this.retryPostgres('sink dead letters', () => insertDeadLetters(this.o.db, letters));
       for (const letter of letters) {
         this.o.metrics.deadLetters.inc({ topic: letter.topic, reason: letter.kind });
         this.o.log(`dead-lettered a sink row: ${letter.reason}`);
@@ -474,7 +471,7 @@ export class Attributor {
     if (snapshots.length === 0) return;
     const started = performance.now();
     await this.retryPostgres('snapshot write', () =>
-      withClient(this.o.pool, (client) => saveSnapshots(client, this.o.groupId, snapshots)),
+      saveSnapshots(this.o.db, this.o.groupId, snapshots),
     );
     this.lastSnapshotCostMs = encodeSeconds * 1000 + (performance.now() - started);
     this.o.metrics.snapshotSeconds.observe(this.lastSnapshotCostMs / 1000);

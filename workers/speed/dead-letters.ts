@@ -4,8 +4,8 @@
 // The store must take every letter: a letter it refused would stall the partition it came from
 // (its offset is committed only once the letter is stored). So reasons are made storable
 // before the insert, and a letter refused all the same is stored with a plain reason.
-import type pg from 'pg';
-import { errorKind } from '../../lib/faults/error-kinds.ts';
+import type { Db } from '../../lib/db/client.ts';
+import { errorKind, sqlStateOf } from '../../lib/faults/error-kinds.ts';
 
 export interface DeadLetter {
   topic: string;
@@ -35,20 +35,19 @@ export function storableReason(reason: string): string {
   );
 }
 
-export async function insertDeadLetters(pool: pg.Pool, letters: DeadLetter[]): Promise<void> {
+/** One `unnest` insert for the letters; a letter already stored (a replay) is skipped. */
+export async function insertDeadLetters(db: Db, letters: DeadLetter[]): Promise<void> {
   if (letters.length === 0) return;
-  await pool.query(
-    `INSERT INTO commerce.dead_letters (topic, "partition", "offset", raw, reason)
-     SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bytea[], $5::text[])
-     ON CONFLICT (topic, "partition", "offset") DO NOTHING`,
-    [
-      letters.map((l) => l.topic),
-      letters.map((l) => l.partition),
-      letters.map((l) => l.offset),
-      letters.map((l) => l.raw),
-      letters.map((l) => storableReason(l.reason)),
-    ],
-  );
+  const topics = letters.map((l) => l.topic);
+  const partitions = letters.map((l) => l.partition);
+  const offsets = letters.map((l) => l.offset);
+  const raws = letters.map((l) => l.raw);
+  const reasons = letters.map((l) => storableReason(l.reason));
+  await db.$executeRaw`
+    INSERT INTO commerce.dead_letters (topic, "partition", "offset", raw, reason)
+    SELECT * FROM unnest(${topics}::text[], ${partitions}::int[], ${offsets}::bigint[],
+                         ${raws}::bytea[], ${reasons}::text[])
+    ON CONFLICT (topic, "partition", "offset") DO NOTHING`;
 }
 
 /** Runs a database call, retrying it while its errors are transient (see lib/faults/retry.ts). */
@@ -63,13 +62,13 @@ export type Retrying = <T>(run: () => Promise<T>) => Promise<T>;
  * Returns the letters whose reason had to be replaced.
  */
 export async function storeDeadLetters(
-  pool: pg.Pool,
+  db: Db,
   letters: DeadLetter[],
   retrying: Retrying = (run) => run(),
 ): Promise<DeadLetter[]> {
   if (letters.length === 0) return [];
   try {
-    await retrying(() => insertDeadLetters(pool, letters));
+    await retrying(() => insertDeadLetters(db, letters));
     return [];
   } catch (error) {
     if (errorKind(error) !== 'bad_data') throw error;
@@ -77,16 +76,15 @@ export async function storeDeadLetters(
   const replaced: DeadLetter[] = [];
   for (const letter of letters) {
     try {
-      await retrying(() => insertDeadLetters(pool, [letter]));
+      await retrying(() => insertDeadLetters(db, [letter]));
     } catch (error) {
       if (errorKind(error) !== 'bad_data') throw error;
-      const code = (error as { code?: unknown }).code;
       const plain = {
         ...letter,
-        reason: `${letter.kind}: reason not storable (${typeof code === 'string' ? code : 'refused'})`,
+        reason: `${letter.kind}: reason not storable (${sqlStateOf(error) ?? 'refused'})`,
       };
       // Refused even so: the table cannot take a plain letter, a schema problem. Thrown.
-      await retrying(() => insertDeadLetters(pool, [plain]));
+      await retrying(() => insertDeadLetters(db, [plain]));
       replaced.push(plain);
     }
   }

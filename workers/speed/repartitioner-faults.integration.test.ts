@@ -4,8 +4,12 @@ import net from 'node:net';
 import kafkajs from 'kafkajs';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createPgPool } from '../../lib/db/pool.ts';
-import { createSpeedTestEnv, produceKeyless, type SpeedTestEnv } from '../../test/speed/test-harness.ts';
+import { createPgPool, createPrisma } from '../../lib/db/client.ts';
+import {
+  createSpeedTestEnv,
+  produceKeyless,
+  type SpeedTestEnv,
+} from '../../test/speed/test-harness.ts';
 import { InternalReader } from '../../test/speed/internal-reader.ts';
 import {
   rawClick,
@@ -118,7 +122,7 @@ describe('PostgreSQL away', () => {
     url.port = String(outage.port);
     relayedPool = createPgPool(url.toString(), { connectionTimeoutMillis: 1_000 });
     reader = await new InternalReader(env.kafka, env.topics.clicksByUser).start();
-    run = await startRepartitioner(env, { pool: relayedPool });
+    run = await startRepartitioner(env, { db: createPrisma(env.db.url, { pool: relayedPool }) });
   });
 
   afterAll(async () => {
@@ -235,7 +239,9 @@ describe('a rebalance while a batch waits for PostgreSQL', () => {
   it('is no bug: the waiting member rejoins, and the batch is done once PostgreSQL is back', async () => {
     const reader = await new InternalReader(env.kafka, env.topics.clicksByUser).start();
     try {
-      const first = await startRepartitioner(env, { pool: relayedPool });
+      const first = await startRepartitioner(env, {
+        db: createPrisma(env.db.url, { pool: relayedPool }),
+      });
       runs.push(first);
       await outage.down();
       await produceKeyless(env.kafka, [
@@ -247,7 +253,9 @@ describe('a rebalance while a batch waits for PostgreSQL', () => {
         .toContain('postgres:dead-letter insert');
       // A second member joins while the first waits: the first's heartbeat is answered
       // REBALANCE_IN_PROGRESS (not retriable for kafkajs), and the wait ends with it.
-      const second = await startRepartitioner(env, { pool: relayedPool });
+      const second = await startRepartitioner(env, {
+        db: createPrisma(env.db.url, { pool: relayedPool }),
+      });
       runs.push(second);
       await new Promise((r) => setTimeout(r, 8_000));
       expect(runs.flatMap((r) => r.fatal)).toEqual([]);

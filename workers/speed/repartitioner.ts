@@ -9,7 +9,7 @@
 // Transient failures (broker or database away) are retried here, with backoff, for as long
 // as they last; anything else stops the worker loudly (onFatal): never a silent stall.
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
-import type pg from 'pg';
+import type { PrismaClient } from '../../lib/db/client.ts';
 import { parseCheckout, parseClick } from '../../lib/domain/events.ts';
 import { errorKind } from '../../lib/faults/error-kinds.ts';
 import { retryTransient } from '../../lib/faults/retry.ts';
@@ -25,7 +25,7 @@ import type { SpeedMetrics } from './metrics.ts';
 
 export interface RepartitionerOptions {
   kafka: Kafka;
-  pool: pg.Pool;
+  db: PrismaClient;
   metrics: SpeedMetrics;
   groupId: string;
   topics: { clicks: string; checkouts: string; clicksByUser: string; checkoutsByUser: string };
@@ -286,7 +286,7 @@ export class Repartitioner {
 
     if (dead.length > 0) {
       await storeDeadLetters(
-        this.o.pool,
+        this.o.db,
         dead,
         this.retrying('postgres', 'dead-letter insert', heartbeat),
       );

@@ -1,8 +1,10 @@
 // Wires one worker's speed layer: the repartitioner, the attributor, the user
-// directory and the metrics server, all from one Config.
+// directory and the metrics server, all from one Config. Every query goes through one
+// PrismaClient over the process's pg pool (lib/db/client.ts).
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { listOf, type Config } from '../../lib/config.ts';
+import { createPrisma } from '../../lib/db/client.ts';
 import { topicNames } from '../../lib/kafka/topics.ts';
 import { startMetricsServer } from '../metrics-server.ts';
 import { Attributor } from './attributor.ts';
@@ -14,6 +16,7 @@ import { UserDirectory } from './user-directory.ts';
 export interface SpeedLayerOptions {
   config: Config;
   kafka: Kafka;
+  /** The process's pool; Prisma Client runs on it, and it is the caller's to end. */
   pool: pg.Pool;
   log: (msg: string) => void;
   /** Consumer-group prefix; tests use their own so they never share state with a running demo. */
@@ -34,12 +37,13 @@ export async function startSpeedLayer(o: SpeedLayerOptions): Promise<SpeedLayer>
   const topics = topicNames(config);
   const metrics = createSpeedMetrics();
   const health = new DependencyHealth(metrics, o.log);
-  const users = new UserDirectory(o.pool, config.DATABASE_URL, { health, log: o.log });
+  const db = createPrisma(config.DATABASE_URL, { pool: o.pool });
+  const users = new UserDirectory(db, config.DATABASE_URL, { health, log: o.log });
   await users.start();
 
   const attributor = new Attributor({
     kafka: o.kafka,
-    pool: o.pool,
+    db,
     metrics,
     users,
     groupId: `${prefix}-attributor`,
@@ -55,7 +59,7 @@ export async function startSpeedLayer(o: SpeedLayerOptions): Promise<SpeedLayer>
   });
   const repartitioner = new Repartitioner({
     kafka: o.kafka,
-    pool: o.pool,
+    db,
     metrics,
     groupId: `${prefix}-repartitioner`,
     topics,
@@ -89,6 +93,7 @@ export async function startSpeedLayer(o: SpeedLayerOptions): Promise<SpeedLayer>
       await attributor.stop();
       await users.stop();
       await server.close();
+      await db.$disconnect();
     },
   };
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.ts';
-import { createPgPool } from '../../lib/db/pool.ts';
+import { createPgPool, createPrisma } from '../../lib/db/client.ts';
 import { createTestDatabase, type TestDatabase } from '../../lib/db/test-database.ts';
 import { DependencyHealth } from './dependency-health.ts';
 import { createSpeedMetrics } from './metrics.ts';
@@ -59,7 +59,7 @@ describe('UserDirectory', () => {
     const logs: string[] = [];
     const health = new DependencyHealth(createSpeedMetrics(), (msg) => logs.push(msg));
     const pool = createPgPool(db.url, { applicationName: POOL_APP, max: 3 });
-    const users = new UserDirectory(pool, db.url, {
+    const users = new UserDirectory(createPrisma(db.url, { pool }), db.url, {
       health,
       applicationName: LISTENER_APP,
       log: (msg) => logs.push(msg),

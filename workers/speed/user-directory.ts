@@ -9,7 +9,7 @@
 // - after each reconnect of the listener, and every resyncIntervalMs, the cached names are read
 //   again: a notification lost with its connection costs at most one resync interval.
 import { LRUCache } from 'lru-cache';
-import type pg from 'pg';
+import type { PrismaClient } from '../../lib/db/client.ts';
 import { describeError } from '../../lib/faults/error-kinds.ts';
 import { retryTransient } from '../../lib/faults/retry.ts';
 import type { DependencyHealth } from './dependency-health.ts';
@@ -82,7 +82,8 @@ export class UserDirectory {
   private readonly notified = new Set<number>();
 
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly db: PrismaClient,
+    /** For the LISTEN connection only (user-listener.ts: Prisma cannot hold one open). */
     databaseUrl: string,
     options: UserDirectoryOptions = {},
   ) {
@@ -122,11 +123,12 @@ export class UserDirectory {
     // Load after LISTEN so no change between the two is missed.
     const { rows, seq } = await this.retrying('user lookup', async () => {
       const seq = ++this.seq;
-      const result = await this.pool.query<UserRow>(
-        'SELECT id, username FROM commerce.users ORDER BY id LIMIT $1',
-        [this.o.maxNames],
-      );
-      return { rows: result.rows, seq };
+      const rows: UserRow[] = await this.db.user.findMany({
+        select: { id: true, username: true },
+        orderBy: { id: 'asc' },
+        take: this.o.maxNames,
+      });
+      return { rows, seq };
     });
     this.apply(
       rows.map((r) => r.id),
@@ -201,11 +203,11 @@ export class UserDirectory {
       const chunk = ids.slice(i, i + QUERY_CHUNK);
       const { rows, seq } = await this.retrying(operation, async () => {
         const seq = ++this.seq; // per attempt: a retry reads later than the first try
-        const result = await this.pool.query<UserRow>(
-          'SELECT id, username FROM commerce.users WHERE id = ANY($1::int4[])',
-          [chunk],
-        );
-        return { rows: result.rows, seq };
+        const rows: UserRow[] = await this.db.user.findMany({
+          where: { id: { in: chunk } },
+          select: { id: true, username: true },
+        });
+        return { rows, seq };
       });
       for (const [id, name] of this.apply(chunk, rows, seq, now)) out.set(id, name);
     }

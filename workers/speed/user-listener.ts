@@ -3,6 +3,11 @@
 // whenever it is lost ('error', 'end', or a probe left unanswered), with backoff while the
 // database refuses. Notifications sent while nobody listened are gone for good, so the owner is
 // told after each re-open, and reads again what it holds.
+//
+// Plain pg, not Prisma Client, on purpose: LISTEN needs one dedicated session that stays open
+// and delivers 'notification' events between queries. Prisma hands out a pooled connection
+// per query (or per transaction, with a timeout) and exposes no notifications, so the channel
+// would be silently dropped with the connection it was LISTENed on.
 import pg from 'pg';
 import { describeError } from '../../lib/faults/error-kinds.ts';
 

@@ -16,7 +16,7 @@ export async function GET(request: Request): Promise<Response> {
     return jsonError(401, 'Sign in to look up a user’s checkouts.');
   }
   try {
-    const page = await listCheckouts(getWebRuntime().pool, query.data);
+    const page = await listCheckouts(getWebRuntime().prisma(), query.data);
     return json(checkoutPageFor(page, reader.signedIn));
   } catch (error) {
     return serverError(request, 'Cannot read checkouts', error);

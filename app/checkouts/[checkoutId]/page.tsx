@@ -39,7 +39,7 @@ export default async function CheckoutDetailPage({
   const id = checkoutIdSchema.safeParse(safeDecode((await params).checkoutId));
   if (!id.success) notFound();
   const runtime = getWebRuntime();
-  const full = await loadCheckoutExplanation(runtime.pool, runtime.workerUrls, id.data);
+  const full = await loadCheckoutExplanation(runtime.prisma(), runtime.workerUrls, id.data);
   if (!full) notFound();
   const detail = checkoutDetailFor(full, await pageReaderSignedIn());
   const { checkout: c, user, product, timeline, clicksNote, workerError, personal } = detail;

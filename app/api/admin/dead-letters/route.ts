@@ -15,7 +15,7 @@ export async function GET(request: Request): Promise<Response> {
   const query = parseQuery(request, deadLetterQuerySchema);
   if (!query.ok) return query.response;
   try {
-    return json(await listDeadLetters(getWebRuntime().pool, query.data));
+    return json(await listDeadLetters(getWebRuntime().prisma(), query.data));
   } catch (error) {
     return serverError(request, 'Cannot read dead letters', error);
   }

@@ -17,7 +17,11 @@ export async function GET(
   if (!id.success) return jsonError(400, `Bad checkout id: ${formatIssues(id.error)}`);
   const runtime = getWebRuntime();
   try {
-    const explanation = await loadCheckoutExplanation(runtime.pool, runtime.workerUrls, id.data);
+    const explanation = await loadCheckoutExplanation(
+      runtime.prisma(),
+      runtime.workerUrls,
+      id.data,
+    );
     if (!explanation) return jsonError(404, `No checkout ${id.data}.`);
     return json(checkoutDetailFor(explanation, reader.signedIn));
   } catch (error) {
