@@ -4,7 +4,7 @@
 // recomputes exactly the dates they change, across midnight; a full refresh gives the same
 // rows; reconciliation reports 100% agreement when the speed layer saw the same on-time events;
 // the run is recorded as a JobRun. The lake is written by the real lake export from messages
-// produced to real Kafka topics (lake-fixture/export-through-kafka.ts).
+// produced to real Kafka topics (test/models/lake-fixture/export-through-kafka.ts).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
