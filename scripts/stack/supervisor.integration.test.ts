@@ -162,7 +162,7 @@ describe('supervisor CLI', () => {
     expect(await run.exit).toBe(0);
     expect(run.output()).toContain('child got SIGTERM');
     expect(run.output()).toMatch(
-      /\[supervisor\] child exited with code 0 after \d+ (ms|s); stopped/,
+      /"component":"supervisor","msg":"child exited with code 0 after \d+ (ms|s); stopped"/,
     );
     expect(run.output()).not.toContain('restarting');
     expect(isProcessAlive(childPid)).toBe(false);
@@ -174,7 +174,7 @@ describe('supervisor CLI', () => {
       timeoutMs: 20_000,
     });
     expect(run.output()).toMatch(
-      /\[supervisor\] child exited with code 1 after \d+ ms; restarting in 1 s \(restart 1\)/,
+      /"component":"supervisor","msg":"child exited with code 1 after \d+ ms; restarting in 1 s \(restart 1\)"/,
     );
     run.cli.kill('SIGTERM');
     expect(await run.exit).toBe(0);

@@ -6,6 +6,7 @@
 //   tsx scripts/stack/supervisor.ts [--name worker] -- <command> [args…]
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { logger } from '../../lib/log.ts';
 import {
   DEFAULT_RESTART_POLICY,
   RestartBackoff,
@@ -37,6 +38,9 @@ export interface ChildRun extends ExitStatus {
   ranMs: number;
 }
 
+/** Its own lines are logs (component "supervisor"), among the child's on the same stdout. */
+const supervisorLog = logger('supervisor');
+
 export class Supervisor {
   /** Every finished run, oldest first. */
   readonly runs: ChildRun[] = [];
@@ -51,7 +55,7 @@ export class Supervisor {
 
   constructor(private readonly options: SupervisorOptions) {
     this.backoff = new RestartBackoff(options.policy ?? DEFAULT_RESTART_POLICY);
-    this.log = options.log ?? ((line) => console.log(line));
+    this.log = options.log ?? ((line) => supervisorLog.info(line));
   }
 
   /** Starts the child; it is restarted whenever it exits until stop() is called. */
@@ -172,7 +176,7 @@ export function parseSupervisorArgs(argv: string[]): {
 
 function main(): void {
   const { name, command, args } = parseSupervisorArgs(process.argv.slice(2));
-  const log = (line: string) => console.log(`${new Date().toISOString()} [supervisor] ${line}`);
+  const log = (line: string) => supervisorLog.info(line);
   const supervisor = new Supervisor({ name, command, args, log });
   supervisor.start();
   let stopping = false;
@@ -194,6 +198,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url
   try {
     main();
   } catch (error) {
+    // A usage error: the CLI's answer to the person who typed it, not a log record.
     console.error(`[supervisor] ${error instanceof Error ? error.message : String(error)}`);
     process.exit(2);
   }
