@@ -14,7 +14,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { createKafka } from '../../lib/kafka/client.ts';
-import { createLogger } from '../../lib/log.ts';
+import { createLogger, logger } from '../../lib/log.ts';
 import { isProcessAlive, readLivePid, stopProcess } from './pid-files.ts';
 import { isPortOpen, startDetached, tailFile, waitUntil } from './process.ts';
 
@@ -341,7 +341,8 @@ function formatStorageOnce(paths: ReturnType<typeof kafkaPaths>, log: (msg: stri
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   const rootDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-  const log = (msg: string) => console.log(`[kafka] ${msg}`);
+  const kafkaLog = logger('stack').child({ service: 'kafka' });
+  const log = (msg: string) => kafkaLog.info(msg);
   const versionIndex = rest.indexOf('--version');
   const version = versionIndex >= 0 ? rest[versionIndex + 1] : undefined;
   if (command === 'up') {
@@ -358,6 +359,7 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url).pathname) {
   main().catch((error: unknown) => {
+    // The CLI's answer to the person who ran it (its progress above is logged).
     console.error(`[kafka] ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   });

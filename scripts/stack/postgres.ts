@@ -24,6 +24,7 @@ import {
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { logger } from '../../lib/log.ts';
 import { isPortOpen, tailFile, waitUntil } from './process.ts';
 
 const execFileAsync = promisify(execFile);
@@ -410,7 +411,8 @@ export async function stopPostgres(
 async function main(): Promise<void> {
   const command = process.argv[2];
   const rootDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-  const log = (m: string) => console.log(`[postgres] ${m}`);
+  const postgresLog = logger('stack').child({ service: 'postgres' });
+  const log = (m: string) => postgresLog.info(m);
   const started = Date.now();
   if (command === 'up') {
     const { databaseUrl, startedByUs } = await ensurePostgres({ rootDir, log });
@@ -425,6 +427,7 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url).pathname) {
   main().catch((error: unknown) => {
+    // The CLI's answer to the person who ran it (its progress above is logged).
     console.error(`[postgres] ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   });
