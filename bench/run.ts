@@ -2,6 +2,8 @@
 // one after the other (they share two cores: never in parallel), each printing
 // its figures and writing JSON to bench/results/. `npm run bench -- speed-layer`
 // runs one; arguments after it (e.g. --events=500000) go to that benchmark.
+// Output, not logs: the benchmarks print their progress and figures as plain lines for the person
+// running them; the components they drive log through lib/log.ts at LOG_LEVEL.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';

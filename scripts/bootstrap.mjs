@@ -1,6 +1,7 @@
 // Runs before every npm entry point that needs the project's dependencies:
 // plain Node, no dependencies, so it works on a fresh clone. It installs the
-// npm packages when they are missing or older than package-lock.json.
+// npm packages when they are missing or older than package-lock.json. Its lines are plain
+// console output: the logger (lib/log.ts, pino) may not be installed yet when it runs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
