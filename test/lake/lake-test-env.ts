@@ -14,11 +14,7 @@ import type pg from 'pg';
 import { loadConfig, projectRoot } from '../../lib/config.ts';
 import { createPgPool } from '../../lib/db/pool.ts';
 import { createTestDatabase, type TestDatabase } from '../../lib/db/test-database.ts';
-import {
-  DEFAULT_MAX_FUTURE_SKEW_MS,
-  parseCheckout,
-  parseClick,
-} from '../../lib/domain/events.ts';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, parseCheckout, parseClick } from '../../lib/domain/events.ts';
 import { createKafka } from '../../lib/kafka/client.ts';
 import { ensureTopics } from '../../lib/kafka/topics.ts';
 import {
