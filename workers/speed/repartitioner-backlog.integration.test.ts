@@ -3,7 +3,11 @@
 // (4 MiB per source partition) re-produced as one record batch per partition would be
 // refused by the broker (MESSAGE_TOO_LARGE, over max.message.bytes) and stop the repartitioner.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { produceKeyless, createSpeedTestEnv, type SpeedTestEnv } from '../../test/speed/test-harness.ts';
+import {
+  produceKeyless,
+  createSpeedTestEnv,
+  type SpeedTestEnv,
+} from '../../test/speed/test-harness.ts';
 import { InternalReader } from '../../test/speed/internal-reader.ts';
 import {
   rawClick,
