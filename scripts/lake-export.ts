@@ -1,6 +1,7 @@
 // `npm run lake:export`: one lake export (AvailableNow) from the configured topics and database to
 // LAKE_URI, with a progress line a second; exits 0 when committed, 2 if an export is already
-// running, 1 on failure. The last stdout line is `result: {json}`. The sizing flags
+// queued or running (this run is a job_runs row like the jobs worker's: lib/jobs/run-job.ts; it
+// takes a queued one over), 1 on failure. The last stdout line is `result: {json}`. The sizing flags
 // (--target-file-mb, --chunk-rows, --row-group-rows, --codec) are for tuning and tests;
 // --threads N parses and encodes in N worker threads (default 0: on the main thread; on 2 cores
 // threads do not pay off, see docs/lake.md).
@@ -9,7 +10,7 @@ import { loadConfig } from '../lib/config.ts';
 import { createPgPool } from '../lib/db/pool.ts';
 import { createKafka } from '../lib/kafka/client.ts';
 import { runLakeExport, type LakeExportProgress } from '../workers/lake/export.ts';
-import { LakeExportAlreadyRunningError } from '../workers/lake/job-runs.ts';
+import { JobAlreadyActiveError } from '../lib/jobs/job-run.ts';
 import { defaultParquetOptions } from '../lib/delta/parquet-stream.ts';
 
 const { values: args } = parseArgs({
@@ -93,7 +94,7 @@ async function main(): Promise<number> {
     console.log(`result: ${JSON.stringify(result)}`);
     return 0;
   } catch (error) {
-    if (error instanceof LakeExportAlreadyRunningError) {
+    if (error instanceof JobAlreadyActiveError) {
       console.error(`[lake-export] ${error.message}`);
       return 2;
     }

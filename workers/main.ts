@@ -2,12 +2,12 @@
 // metrics server: `npm run worker` runs it bare (docker-compose restarts it),
 // `npm run workers` under the supervisor (scripts/stack/supervisor.ts). Start more
 // processes to scale out; the consumer groups move partitions (and the
-// attributor's state) between them.
+// attributor's state) between them. The speed layer only: the batch jobs and their
+// daily schedule run in the jobs worker (workers/jobs/main.ts).
 import { loadConfig } from '../lib/config.ts';
 import { createPgPool } from '../lib/db/pool.ts';
 import { createKafka } from '../lib/kafka/client.ts';
 import { clickstreamTopicSpecs, ensureTopics } from '../lib/kafka/topics.ts';
-import { startLakeExportSchedule } from './lake/schedule.ts';
 import { startSpeedLayer } from './speed/speed-layer.ts';
 import { exitOnlyOnBugs } from './unhandled-errors.ts';
 
@@ -23,8 +23,6 @@ async function main(): Promise<void> {
   await ensureTopics(kafka, clickstreamTopicSpecs(config));
   const pool = createPgPool(config.DATABASE_URL, { applicationName: 'clickstream-worker', max: 8 });
   const speed = await startSpeedLayer({ config, kafka, pool, log });
-  // The daily lake export (LAKE_EXPORT_CRON, UTC); a run already going elsewhere is not doubled.
-  const lakeSchedule = startLakeExportSchedule(config);
   log(`running; metrics on http://localhost:${speed.metricsPort}/metrics`);
 
   let stopping = false;
@@ -37,7 +35,6 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 30_000);
     timer.unref();
-    await lakeSchedule.stop();
     await speed.stop();
     await pool.end();
     process.exit(process.exitCode ?? 0);

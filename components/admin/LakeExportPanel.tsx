@@ -1,11 +1,12 @@
 'use client';
-// The lake export on the admin page: a button that starts one (signed in only; a run already going
-// is shown, never started twice), its live progress per topic (polled every second while it
-// runs), the history of runs, and each Delta table with its history and time travel.
+// The lake export on the admin page: a button that queues one for the jobs worker (signed in
+// only; a run already queued or running is shown, never started twice), its live progress per
+// topic as the worker writes it to the run's row (polled every second while it runs), the
+// history of runs, and each Delta table with its history and time travel.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { LakeStatus, JobRunView } from '../../lib/web/lake-admin.ts';
-import type { LakeExportProgress, LakeExportResult } from '../../workers/lake/export.ts';
+import type { JobRunView, JobStatusView } from '../../lib/jobs/job-run.ts';
+import type { LakeExportProgress, LakeExportResult } from '../../lib/jobs/lake-export-contract.ts';
 import type { HistoryEntry, TableSummary } from '../../lib/lake/table-history.ts';
 import { apiGet, apiPost } from '../api-client.ts';
 import { ErrorCallout } from './ErrorCallout.tsx';
@@ -21,7 +22,7 @@ export function LakeExportPanel() {
   const signedIn = session.data?.signedIn === true;
   const status = useQuery({
     queryKey: STATUS_KEY,
-    queryFn: () => apiGet<LakeStatus>('/api/admin/lake'),
+    queryFn: () => apiGet<JobStatusView>('/api/admin/lake'),
     refetchInterval: (q) => (q.state.data?.running ? 1_000 : 5_000),
   });
   const running = status.data?.running === true;
@@ -82,16 +83,25 @@ export function LakeExportPanel() {
   );
 }
 
-function CurrentExport({ current }: { current: NonNullable<LakeStatus['current']> }) {
-  const p: LakeExportProgress | null = current.progress;
+function CurrentExport({ current }: { current: JobRunView }) {
+  const p = current.progress as LakeExportProgress | null;
   const topics = Object.entries(p?.topics ?? {});
+  const queued = current.status === 'queued';
   return (
-    <div className="progress-block" data-testid="lake-export-progress">
+    <div className="progress-block" data-testid="lake-export-progress" data-status={current.status}>
       <p>
-        <span className="badge badge--warn">running</span>{' '}
-        <span data-testid="lake-export-phase">{p?.phase ?? 'starting'}</span>
-        {p && <span className="muted"> · {formatSeconds(p.elapsedMs / 1000)}</span>}
-        {current.id && <span className="muted small mono"> · run {current.id}</span>}
+        <span className="badge badge--warn">{current.status}</span>{' '}
+        <span data-testid="lake-export-phase">
+          {queued ? 'waiting for a jobs worker' : (p?.phase ?? 'starting')}
+        </span>
+        {p && !queued && <span className="muted"> · {formatSeconds(p.elapsedMs / 1000)}</span>}
+        <span className="muted small mono"> · run {current.id}</span>
+        {current.claimedBy && (
+          <span className="muted small mono" data-testid="lake-export-worker">
+            {' '}
+            · on {current.claimedBy}
+          </span>
+        )}
       </p>
       {topics.length > 0 && (
         <table className="table table--compact">

@@ -1,13 +1,16 @@
 'use client';
-// The dbt models on the admin page: a button that runs `dbt build` as a job (signed in only; one
-// at a time), its live progress per model and test (polled every second while it runs), the
-// history of runs with timings and failures, the latest layer reconciliation, and the docs link.
+// The dbt models on the admin page: a button that queues `dbt build` for the jobs worker (signed
+// in only; one at a time), its live progress per model and test as the worker writes it to the
+// run's row (polled every second while it runs), the history of runs with timings and failures,
+// the latest layer reconciliation, and the docs link.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { JobRunView } from '../../lib/web/lake-admin.ts';
-import type { ModelsAdminProgress, ModelsStatus } from '../../lib/web/models-admin.ts';
-import type { ModelsRunResult } from '../../workers/models/run-models.ts';
-import type { NodeResult } from '../../workers/models/run-results.ts';
+import type { JobRunView, JobStatusView } from '../../lib/jobs/job-run.ts';
+import type {
+  ModelsJobProgress,
+  ModelsRunResult,
+  NodeResult,
+} from '../../lib/jobs/models-contract.ts';
 import { apiGet, apiPost } from '../api-client.ts';
 import { ErrorCallout } from './ErrorCallout.tsx';
 import { useSession } from '../auth/use-session.ts';
@@ -23,7 +26,7 @@ export function ModelsPanel() {
   const [wasRunning, setWasRunning] = useState(false);
   const status = useQuery({
     queryKey: STATUS_KEY,
-    queryFn: () => apiGet<ModelsStatus>('/api/admin/models'),
+    queryFn: () => apiGet<JobStatusView>('/api/admin/models'),
     refetchInterval: (q) => (q.state.data?.running ? 1_000 : 5_000),
   });
   const running = status.data?.running === true;
@@ -84,6 +87,7 @@ export function ModelsPanel() {
 const NODE_TABLE = { tableLayout: 'fixed', width: '100%', wordBreak: 'break-word' } as const;
 
 const PHASES: Record<string, string> = {
+  queued: 'waiting for a jobs worker',
   python: 'preparing the Python tools',
   build: 'dbt build',
   reconciliation: 'reading the reconciliation',
@@ -103,8 +107,9 @@ const nodeBadge = (status: string) => {
   return <span className={`badge ${kind}`}>{status}</span>;
 };
 
-function CurrentRun({ current }: { current: NonNullable<ModelsStatus['current']> }) {
-  const p: ModelsAdminProgress | null = current.progress;
+function CurrentRun({ current }: { current: JobRunView }) {
+  const p = current.progress as ModelsJobProgress | null;
+  const phase = current.status === 'queued' ? 'queued' : (p?.phase ?? 'python');
   const build = p && 'nodes' in p ? p : null;
   const total = build?.total ?? null;
   const done = build?.done ?? 0;
@@ -116,10 +121,10 @@ function CurrentRun({ current }: { current: NonNullable<ModelsStatus['current']>
       ]
     : [];
   return (
-    <div className="progress-block" data-testid="models-progress">
+    <div className="progress-block" data-testid="models-progress" data-status={current.status}>
       <p>
-        <span className="badge badge--warn">running</span>{' '}
-        <span data-testid="models-phase">{PHASES[p?.phase ?? 'python'] ?? p?.phase}</span>
+        <span className="badge badge--warn">{current.status}</span>{' '}
+        <span data-testid="models-phase">{PHASES[phase] ?? phase}</span>
         {total !== null && (
           <span data-testid="models-done">
             {' '}
@@ -127,6 +132,12 @@ function CurrentRun({ current }: { current: NonNullable<ModelsStatus['current']>
           </span>
         )}
         <span className="muted"> · since {formatTime(current.startedAt)}</span>
+        {current.claimedBy && (
+          <span className="muted small mono" data-testid="models-worker">
+            {' '}
+            · on {current.claimedBy}
+          </span>
+        )}
       </p>
       <div className="progress">
         <span style={{ width: `${total ? (100 * done) / total : 0}%` }} />

@@ -15,7 +15,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { LatestReconciliation } from '../../lib/web/models-admin.ts';
+import type { LatestReconciliation } from '../../lib/jobs/models-contract.ts';
 import { apiGet } from '../api-client.ts';
 import { formatCount, formatTime } from '../format.ts';
 

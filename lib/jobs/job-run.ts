@@ -34,3 +34,13 @@ export class JobAlreadyActiveError extends Error {
     this.name = 'JobAlreadyActiveError';
   }
 }
+
+/** A job kind's state as the admin page reads it (GET /api/admin/lake, /api/admin/models). */
+export interface JobStatusView {
+  /** A run is queued or running (anywhere): the page disables its button. */
+  running: boolean;
+  /** That run, with the progress its worker last wrote. */
+  current: JobRunView | null;
+  /** Newest first (for models without the node lists and reconciliation). */
+  runs: JobRunView[];
+}

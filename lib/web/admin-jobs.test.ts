@@ -1,8 +1,7 @@
-// The admin job APIs' pure parts: which table names and versions the lake routes accept, and
-// where the models' warehouse goes for a lake. (Who may start a job: lib/web/auth.test.ts.)
+// The admin job APIs' pure parts: which table names and versions the lake routes accept. (Who
+// may start a job: lib/web/auth.test.ts; the models' warehouse path: workers/models/.)
 import { describe, expect, it } from 'vitest';
 import { deltaVersionSchema, jobRunIdSchema, lakeTableSchema } from './admin-job-schemas.ts';
-import { warehousePathFor } from './models-admin.ts';
 
 describe('lake route inputs', () => {
   it('accepts the lake tables and refuses anything else', () => {
@@ -22,23 +21,5 @@ describe('lake route inputs', () => {
   it('takes run ids as UUIDs only', () => {
     expect(jobRunIdSchema.safeParse('7d4a0184-f428-4dc9-bfa3-fa396879d636').success).toBe(true);
     expect(jobRunIdSchema.safeParse('7d4a0184').success).toBe(false);
-  });
-});
-
-describe('warehousePathFor', () => {
-  it('puts the warehouse beside a local lake: the default lake gets the CLI default', () => {
-    expect(warehousePathFor('./data/lake', '/repo')).toBe(
-      '/repo/data/warehouse/clickstream.duckdb',
-    );
-    expect(warehousePathFor('data/e2e/lake', '/repo')).toBe(
-      '/repo/data/e2e/warehouse/clickstream.duckdb',
-    );
-    expect(warehousePathFor('/mnt/lake/', '/repo')).toBe('/mnt/warehouse/clickstream.duckdb');
-  });
-
-  it('keeps the default warehouse for an object-store lake', () => {
-    expect(warehousePathFor('s3://bucket/lake', '/repo')).toBe(
-      '/repo/data/warehouse/clickstream.duckdb',
-    );
   });
 });

@@ -106,6 +106,12 @@ describe('snapshotFor and jobRunsFor', () => {
     ]);
     expect(jobRunsFor(runs, true)).toBe(runs);
   });
+
+  it('keeps which worker ran a job for the operator', () => {
+    const runs = [{ error: null, claimedBy: 'jobs 42@db-host-7' }];
+    expect(jobRunsFor(runs, false)[0]?.claimedBy).toBeNull();
+    expect(jobRunsFor(runs, true)[0]?.claimedBy).toBe('jobs 42@db-host-7');
+  });
 });
 
 describe('content security policies', () => {

@@ -4,7 +4,7 @@
 // for the reader, so a new field is hidden only if added here: the list of what is personal.
 import type { CheckoutExplanation } from './checkout-explanation.ts';
 import type { CheckoutPage } from './checkout-queries.ts';
-import type { JobRunView } from './lake-admin.ts';
+import type { JobRunView } from '../jobs/job-run.ts';
 import type { PipelineSnapshot } from './pipeline-snapshot.ts';
 
 export const SIGN_IN_TO_SEE = 'sign in to see';
@@ -66,12 +66,17 @@ export function snapshotFor(
 }
 
 /**
- * Job runs without their error text: it can quote data, paths or database messages. Whether a
- * run failed stays visible.
+ * Job runs without their error text (it can quote data, paths or database messages) and without
+ * the worker that ran them (a host name). Whether a run failed stays visible.
  */
-export function jobRunsFor<T extends Pick<JobRunView, 'error'>>(runs: T[], signedIn: boolean): T[] {
+export function jobRunsFor<T extends Pick<JobRunView, 'error'> & { claimedBy?: string | null }>(
+  runs: T[],
+  signedIn: boolean,
+): T[] {
   if (signedIn) return runs;
-  return runs.map((r) =>
-    r.error === null ? r : { ...r, error: `failed (${SIGN_IN_TO_SEE} why)` },
-  );
+  return runs.map((r) => ({
+    ...r,
+    ...(r.error === null ? {} : { error: `failed (${SIGN_IN_TO_SEE} why)` }),
+    ...(r.claimedBy ? { claimedBy: null } : {}),
+  }));
 }

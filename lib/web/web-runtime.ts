@@ -1,6 +1,7 @@
 // The web process's long-lived parts: config, two pg pools (requests, under a statement_timeout;
-// jobs, which may run long), one Kafka client, the simulator, the pipeline poller, the
-// batch-layer jobs (lake export, models), the sessions and the sign-in throttle. server.ts
+// the simulator's seeding, which may run long), one Kafka client, the simulator, the pipeline
+// poller, the batch jobs as the web sees them (enqueue and read: the jobs worker runs them), the
+// lake reader, the sessions and the sign-in throttle. server.ts
 // creates them at start; route handlers and server components reach the same instances through
 // globalThis, because Next bundles its routes separately from server.ts, so a plain module
 // singleton would exist twice. Nothing connects until first used. Both pools log in as
@@ -13,8 +14,8 @@ import { createPrisma, type PrismaClient } from '../db/client.ts';
 import { createPgPool } from '../db/pool.ts';
 import { createKafka } from '../kafka/client.ts';
 import { SignInThrottle, tokenEpoch, type AuthDeps } from './auth.ts';
-import { LakeAdmin } from './lake-admin.ts';
-import { ModelsAdmin } from './models-admin.ts';
+import { JobsAdmin } from './jobs-admin.ts';
+import { LakeReader } from './lake-reader.ts';
 import { PipelinePoller } from './pipeline-poller.ts';
 import { SessionStore } from './session-store.ts';
 import { SimulatorController } from './simulator-controller.ts';
@@ -27,7 +28,9 @@ export interface WebRuntime {
   config: Config;
   /** Request-time reads (pages, APIs, the poller): every statement under WEB_STATEMENT_TIMEOUT_MS. */
   pool: pg.Pool;
-  /** The lake export, the models and the simulator's seeding: long statements are expected. */
+  /** Prisma Client on `pool`: the checkout, dead-letter and sink queries (lib/web/*-queries.ts). */
+  prisma: () => PrismaClient;
+  /** The simulator's seeding: long statements are expected. */
   jobsPool: pg.Pool;
   kafka: () => Kafka;
   simulator: SimulatorController;
@@ -38,16 +41,17 @@ export interface WebRuntime {
   sessionEvents: SessionEvents;
   /** What lib/web/auth.ts authenticate() needs, bound to this runtime. */
   authDeps: () => AuthDeps;
-  /** The admin page's batch-layer jobs: the lake export and the dbt models. */
-  lake: LakeAdmin;
-  models: ModelsAdmin;
+  /** The batch jobs (lake export, models): enqueue, runs and their live progress. */
+  jobs: JobsAdmin;
+  /** The lake's tables and Delta history (read-only). */
+  lake: LakeReader;
   close: () => Promise<void>;
 }
 
 const KEY = Symbol.for('clickstream.webRuntime');
 type Holder = { [KEY]?: WebRuntime };
 
-/** Connections a job may hold longest: a lake export reading the sink page by page. */
+/** Connections a long statement may hold: the simulator seeding reference data. */
 const JOB_STATEMENT_TIMEOUT_MS = 15 * 60_000;
 
 function createWebRuntime(config: Config, log: (message: string) => void): WebRuntime {
@@ -75,9 +79,8 @@ function createWebRuntime(config: Config, log: (message: string) => void): WebRu
     }));
   const workerUrls = workerMetricsUrls(config.WORKER_METRICS_URL);
   const simulator = new SimulatorController({ config, pool: jobsPool, kafka: kafkaClient, log });
-  const poller = new PipelinePoller({ pool, workerUrls, log });
+  const poller = new PipelinePoller({ db: () => requestPrisma(), workerUrls, log });
   let prisma: PrismaClient | undefined;
-  let jobsPrisma: PrismaClient | undefined;
   const requestPrisma = () => (prisma ??= createPrisma(databaseUrl, { pool }));
   let epoch: { token: string; value: string } | undefined;
   const currentEpoch = () => {
@@ -87,25 +90,17 @@ function createWebRuntime(config: Config, log: (message: string) => void): WebRu
   };
   const sessions = new SessionStore({ prisma: requestPrisma, tokenEpoch: currentEpoch });
   const signInThrottle = new SignInThrottle();
-  const lake = new LakeAdmin({
+  // Enqueueing and reading runs are short statements: the request pool and its timeout.
+  const jobs = new JobsAdmin({
+    prisma: requestPrisma,
     lakeUri: config.LAKE_URI,
-    topics: { clicks: config.CLICKS_TOPIC, checkouts: config.CHECKOUTS_TOPIC },
-    groupIdPrefix: config.CONSUMER_GROUP_PREFIX,
-    maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
-    pool: jobsPool,
-    kafka: kafkaClient,
-    log,
-  });
-  const models = new ModelsAdmin({
     baseDir: projectRoot,
-    lakeUri: config.LAKE_URI,
-    pool: jobsPool,
-    prisma: () => (jobsPrisma ??= createPrisma(databaseUrl, { pool: jobsPool })),
-    log,
   });
+  const lake = new LakeReader(config.LAKE_URI);
   return {
     config,
     pool,
+    prisma: requestPrisma,
     kafka: kafkaClient,
     simulator,
     poller,
@@ -119,15 +114,10 @@ function createWebRuntime(config: Config, log: (message: string) => void): WebRu
       throttle: signInThrottle,
       findSession: (secret) => sessions.find(secret),
     }),
+    jobs,
     lake,
-    models,
     close: async () => {
-      await Promise.allSettled([
-        poller.stop(),
-        simulator.close(),
-        prisma?.$disconnect(),
-        jobsPrisma?.$disconnect(),
-      ]);
+      await Promise.allSettled([poller.stop(), simulator.close(), prisma?.$disconnect()]);
       await Promise.allSettled([pool.end(), jobsPool.end()]);
     },
   };

@@ -5,12 +5,19 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SchemaMismatchError, field, schemaToString, struct } from '../../lib/delta/delta-schema.ts';
+import {
+  SchemaMismatchError,
+  field,
+  schemaToString,
+  struct,
+} from '../../lib/delta/delta-schema.ts';
 import { emptySnapshot } from '../../lib/delta/delta-snapshot.ts';
 import { LAKE_TABLES, offsetAppId, usersTable } from '../../lib/lake/lake-tables.ts';
 import { DeltaTable } from '../../lib/delta/delta-table.ts';
 import { runLakeExport, type LakeExportOptions, type LakeExportProgress } from './export.ts';
-import { LakeExportAlreadyRunningError, isExportRunning } from './job-runs.ts';
+import { createPrisma } from '../../lib/db/client.ts';
+import { JobAlreadyActiveError } from '../../lib/jobs/job-run.ts';
+import { JobRunStore } from '../../lib/jobs/job-run-store.ts';
 import { LocalObjectStore } from '../../lib/delta/local-store.ts';
 import { LakeStorageError, subStore, type ObjectStore } from '../../lib/delta/object-store.ts';
 import { lakeRowCountAt, lakeSummary, lakeTableHistory } from '../../lib/lake/table-history.ts';
@@ -22,6 +29,13 @@ import {
 } from '../../test/lake/lake-test-env.ts';
 
 let env: LakeTestEnv;
+/** Whether a lake export is running, as any process sees it (its job_runs row). */
+const isExportRunning = async () => {
+  const prisma = createPrisma('', { pool: env.pool });
+  const active = await new JobRunStore(prisma).active('lake_export');
+  await prisma.$disconnect();
+  return active?.status === 'running';
+};
 const options = (overrides: Partial<LakeExportOptions> = {}): LakeExportOptions => ({
   lakeUri: env.lakeDir,
   topics: env.topics,
@@ -79,8 +93,7 @@ describe('lake export', () => {
     let runningDuringExport = false;
     const result = await runLakeExport(options(), (p) => {
       progress.push(p);
-      if (p.phase === 'reading')
-        void isExportRunning(env.pool).then((r) => (runningDuringExport ||= r));
+      if (p.phase === 'reading') void isExportRunning().then((r) => (runningDuringExport ||= r));
     });
 
     const clicks = await readWithDeltaRs(env.python, tableUri('clicks'), {
@@ -183,7 +196,7 @@ describe('lake export', () => {
     expect(last.phase).toBe('done');
     for (const t of Object.values(last.topics)) expect(t.read).toBe(t.total);
     expect(runningDuringExport).toBe(true);
-    expect(await isExportRunning(env.pool)).toBe(false);
+    expect(await isExportRunning()).toBe(false);
 
     // Symlink manifests list exactly the table's files, as absolute URIs.
     for (const part of Object.keys(clicks.partitions)) {
@@ -256,7 +269,8 @@ describe('lake export', () => {
     const outcomes = [a, b].map((r) => r.status);
     expect(outcomes.sort()).toEqual(['fulfilled', 'rejected']);
     const rejected = [a, b].find((r) => r.status === 'rejected') as PromiseRejectedResult;
-    expect(rejected.reason).toBeInstanceOf(LakeExportAlreadyRunningError);
+    expect(rejected.reason).toBeInstanceOf(JobAlreadyActiveError);
+    expect((rejected.reason as Error).message).toMatch(/a lake export is already running/);
   });
 
   it('refuses a table whose schema does not match, before reading anything', async () => {

@@ -3,12 +3,23 @@
 // partition's end offset at the start; read from the offsets stored in each table's txn actions up
 // to those ends; write data files; commit each table once with its new offsets in the same commit.
 // A run killed at any point leaves only unreferenced files, and the next run redoes exactly the
-// uncommitted part. Only one run at a time per database (advisory lock); each run is a job_runs row.
+// uncommitted part. Each run is a job_runs row, run through runJob (lib/jobs/run-job.ts): one at
+// a time per database; the jobs worker runs it, `npm run lake:export` may run one directly.
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
+import { createPrisma } from '../../lib/db/client.ts';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../../lib/domain/events.ts';
-import type { DeltaSnapshot } from '../../lib/lake/delta-snapshot.ts';
+import { JobRunStore } from '../../lib/jobs/job-run-store.ts';
+import type {
+  ExportPhase,
+  LakeExportProgress,
+  LakeExportResult,
+  TableOutcome,
+} from '../../lib/jobs/lake-export-contract.ts';
+import { runJob } from '../../lib/jobs/run-job.ts';
+import { workerIdentity } from '../../lib/jobs/worker-identity.ts';
+import type { DeltaSnapshot } from '../../lib/delta/delta-snapshot.ts';
 import {
   LAKE_TABLES,
   speedAttributedCheckoutsTable,
@@ -21,22 +32,13 @@ import {
   type TableProgress,
   type TopicBounds,
 } from '../../lib/lake/read-plan.ts';
-import { DeltaTable, type CommitResult } from './delta-table.ts';
-import {
-  acquireExportLock,
-  failInterruptedRuns,
-  finishRun,
-  insertRun,
-  throttled,
-  updateRunProgress,
-  type ExportLock,
-} from './job-runs.ts';
+import { DeltaTable, type CommitResult } from '../../lib/delta/delta-table.ts';
 import { readRanges } from './kafka-range-reader.ts';
-import { subStore, type ObjectStore } from './object-store.ts';
-import { openObjectStore } from './open-store.ts';
+import { subStore, type ObjectStore } from '../../lib/delta/object-store.ts';
+import { openObjectStore } from '../../lib/delta/open-store.ts';
 import { writeSpeedSnapshot, writeUsers } from './reference-export.ts';
 import { commitAppend, commitReplace, planSchema, type SchemaPlan } from './table-commit.ts';
-import type { TableWriterOptions, WrittenFile } from './table-writer.ts';
+import type { TableWriterOptions, WrittenFile } from '../../lib/delta/table-writer.ts';
 import { createInlineTopicSink, type TopicSink } from './topic-sink.ts';
 import { createThreadedTopicSink } from './topic-sink-threads.ts';
 
@@ -45,7 +47,7 @@ export interface LakeExportOptions {
   lakeUri: string;
   topics: { clicks: string; checkouts: string };
   kafka: Kafka;
-  /** PostgreSQL: reference data, job_runs and the advisory lock. */
+  /** PostgreSQL: reference data, and job_runs when the run is recorded (`exclusive`). */
   pool: pg.Pool;
   /** Prefix of the run's throw-away consumer group (CONSUMER_GROUP_PREFIX). */
   groupIdPrefix?: string;
@@ -54,8 +56,16 @@ export interface LakeExportOptions {
    * the record is read is a dead letter, as in the speed layer (docs/lake.md).
    */
   maxFutureSkewMs?: number;
-  /** Take the advisory lock and record a job_runs row (default true). */
+  /**
+   * Run as a job_runs row through runJob (default true): refused with JobAlreadyActiveError while
+   * another lake export is queued or running. The jobs worker passes false: it runs the export
+   * inside its own runJob (`runId`, `signal`).
+   */
   exclusive?: boolean;
+  /** The run's id (the jobs worker's claimed row); default a fresh one. */
+  runId?: string;
+  /** Aborts between steps (the jobs worker is stopping); uncommitted work is simply redone. */
+  signal?: AbortSignal;
   /** Overrides the store LAKE_URI names (tests inject faults here). */
   store?: ObjectStore;
   writer?: Partial<TableWriterOptions>;
@@ -71,50 +81,13 @@ export interface LakeExportOptions {
   threads?: number;
 }
 
-export type ExportPhase =
-  'starting' | 'reading' | 'committing' | 'reference data' | 'done' | 'failed';
-
-export interface TopicProgress {
-  /** Messages read so far / to read in this run. */
-  read: number;
-  total: number;
-  valid: number;
-  invalid: number;
-  /** Data files finished and Parquet bytes written for the topic's own table. */
-  filesWritten: number;
-  bytesWritten: number;
-}
-
-export interface TableOutcome {
-  /** The Delta version this run committed, or null if it committed nothing. */
-  version: number | null;
-  rowsAdded: number;
-  filesAdded: number;
-  bytesAdded: number;
-  filesRemoved: number;
-}
-
-export interface LakeExportProgress {
-  runId: string;
-  phase: ExportPhase;
-  startedAt: string;
-  elapsedMs: number;
-  topics: Record<string, TopicProgress>;
-  tables: Partial<
-    Record<LakeTableName, { rows: number; files: number; bytes: number; version: number | null }>
-  >;
-}
-
-export interface LakeExportResult {
-  runId: string;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  lake: string;
-  tables: Record<LakeTableName, TableOutcome>;
-  topics: Record<string, { read: number; valid: number; invalid: number }>;
-  warnings: string[];
-}
+export type {
+  ExportPhase,
+  LakeExportProgress,
+  LakeExportResult,
+  TableOutcome,
+  TopicProgress,
+} from '../../lib/jobs/lake-export-contract.ts';
 
 const emptyOutcome = (): TableOutcome => ({
   version: null,
@@ -171,33 +144,40 @@ async function topicBounds(
 }
 
 /**
- * Runs one export and resolves with what it committed. Throws LakeExportAlreadyRunningError if
- * another export holds the lock, SchemaMismatchError / ConcurrentCommitError / LakeStorageError
- * and others on failure (the job_runs row then says why). `onProgress` is called about every
- * `progressIntervalMs` and at each phase change.
+ * Runs one export and resolves with what it committed. Throws JobAlreadyActiveError if another
+ * lake export is queued or running, SchemaMismatchError / ConcurrentCommitError /
+ * LakeStorageError and others on failure (the job_runs row then says why). `onProgress` is called
+ * about every `progressIntervalMs` and at each phase change.
  */
 export async function runLakeExport(
   options: LakeExportOptions,
   onProgress?: (progress: LakeExportProgress) => void,
 ): Promise<LakeExportResult> {
-  const exclusive = options.exclusive ?? true;
   const log = options.log ?? (() => undefined);
-  const startedMs = Date.now();
-  let lock: ExportLock | undefined;
-  if (exclusive) {
-    lock = await acquireExportLock(options.pool);
+  if (!(options.exclusive ?? true)) {
+    return exportRun(options, options.runId ?? randomUUID(), Date.now(), log, onProgress);
   }
+  const prisma = createPrisma('', { pool: options.pool });
   try {
-    const initial = { phase: 'starting', topics: {}, tables: {} };
-    let runId: string = randomUUID();
-    if (exclusive) {
-      const stale = await failInterruptedRuns(options.pool);
-      if (stale > 0) log(`marked ${stale} interrupted earlier run(s) as failed`);
-      runId = (await insertRun(options.pool, initial)).id;
-    }
-    return await exportRun(options, runId, startedMs, exclusive, log, onProgress);
+    const { result } = await runJob(
+      'lake_export',
+      ({ run, progress, signal }) =>
+        exportRun({ ...options, signal }, run.id, Date.now(), log, (p) => {
+          onProgress?.(p);
+          progress(p);
+        }),
+      {
+        store: new JobRunStore(prisma),
+        worker: workerIdentity('lake-export'),
+        mode: 'start',
+        signal: options.signal,
+        progressIntervalMs: options.progressIntervalMs,
+        log,
+      },
+    );
+    return result;
   } finally {
-    await lock?.release();
+    await prisma.$disconnect();
   }
 }
 
@@ -205,11 +185,10 @@ async function exportRun(
   options: LakeExportOptions,
   runId: string,
   startedMs: number,
-  recordRun: boolean,
   log: (line: string) => void,
   onProgress?: (progress: LakeExportProgress) => void,
 ): Promise<LakeExportResult> {
-  const { topics, kafka, pool } = options;
+  const { topics, kafka, pool, signal } = options;
   const warnings: string[] = [];
   const progress: LakeExportProgress = {
     runId,
@@ -220,10 +199,6 @@ async function exportRun(
     tables: {},
   };
   let sink: TopicSink | undefined;
-  const dbProgress = throttled(
-    (p: LakeExportProgress) => updateRunProgress(pool, runId, p),
-    options.progressIntervalMs ?? 1000,
-  );
   const refresh = () => {
     progress.elapsedMs = Date.now() - startedMs;
     if (sink) {
@@ -246,9 +221,10 @@ async function exportRun(
       }
     }
     onProgress?.(structuredClone(progress));
-    if (recordRun) dbProgress.update(structuredClone(progress));
   };
   const setPhase = (phase: ExportPhase) => {
+    // Stopping between steps is safe: nothing is committed until 'committing' ends.
+    if (phase !== 'done') signal?.throwIfAborted();
     progress.phase = phase;
     log(`phase: ${phase}`);
     refresh();
@@ -434,8 +410,6 @@ async function exportRun(
     };
     clearInterval(ticker);
     setPhase('done');
-    await dbProgress.flush();
-    if (recordRun) await finishRun(pool, runId, { status: 'succeeded', progress, result });
     return result;
   } catch (error) {
     clearInterval(ticker);
@@ -444,17 +418,7 @@ async function exportRun(
     progress.phase = 'failed';
     progress.elapsedMs = Date.now() - startedMs;
     onProgress?.(structuredClone(progress));
-    await dbProgress.flush();
-    if (recordRun) {
-      await finishRun(pool, runId, {
-        status: 'failed',
-        progress,
-        result: { runId, tables: outcomes, warnings },
-        error: message,
-      }).catch((e: unknown) =>
-        log(`could not record the failure in job_runs: ${(e as Error).message}`),
-      );
-    }
+    log(`failed: ${message}`);
     throw error;
   }
 }

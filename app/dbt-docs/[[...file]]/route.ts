@@ -23,7 +23,7 @@ export async function GET(
   { params }: { params: Promise<{ file?: string[] }> },
 ): Promise<Response> {
   const parts = (await params).file ?? [];
-  const dir = getWebRuntime().models.docsDir;
+  const dir = getWebRuntime().jobs.docsDir;
   const candidates =
     parts.length === 0
       ? ['static_index.html', 'index.html']

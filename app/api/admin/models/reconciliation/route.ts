@@ -5,7 +5,7 @@ import { getWebRuntime } from '../../../../../lib/web/web-runtime.ts';
 
 export async function GET(request: Request): Promise<Response> {
   try {
-    return json(await getWebRuntime().models.latestReconciliation());
+    return json(await getWebRuntime().jobs.latestReconciliation());
   } catch (error) {
     return serverError(request, 'Cannot read the reconciliation', error);
   }

@@ -16,7 +16,7 @@ export async function GET(
   const id = jobRunIdSchema.safeParse((await params).runId);
   if (!id.success) return jsonError(400, `Bad run id: ${formatIssues(id.error)}`);
   try {
-    const run = await getWebRuntime().models.run(id.data);
+    const run = await getWebRuntime().jobs.modelsRun(id.data);
     if (!run) return jsonError(404, `No model run ${id.data}.`);
     if (reader.signedIn) return json(run);
     const [masked] = jobRunsFor([run], false);
