@@ -117,19 +117,21 @@ describe.skipIf(!testable)('the web role (WEB_DATABASE_URL)', () => {
     expect(await denied(`DELETE FROM commerce.users`)).toBe('42501');
   });
 
-  it('writes its own tables: sessions, job runs, and the simulator’s reference rows', async () => {
+  it('writes its own tables: sessions, queued job runs, and the simulator’s reference rows', async () => {
     await web.query(
       `INSERT INTO commerce.web_sessions (secret_hash, token_epoch, expires_at, client_address, user_agent)
        VALUES ('h', 'e', now() + interval '1 hour', '127.0.0.1', 'ua')`,
     );
     await web.query(`UPDATE commerce.web_sessions SET last_seen_at = now()`);
     await web.query(`DELETE FROM commerce.web_sessions`);
+    // It queues a run (as lib/jobs/job-run-store.ts enqueues) and reads it; the jobs worker runs it.
     const run = await web.query<{ id: string }>(
-      `INSERT INTO commerce.job_runs (kind, status) VALUES ('models', 'running') RETURNING id`,
+      `INSERT INTO commerce.job_runs (kind, status, scheduled_for) VALUES ('models', 'queued', NULL)
+       ON CONFLICT DO NOTHING RETURNING *`,
     );
-    await web.query(`UPDATE commerce.job_runs SET status = 'succeeded' WHERE id = $1`, [
-      run.rows[0]!.id,
-    ]);
+    expect(run.rows).toHaveLength(1);
+    expect(await denied(`UPDATE commerce.job_runs SET status = 'running'`)).toBe('42501');
+    expect(await denied(`DELETE FROM commerce.job_runs`)).toBe('42501');
     // As lib/simulator/traffic.ts seeds and renames.
     await web.query(
       `INSERT INTO commerce.users (id, username, password) VALUES (2, 'bo', 'x') ON CONFLICT (id) DO NOTHING`,

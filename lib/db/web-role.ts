@@ -1,6 +1,7 @@
 // The web app's own PostgreSQL role (least privilege): it reads the sink, the dead letters and the
-// reference data, writes only its own tables (sessions, job runs) and the reference rows its
-// simulator seeds, and can read no password, write no sink row, create nothing. The migrator
+// reference data, writes only its sessions, queues job runs (insert only: the jobs worker runs
+// and updates them) and the reference rows its simulator seeds, and can read no password, write
+// no sink row, change no run, create nothing. The migrator
 // (owner) applies these grants after every migration run, so a new table is never readable by
 // the web until it is listed here. Roles are cluster-wide; grants are per database.
 import pg from 'pg';
@@ -16,8 +17,9 @@ export const WEB_ROLE_GRANTS: readonly string[] = [
   'GRANT INSERT (id, username, password) ON commerce.users TO {role}',
   'GRANT UPDATE (username) ON commerce.users TO {role}',
   'GRANT INSERT ON commerce.products TO {role}',
-  // Its own tables.
-  'GRANT SELECT, INSERT, UPDATE ON commerce.job_runs TO {role}',
+  // Batch jobs: it queues a run and reads the runs; only the jobs worker claims and updates them.
+  'GRANT SELECT, INSERT ON commerce.job_runs TO {role}',
+  // Its own table.
   'GRANT SELECT, INSERT, UPDATE, DELETE ON commerce.web_sessions TO {role}',
 ];
 
