@@ -34,3 +34,19 @@ export function createPrisma(databaseUrl: string, options: CreatePrismaOptions =
   const adapter = new PrismaPg(pool, { disposeExternalPool: ownPool });
   return new PrismaClient({ adapter });
 }
+
+/**
+ * Runs `work` with a PrismaClient on `pool`, which stays open: for a caller that is handed the
+ * process's pool rather than its client (one client per call, so nothing is left listening).
+ */
+export async function withPrismaOn<T>(
+  pool: pg.Pool,
+  work: (db: PrismaClient) => Promise<T>,
+): Promise<T> {
+  const db = createPrisma('', { pool });
+  try {
+    return await work(db);
+  } finally {
+    await db.$disconnect();
+  }
+}
