@@ -1,8 +1,8 @@
 // `npm run demo`: the whole system on embedded defaults. Brings the stack up,
 // migrates, creates the topics, seeds reference data, builds the web app if
-// needed, starts the workers (under the supervisor, which restarts a worker that
-// exits) and the web server, produces demo traffic, and prints the dashboard URL.
-// Ctrl-C stops the workers, the web app and the traffic; `npm run stack:down`
+// needed, starts the speed-layer worker and the jobs worker (each under the supervisor,
+// which restarts one that exits) and the web server, produces demo traffic, and prints the
+// dashboard URL. Ctrl-C stops the workers, the web app and the traffic; `npm run stack:down`
 // stops Kafka and PostgreSQL.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -60,10 +60,13 @@ async function main(): Promise<void> {
     DATABASE_URL: stack.databaseUrl,
     KAFKA_BROKERS: stack.kafkaBrokers,
   };
-  // One node process for the worker (tsx as an --import hook), so the supervisor's signals reach it.
+  // One node process per worker (tsx as an --import hook), so the supervisor's signals reach it.
   const worker = supervised('worker', process.execPath, ['--import', 'tsx', 'workers/main.ts']);
+  // The batch jobs (lake export, models: started from the admin page or the daily schedule).
+  const jobs = supervised('jobs', process.execPath, ['--import', 'tsx', 'workers/jobs/main.ts']);
   const children = [
     startAppProcess(projectRoot, 'workers', worker.command, worker.args, env),
+    startAppProcess(projectRoot, 'jobs', jobs.command, jobs.args, env),
     startAppProcess(projectRoot, 'web', 'npx', ['tsx', 'server.ts'], {
       ...env,
       NODE_ENV: 'production',

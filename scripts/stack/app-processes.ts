@@ -1,5 +1,5 @@
-// The application processes `npm run demo` starts (workers, web). Each writes a
-// pid file under .stack/app/ so that `stack:down` can stop them even when the
+// The application processes `npm run demo` starts (speed worker, jobs worker, web). Each
+// writes a pid file under .stack/app/ so that `stack:down` can stop them even when the
 // demo's terminal is gone. The workers run under the supervisor, which restarts
 // one that exits, as production's orchestrator would.
 import { spawn, type ChildProcess } from 'node:child_process';

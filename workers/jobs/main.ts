@@ -17,8 +17,11 @@ import { startLeaderElection } from './leader.ts';
 import { ensurePythonTools } from './python-tools.ts';
 import { startLakeExportSchedule } from './schedule.ts';
 
-/** Within the supervisor's 40 s and compose's stop_grace_period: runs stop, rows go back. */
-const STOP_GRACE_MS = 20_000;
+/**
+ * How long a stopping worker waits for its runs to stop before giving their rows back anyway:
+ * well within every kill timer (the demo's 10 s, the supervisor's 40 s, compose's 30 s).
+ */
+const STOP_GRACE_MS = 8_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
