@@ -1,5 +1,6 @@
-// Serves a worker's Prometheus metrics and its health: GET /metrics (text
-// format), GET /healthz (200 while the loop makes progress, "degraded" while a
+// Serves a worker's Prometheus metrics and its health: GET /metrics (the text format; prom-client's
+// JSON of the same registry when the request accepts application/json, which the web dashboard
+// reads: lib/web/metric-samples.ts), GET /healthz (200 while the loop makes progress, "degraded" while a
 // dependency is being retried, 503 when it has stalled), GET /stats (the live figures as JSON, for the web dashboard).
 // Listens on `host` (METRICS_HOST: loopback unless a deployment opens it) and answers only
 // requests naming a Host it serves (localhost, IP addresses, ALLOWED_HOSTS): no DNS rebinding.
@@ -41,9 +42,15 @@ export async function startMetricsServer(
       return;
     }
     if (url.startsWith('/metrics')) {
-      o.registry
-        .metrics()
-        .then((text) => res.writeHead(200, { 'content-type': o.registry.contentType }).end(text))
+      const json = (req.headers.accept ?? '').includes('application/json');
+      (json ? o.registry.getMetricsAsJSON().then((m) => JSON.stringify(m)) : o.registry.metrics())
+        .then((body) =>
+          res
+            .writeHead(200, {
+              'content-type': json ? 'application/json' : o.registry.contentType,
+            })
+            .end(body),
+        )
         .catch((error: unknown) => res.writeHead(500).end(String(error)));
     } else if (url.startsWith('/healthz')) {
       const problem = o.health();

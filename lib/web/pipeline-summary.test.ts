@@ -1,20 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { parsePrometheusText } from './prometheus-text.ts';
+import type { MetricSample } from './metric-samples.ts';
 import { SERIES, counterReadings, summarizeWorkers } from './pipeline-summary.ts';
 import type { WorkerScrape } from './worker-endpoints.ts';
 
 const NOW = 1_800_000_000_000;
 
+/** Samples from `name{labels} value` rows, as a worker's registry would hold them. */
+const samples = (rows: [string, Record<string, string>, number][]): MetricSample[] =>
+  rows.map(([name, labels, value]) => ({ name, labels, value }));
+
 function worker(
   url: string,
-  metrics: string,
+  metrics: MetricSample[],
   partitions: { partition: number; watermark: number | null; keys: number; clicks: number }[] = [],
 ): WorkerScrape {
   return {
     url,
     at: NOW,
     up: true,
-    samples: parsePrometheusText(metrics),
+    samples: metrics,
     stats: {
       partitions: partitions.map((p) => ({
         ...p,
@@ -29,25 +33,29 @@ function worker(
 
 const A = worker(
   'http://a:9464/metrics',
-  `clickstream_events_consumed_total{topic="clicks"} 100
-clickstream_events_consumed_total{topic="checkouts"} 40
-clickstream_checkouts_total{outcome="attributed"} 30
-clickstream_checkouts_total{outcome="unattributed"} 5
-clickstream_consumer_lag_messages{topic="clicks",partition="0"} 7
-clickstream_consumer_lag_messages{topic="clicks-by-user",partition="1"} 3
-clickstream_late_events_total{topic="clicks"} 2
-clickstream_dead_letters_total{topic="clicks",reason="invalid_json"} 4
-clickstream_end_to_end_latency_seconds_bucket{kind="final",le="0.1"} 3
-clickstream_end_to_end_latency_seconds_bucket{kind="provisional",le="0.1"} 2
-clickstream_end_to_end_latency_seconds_bucket{kind="final",le="+Inf"} 4`,
+  samples([
+    ['clickstream_events_consumed_total', { topic: 'clicks' }, 100],
+    ['clickstream_events_consumed_total', { topic: 'checkouts' }, 40],
+    ['clickstream_checkouts_total', { outcome: 'attributed' }, 30],
+    ['clickstream_checkouts_total', { outcome: 'unattributed' }, 5],
+    ['clickstream_consumer_lag_messages', { topic: 'clicks', partition: '0' }, 7],
+    ['clickstream_consumer_lag_messages', { topic: 'clicks-by-user', partition: '1' }, 3],
+    ['clickstream_late_events_total', { topic: 'clicks' }, 2],
+    ['clickstream_dead_letters_total', { topic: 'clicks', reason: 'invalid_json' }, 4],
+    ['clickstream_end_to_end_latency_seconds_bucket', { kind: 'final', le: '0.1' }, 3],
+    ['clickstream_end_to_end_latency_seconds_bucket', { kind: 'provisional', le: '0.1' }, 2],
+    ['clickstream_end_to_end_latency_seconds_bucket', { kind: 'final', le: '+Inf' }, 4],
+  ]),
   [{ partition: 1, watermark: NOW - 4_000, keys: 10, clicks: 12 }],
 );
 // B reports a stale, larger lag for a partition A also reports, and a partition of its own.
 const B = worker(
   'http://b:9464/metrics',
-  `clickstream_events_consumed_total{topic="clicks"} 10
-clickstream_consumer_lag_messages{topic="clicks",partition="0"} 9
-clickstream_dead_letters_total{topic="checkouts",reason="missing_field"} 1`,
+  samples([
+    ['clickstream_events_consumed_total', { topic: 'clicks' }, 10],
+    ['clickstream_consumer_lag_messages', { topic: 'clicks', partition: '0' }, 9],
+    ['clickstream_dead_letters_total', { topic: 'checkouts', reason: 'missing_field' }, 1],
+  ]),
   [{ partition: 0, watermark: null, keys: 1, clicks: 1 }],
 );
 const DOWN: WorkerScrape = {

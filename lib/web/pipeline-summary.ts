@@ -3,7 +3,7 @@
 // Several workers may report the same partition (a stale gauge after a rebalance): the largest
 // value wins there, so nothing is counted twice.
 import type { CounterReadings } from './pipeline-meter.ts';
-import { has, select, sum } from './prometheus-text.ts';
+import { has, select, sum } from './metric-samples.ts';
 import type { CountByLabel, LagRow, PartitionHealth, WorkerHealth } from './pipeline-snapshot.ts';
 import type { WorkerScrape } from './worker-endpoints.ts';
 

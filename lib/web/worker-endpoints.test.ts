@@ -2,6 +2,7 @@
 // (a holder, a non-holder, an old worker without /clicks) and a port nobody listens on.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   fetchRetainedClicks,
@@ -10,11 +11,13 @@ import {
   workerMetricsUrls,
 } from './worker-endpoints.ts';
 
-type Handler = (url: URL, res: http.ServerResponse) => void;
+type Handler = (url: URL, res: http.ServerResponse, req: http.IncomingMessage) => void;
 const servers: http.Server[] = [];
 
 async function fakeWorker(handler: Handler): Promise<string> {
-  const server = http.createServer((req, res) => handler(new URL(req.url ?? '/', 'http://x'), res));
+  const server = http.createServer((req, res) =>
+    handler(new URL(req.url ?? '/', 'http://x'), res, req),
+  );
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
@@ -28,10 +31,26 @@ let nonHolder: string;
 let oldWorker: string;
 let closedPort: string;
 
+/** A registry as a worker's: two samples. */
+function workerRegistry(): Registry {
+  const registry = new Registry();
+  new Counter({
+    name: 'clickstream_events_consumed_total',
+    help: 'Source events consumed',
+    labelNames: ['topic'],
+    registers: [registry],
+  }).inc({ topic: 'clicks' }, 5);
+  new Gauge({ name: 'clickstream_state_keys', help: 'Keys', registers: [registry] }).set(2);
+  return registry;
+}
+
 beforeAll(async () => {
-  holder = await fakeWorker((url, res) => {
+  const registry = workerRegistry();
+  holder = await fakeWorker((url, res, req) => {
     if (url.pathname === '/metrics') {
-      res.end('clickstream_events_consumed_total{topic="clicks"} 5\nclickstream_state_keys 2\n');
+      // As workers/metrics-server.ts answers: prom-client's JSON to whoever accepts it.
+      expect(req.headers.accept).toBe('application/json');
+      void registry.getMetricsAsJSON().then((metrics) => json(res, 200, metrics));
     } else if (url.pathname === '/stats') {
       json(res, 200, {
         partitions: [
@@ -90,7 +109,10 @@ describe('scrapeWorker', () => {
   it('reads metrics and stats of a live worker', async () => {
     const scrape = await scrapeWorker(holder);
     expect(scrape.up).toBe(true);
-    expect(scrape.samples).toHaveLength(2);
+    expect(scrape.samples).toEqual([
+      { name: 'clickstream_events_consumed_total', labels: { topic: 'clicks' }, value: 5 },
+      { name: 'clickstream_state_keys', labels: {}, value: 2 },
+    ]);
     expect(scrape.stats?.partitions[0]).toMatchObject({ partition: 1, keys: 2, clicks: 3 });
   });
 

@@ -1,9 +1,9 @@
-// Reads the speed-layer workers over HTTP: /metrics (Prometheus text), /stats (JSON per
-// partition) and /clicks (a key's retained clicks). WORKER_METRICS_URL lists each worker's
+// Reads the speed-layer workers over HTTP: /metrics (asked for prom-client's JSON, see
+// metric-samples.ts), /stats (JSON per partition) and /clicks (a key's retained clicks). WORKER_METRICS_URL lists each worker's
 // /metrics URL; the other endpoints live on the same host and port. Every call has a timeout,
 // and a worker that does not answer is reported as down, never thrown.
 import { z } from 'zod';
-import { parsePrometheusText, type MetricSample } from './prometheus-text.ts';
+import { samplesFromPromClient, type MetricSample } from './metric-samples.ts';
 
 const statsSchema = z.object({
   partitions: z.array(
@@ -51,8 +51,12 @@ export function workerEndpoint(
   return url.toString();
 }
 
-async function fetchWithTimeout(url: string, timeoutMs: number): Promise<Response> {
-  return fetch(url, { signal: AbortSignal.timeout(timeoutMs), cache: 'no-store' });
+async function fetchWithTimeout(
+  url: string,
+  timeoutMs: number,
+  headers: HeadersInit = {},
+): Promise<Response> {
+  return fetch(url, { signal: AbortSignal.timeout(timeoutMs), cache: 'no-store', headers });
 }
 
 function describe(error: unknown): string {
@@ -70,11 +74,11 @@ export async function scrapeWorker(metricsUrl: string, timeoutMs = 800): Promise
   const at = Date.now();
   try {
     const [metrics, stats] = await Promise.all([
-      fetchWithTimeout(metricsUrl, timeoutMs),
+      fetchWithTimeout(metricsUrl, timeoutMs, { accept: 'application/json' }),
       fetchWithTimeout(workerEndpoint(metricsUrl, '/stats'), timeoutMs).catch(() => undefined),
     ]);
     if (!metrics.ok) throw new Error(`/metrics answered HTTP ${metrics.status}`);
-    const samples = parsePrometheusText(await metrics.text());
+    const samples = samplesFromPromClient(await metrics.json());
     let parsedStats: WorkerStats | undefined;
     if (stats?.ok) {
       const result = statsSchema.safeParse(await stats.json().catch(() => undefined));
