@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, projectRoot } from '../lib/config.ts';
-import { createPgPool } from '../lib/db/pool.ts';
+import { createPgPool, createPrisma } from '../lib/db/client.ts';
 import { createTestDatabase } from '../lib/db/test-database.ts';
 import {
   checkoutPageSql,
@@ -113,6 +113,7 @@ async function main(): Promise<void> {
   log(`creating a test database and ${ROWS.toLocaleString('en-US')} rows…`);
   const db = await createTestDatabase(config.DATABASE_URL);
   const pool = createPgPool(db.url, { max: 2, applicationName: 'clickstream-bench' });
+  const prisma = createPrisma(db.url, { pool });
   try {
     const end = Date.now();
     const loadStarted = performance.now();
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
     };
 
     // Warm the cache as a running app would be (the same mix, unmeasured).
-    for (const c of cases.slice(0, 20)) await listCheckouts(pool, c.query);
+    for (const c of cases.slice(0, 20)) await listCheckouts(prisma, c.query);
 
     const page: number[] = [];
     const firstPage: number[] = [];
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
     let slowest = { ms: 0, label: '', query: cases[0]!.query };
     const detailIds: string[] = [];
     for (const c of cases) {
-      let [result, ms] = await timed(() => listCheckouts(pool, c.query));
+      let [result, ms] = await timed(() => listCheckouts(prisma, c.query));
       page.push(ms);
       firstPage.push(ms);
       byLabel.set(c.label, [...(byLabel.get(c.label) ?? []), ms]);
@@ -177,7 +178,7 @@ async function main(): Promise<void> {
           ...c.query,
           after: checkoutQuerySchema.parse({ after: result.nextCursor }).after,
         };
-        [result, ms] = await timed(() => listCheckouts(pool, next));
+        [result, ms] = await timed(() => listCheckouts(prisma, next));
         page.push(ms);
         deeperPage.push(ms);
         if (ms > slowest.ms) slowest = { ms, label: `${c.label} (page ${d + 2})`, query: next };
@@ -186,15 +187,15 @@ async function main(): Promise<void> {
 
     const detail: number[] = [];
     for (const id of detailIds.slice(0, 100))
-      detail.push((await timed(() => getCheckout(pool, id)))[1]);
+      detail.push((await timed(() => getCheckout(prisma, id)))[1]);
     const dashboardFeed: number[] = [];
     const dashboardWindow: number[] = [];
     for (let i = 0; i < 30; i++) {
-      dashboardFeed.push((await timed(() => newestAttributed(pool)))[1]);
-      dashboardWindow.push((await timed(() => windowAggregates(pool, end)))[1]);
+      dashboardFeed.push((await timed(() => newestAttributed(prisma)))[1]);
+      dashboardWindow.push((await timed(() => windowAggregates(prisma, end)))[1]);
     }
 
-    const { sql, params } = checkoutPageSql(await resolveUser(pool, slowest.query));
+    const { sql, params } = checkoutPageSql(await resolveUser(prisma, slowest.query));
     const plan = await pool.query<{ 'QUERY PLAN': string }>(
       `EXPLAIN (ANALYZE, BUFFERS) ${sql}`,
       params,
@@ -256,6 +257,7 @@ async function main(): Promise<void> {
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     log(`wrote ${path.relative(projectRoot, file)}`);
   } finally {
+    await prisma.$disconnect();
     await pool.end();
     await db.drop();
     log(`dropped ${db.name}`);
