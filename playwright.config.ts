@@ -1,7 +1,9 @@
 // Browser tests against the production build, in Debian's Chromium (no Playwright browser
 // download: the network is closed), on a pipeline of their own: Playwright starts, in order, the
-// e2e database (recreated and migrated), one speed-layer worker and the web server, all on the
-// e2e topics, groups and ports of e2e/support/e2e-stack.ts, and stops them in reverse order.
+// e2e database (recreated and migrated), one speed-layer worker, the jobs worker (the lake export
+// and the models started from the admin page run there, never in the web server) and the web
+// server, all on the e2e topics, groups and ports of e2e/support/e2e-stack.ts, and stops them in
+// reverse order.
 // `npm run build` must have run first; the test runner does it.
 import { defineConfig } from '@playwright/test';
 import { loadConfig } from './lib/config.ts';
@@ -75,6 +77,16 @@ export default defineConfig({
       command: 'node --import tsx workers/main.ts',
       url: `http://127.0.0.1:${E2E.workerMetricsPort}/healthz`,
       env: { ...e2eEnv, METRICS_PORT: String(E2E.workerMetricsPort) },
+      reuseExistingServer: !inCI,
+      timeout: 90_000,
+      stdout: 'pipe',
+      gracefulShutdown,
+    },
+    {
+      name: 'jobs',
+      command: 'node --import tsx workers/jobs/main.ts',
+      url: `http://127.0.0.1:${E2E.jobsPort}/healthz`,
+      env: { ...e2eEnv, JOBS_PORT: String(E2E.jobsPort) },
       reuseExistingServer: !inCI,
       timeout: 90_000,
       stdout: 'pipe',

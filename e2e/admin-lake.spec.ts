@@ -1,7 +1,9 @@
 // The lake export from the admin page, in Chromium against the e2e stack: unauthenticated starts
-// are refused, a signed-in user runs an export and follows it to the finished run in the history
-// (rows per table, Delta versions), a second start while one runs gets 409, and a table's Delta
-// history travels back to an earlier version. Runs after the platform specs (project 'batch'),
+// are refused, a signed-in user starts an export, which runs in the jobs worker (the run's row
+// names the worker that claimed it: the jobs worker's own identity, never the web server), follows
+// its live progress to the finished run in the history (rows per table, Delta versions), a second
+// start while one is queued or running gets 409, and a table's Delta history travels back to an
+// earlier version. Runs after the platform specs (project 'batch'),
 // on the e2e lake (data/e2e/lake, emptied first), whose topics the pipeline spec filled.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -83,21 +85,57 @@ test('a signed-in user runs an export and sees it finish with rows and Delta ver
   const run = panel.getByRole('button', { name: 'Run lake export' });
   await expect(run).toBeEnabled();
 
+  // What the page shows while the run goes: its phase and the topics' read counts, sampled.
+  const phases = new Set<string>();
+  const readCounts = new Set<string>();
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const phase = panel.getByTestId('lake-export-phase');
+      if (await phase.count()) phases.add((await phase.textContent()) ?? '');
+      const topic = panel.getByTestId('lake-topic-progress').first();
+      if (await topic.count())
+        readCounts.add((await topic.locator('td').nth(1).textContent()) ?? '');
+      await page.waitForTimeout(100);
+    }
+  })();
+
   const started = Date.now();
   await run.click();
   // Live progress per topic while it runs (an export of this size takes a few seconds).
   await expect(panel.getByTestId('lake-export-progress')).toBeVisible({ timeout: 10_000 });
   await expect(panel.getByRole('button', { name: 'Export running…' })).toBeDisabled();
-  // A second start while it runs is refused, not started twice.
+  // A second start while it is queued or running is refused, not started twice.
   const second = await request.post('/api/admin/lake/run', { data: {}, headers: bearer });
   expect(second.status()).toBe(409);
-  expect(((await second.json()) as { error: string }).error).toContain('already running');
+  expect(((await second.json()) as { error: string }).error).toMatch(/already (running|queued)/);
   await expect(panel.getByTestId('lake-topic-progress').first()).toBeVisible({ timeout: 10_000 });
+  // The run was claimed by the jobs worker: the identity on its row (and on the page) is the one
+  // the jobs worker reports for itself, so the export ran there and not in the web server.
+  const jobsWorker = (await (
+    await request.get(`http://127.0.0.1:${E2E.jobsPort}/healthz`)
+  ).json()) as { worker: string };
+  expect(jobsWorker.worker).toMatch(/^jobs \d+@/);
+  await expect(panel.getByTestId('lake-export-worker')).toContainText(jobsWorker.worker);
   await shot('admin-lake-running');
 
   const finished = panel.getByTestId('lake-run').first();
   await expect(finished).toHaveAttribute('data-status', 'succeeded', { timeout: 90_000 });
   console.log(`[admin-lake] first export: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  sampling = false;
+  await sampler;
+  // The page followed the run as it went: more than one phase, or read counts that grew.
+  console.log(
+    `[admin-lake] phases seen: ${[...phases].join(', ')}; read counts: ${readCounts.size}`,
+  );
+  expect(phases.size + readCounts.size, [...phases, ...readCounts].join(' | ')).toBeGreaterThan(2);
+  const runs = (await (await request.get('/api/admin/lake', { headers: bearer })).json()) as {
+    runs: { status: string; claimedBy: string | null }[];
+  };
+  expect(runs.runs[0]).toMatchObject({ status: 'succeeded', claimedBy: jobsWorker.worker });
+  // An anonymous reader sees that it ran, not where.
+  const anonymous = (await (await request.get('/api/admin/lake')).json()) as typeof runs;
+  expect(anonymous.runs[0]?.claimedBy).toBeNull();
   await expect(panel.getByTestId('lake-export-progress')).toHaveCount(0);
   await expect(finished.getByTestId('lake-run-rows')).toContainText('clicks');
   await expect(finished.getByTestId('lake-run-versions')).toContainText('clicks v0');

@@ -6,6 +6,8 @@ import { withDatabaseName } from '../../lib/db/test-database.ts';
 export const E2E = {
   webPort: 3100,
   workerMetricsPort: 9564,
+  /** The jobs worker's /healthz (its identity: the lake spec checks who ran the export). */
+  jobsPort: 9566,
   databaseReadyPort: 9565,
   /** A test database name (the prefix lets the test-database guard drop it). */
   databaseName: 'clickstream_test_e2e',
