@@ -14,7 +14,7 @@ export const parseYaml = (text: string): unknown => parse(text, { merge: true })
 
 export interface ComposeService {
   image?: string;
-  build?: string | { context: string; dockerfile?: string };
+  build?: string | { context: string; dockerfile?: string; target?: string };
   command?: string | string[];
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: (string | number | { target: number; published?: string | number; host_ip?: string })[];
@@ -134,6 +134,19 @@ export function parseImageRef(ref: string): ImageRef {
     return { name: withoutDigest.slice(0, colon), tag: withoutDigest.slice(colon + 1), digest };
   }
   return { name: withoutDigest, digest };
+}
+
+/** Named volumes a service mounts, by target path, with whether read-only. */
+export function namedVolumes(
+  service: ComposeService,
+): Record<string, { source: string; readOnly: boolean }> {
+  return Object.fromEntries(
+    (service.volumes ?? []).flatMap((volume) => {
+      if (typeof volume === 'object') return [];
+      const [source = '', target = '', mode = ''] = volume.split(':');
+      return /^[./]/.test(source) ? [] : [[target, { source, readOnly: mode === 'ro' }]];
+    }),
+  );
 }
 
 /** The command as one string, e.g. "npm run workers". */

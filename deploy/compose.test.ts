@@ -11,6 +11,7 @@ import {
   dependsOn,
   interpolate,
   loadCompose,
+  namedVolumes,
   parseImageRef,
   parseYaml,
   portMappings,
@@ -43,9 +44,9 @@ const userEnv = {
 describe('docker-compose.yml services', () => {
   it('has the services of the Docker path', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['grafana', 'kafka', 'migrate', 'postgres', 'prometheus', 'web', 'workers'].sort(),
+      ['grafana', 'jobs', 'kafka', 'migrate', 'postgres', 'prometheus', 'web', 'workers'].sort(),
     );
-    expect(appServices.sort()).toEqual(['migrate', 'web', 'workers']);
+    expect(appServices.sort()).toEqual(['jobs', 'migrate', 'web', 'workers']);
   });
 
   it.each(services)('%s has an image or a build', (_name, s) => {
@@ -59,9 +60,36 @@ describe('docker-compose.yml services', () => {
     expect(ref.tag).not.toBe('latest');
   });
 
-  it('builds one app image that every app service shares', () => {
-    const images = new Set(appServices.map((name) => service(name).image));
+  it('builds one app image that every app service shares; the jobs worker’s adds Python', () => {
+    const shared = appServices.filter((name) => name !== 'jobs');
+    const images = new Set(shared.map((name) => service(name).image));
     expect(images.size).toBe(1);
+    const target = (name: string) => {
+      const build = service(name).build;
+      return typeof build === 'object' ? build.target : undefined;
+    };
+    for (const name of shared) expect(target(name), name).toBe('runtime');
+    expect(target('jobs')).toBe('jobs');
+    expect(service('jobs').image).not.toBe(service('web').image);
+  });
+
+  it('gives the lake to the jobs worker, which writes it, and to the web app read-only', () => {
+    expect(namedVolumes(service('jobs'))['/data/lake']).toEqual({
+      source: 'lake-data',
+      readOnly: false,
+    });
+    expect(namedVolumes(service('web'))['/data/lake']).toEqual({
+      source: 'lake-data',
+      readOnly: true,
+    });
+    // The docs site the models run generates is served by the web app.
+    expect(namedVolumes(service('jobs'))['/app/dbt/target']?.readOnly).toBe(false);
+    expect(namedVolumes(service('web'))['/app/dbt/target']).toEqual({
+      source: 'dbt-target',
+      readOnly: true,
+    });
+    // The speed layer runs no batch job: it needs no lake.
+    expect(namedVolumes(service('workers'))['/data/lake']).toBeUndefined();
   });
 
   it.each(services)('%s depends only on services that exist', (_name, s) => {
@@ -98,7 +126,7 @@ describe('docker-compose.yml services', () => {
     expect(service('migrate').depends_on).toMatchObject({
       postgres: { condition: 'service_healthy' },
     });
-    for (const name of ['workers', 'web']) {
+    for (const name of ['workers', 'jobs', 'web']) {
       expect(service(name).depends_on).toMatchObject({
         kafka: { condition: 'service_healthy' },
         migrate: { condition: 'service_completed_successfully' },
@@ -115,6 +143,7 @@ describe('docker-compose.yml services', () => {
     const expected = {
       migrate: 'npm run db:migrate',
       workers: 'npm run worker',
+      jobs: 'npm run jobs:bare',
       web: 'npm start',
     };
     for (const [name, command] of Object.entries(expected)) {
@@ -151,6 +180,7 @@ describe('app service environment', () => {
     const web = serviceEnv(service('web')).WEB_DATABASE_URL ?? '';
     expect(serviceEnv(service('migrate')).WEB_DATABASE_URL).toBe(web);
     expect(serviceEnv(service('workers')).WEB_DATABASE_URL).toBeUndefined();
+    expect(serviceEnv(service('jobs')).WEB_DATABASE_URL).toBeUndefined();
     expect(() => interpolate(web, {})).toThrow(/WEB_DATABASE_PASSWORD/);
     const url = new URL(interpolate(web, userEnv));
     const owner = new URL(interpolate(serviceEnv(service('web')).DATABASE_URL ?? '', userEnv));
@@ -165,6 +195,8 @@ describe('app service environment', () => {
     expect(serviceEnv(service('workers')).METRICS_HOST).toBe('0.0.0.0');
     // The workers answer to the name the web app and Prometheus use for them.
     expect(serviceEnv(service('workers')).ALLOWED_HOSTS).toBe('workers');
+    expect(serviceEnv(service('jobs')).METRICS_HOST).toBe('0.0.0.0');
+    expect(serviceEnv(service('jobs')).ALLOWED_HOSTS).toBe('jobs');
     for (const [name, s] of services) {
       for (const mapping of portMappings(s).filter((p) => p.published !== undefined)) {
         expect(mapping.hostIp, `${name} publishes ${mapping.published} beyond loopback`).toBe(
@@ -184,20 +216,31 @@ describe('app service environment', () => {
     expect(url.pathname).toBe(`/${pg.POSTGRES_DB}`);
   });
 
-  it.each(['workers', 'web'])('%s reaches Kafka on its in-network advertised listener', (name) => {
-    const advertised = (serviceEnv(service('kafka')).KAFKA_ADVERTISED_LISTENERS ?? '')
-      .split(',')
-      .map((listener) => listener.replace(/^\w+:\/\//, ''));
-    for (const broker of (serviceEnv(service(name)).KAFKA_BROKERS ?? '').split(',')) {
-      expect(advertised).toContain(broker);
-      expect(Object.keys(compose.services)).toContain(broker.split(':')[0]);
-    }
-  });
+  it.each(['workers', 'jobs', 'web'])(
+    '%s reaches Kafka on its in-network advertised listener',
+    (name) => {
+      const advertised = (serviceEnv(service('kafka')).KAFKA_ADVERTISED_LISTENERS ?? '')
+        .split(',')
+        .map((listener) => listener.replace(/^\w+:\/\//, ''));
+      for (const broker of (serviceEnv(service(name)).KAFKA_BROKERS ?? '').split(',')) {
+        expect(advertised).toContain(broker);
+        expect(Object.keys(compose.services)).toContain(broker.split(':')[0]);
+      }
+    },
+  );
 
   it('exposes the workers metrics port it configures', () => {
     const port = Number(serviceEnv(service('workers')).METRICS_PORT);
     expect(containerPorts(service('workers'))).toContain(port);
     expect(serviceEnv(service('web')).WORKER_METRICS_URL).toBe(`http://workers:${port}/metrics`);
+  });
+
+  it('checks the jobs worker’s health on the port it configures', () => {
+    const port = Number(serviceEnv(service('jobs')).JOBS_PORT);
+    expect(containerPorts(service('jobs'))).toContain(port);
+    expect(JSON.stringify(service('jobs').healthcheck?.test)).toContain(
+      `http://127.0.0.1:${port}/healthz`,
+    );
   });
 });
 
@@ -279,6 +322,14 @@ describe('Dockerfile', () => {
     const keys = [...envBlock.matchAll(/(\w+)=/g)].map((m) => m[1]!);
     const runtime = ['NODE_ENV', 'NEXT_TELEMETRY_DISABLED', 'npm_config_update_notifier'];
     for (const key of keys) expect([...configKeys, ...runtime]).toContain(key);
+  });
+
+  it('gives the jobs target Python and the pinned virtualenv dbt runs from', () => {
+    expect(stages).toContain('jobs');
+    const jobs = dockerfile.slice(dockerfile.indexOf(' AS jobs'));
+    expect(jobs).toMatch(/apt-get install .*python3 python3-venv/);
+    expect(jobs).toContain('ensurePythonEnv');
+    expect(jobs).toMatch(/^CMD \["npm", "run", "jobs:bare"\]/m);
   });
 
   it('keeps host builds and secrets out of the build context', () => {
