@@ -15,6 +15,7 @@ const nextConfig = {
     'parquet-wasm',
     'apache-arrow',
     '@aws-sdk/client-s3',
+    '@aws-sdk/lib-storage',
   ],
   // Route types stay plain strings; typed routes would tie every href to a generated type file.
   typedRoutes: false,
