@@ -2,6 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 // Unit tests are pure and fast; integration tests talk to the real Kafka and
 // PostgreSQL that `scripts/run-tests.ts` starts, so they run one file at a time.
+// Tests live beside the code (`*.test.ts`) and in test/. Not ours: installed packages, and the
+// packages `next build` copies into .next/node_modules with their own test files.
+const notOurs = ['**/node_modules/**', '.next/**', '.stack/**', '.venv/**', 'data/**'];
+
 export default defineConfig({
   test: {
     projects: [
@@ -10,7 +14,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['**/*.test.ts'],
-          exclude: ['**/*.integration.test.ts', 'node_modules/**', 'e2e/**', '.stack/**'],
+          exclude: ['**/*.integration.test.ts', ...notOurs, 'e2e/**'],
         },
       },
       {
@@ -18,7 +22,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['**/*.integration.test.ts'],
-          exclude: ['node_modules/**', '.stack/**'],
+          exclude: notOurs,
           fileParallelism: false,
           // On a shared CI machine one retry, as Playwright has; `npm test` names every test a
           // retry made good ("flaky"), so a wobble is reported, never hidden.
