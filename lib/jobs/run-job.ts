@@ -93,6 +93,7 @@ export async function runJob<R>(
       (held) => {
         if (held || lost) return;
         lost = true;
+        clearInterval(heartbeat); // the row is someone else's (or back in the queue) now
         abort.abort(new JobLeaseLostError(run.id));
       },
       (error: unknown) => log(`heartbeat failed (retried): ${(error as Error).message}`),
