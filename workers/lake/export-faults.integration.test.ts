@@ -156,7 +156,9 @@ describe('lake export faults', () => {
 
   it('two exports at once: with the lock the second refuses to start', async () => {
     await env.produce(1000);
-    const first = startExportChild(env.childEnv, ['--pause-before-commit-ms', '3000']);
+    // The first must still be running when the second has started (tsx takes seconds to start a
+    // child on a loaded machine): it waits 15 s before committing.
+    const first = startExportChild(env.childEnv, ['--pause-before-commit-ms', '15000']);
     await first.waitFor(/phase: reading/);
     const second = startExportChild(env.childEnv);
     expect(await second.exited).toBe(2);
