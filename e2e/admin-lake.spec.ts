@@ -76,6 +76,8 @@ test('starting an export needs the admin token', async ({ request }) => {
 test('a signed-in user runs an export and sees it finish with rows and Delta versions', async ({
   request,
 }) => {
+  // Traffic first (the simulator's backfill), then the export: more than the default 30 s.
+  test.setTimeout(180_000);
   await produceEvents(request, 1);
   await page.goto('/admin');
   const gate = page.getByTestId('admin-session');
@@ -91,11 +93,11 @@ test('a signed-in user runs an export and sees it finish with rows and Delta ver
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      const phase = panel.getByTestId('lake-export-phase');
-      if (await phase.count()) phases.add((await phase.textContent()) ?? '');
-      const topic = panel.getByTestId('lake-topic-progress').first();
-      if (await topic.count())
-        readCounts.add((await topic.locator('td').nth(1).textContent()) ?? '');
+      // allTextContents does not wait: the block goes away when the run ends.
+      for (const phase of await panel.getByTestId('lake-export-phase').allTextContents())
+        phases.add(phase);
+      const reads = await panel.getByTestId('lake-topic-read').allTextContents();
+      if (reads.length > 0) readCounts.add(reads.join(' '));
       await page.waitForTimeout(100);
     }
   })();

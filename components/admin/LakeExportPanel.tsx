@@ -120,7 +120,9 @@ function CurrentExport({ current }: { current: JobRunView }) {
               <tr key={topic} data-testid="lake-topic-progress">
                 <td className="mono">{topic}</td>
                 <td style={{ minWidth: 200 }}>
-                  {formatCount(t.read)} / {formatCount(t.total)}
+                  <span data-testid="lake-topic-read">
+                    {formatCount(t.read)} / {formatCount(t.total)}
+                  </span>
                   <div className="bar">
                     <span style={{ width: `${t.total > 0 ? (100 * t.read) / t.total : 100}%` }} />
                   </div>
