@@ -12,6 +12,7 @@
 // /healthz; a row the database refuses is dead-lettered; anything else is a bug:
 // the process exits without a snapshot, and a restart replays from the last one.
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type pg from 'pg';
 import type { PrismaClient } from '../../lib/db/client.ts';
 import { describeError, errorKind } from '../../lib/faults/error-kinds.ts';
 import { retryTransient } from '../../lib/faults/retry.ts';
@@ -30,7 +31,10 @@ import type { UserDirectory } from './user-directory.ts';
 
 export interface AttributorOptions {
   kafka: Kafka;
+  /** Dead letters go through Prisma Client. */
   db: PrismaClient;
+  /** The pool `db` runs on: the sink upsert and the snapshots use it directly (sink.ts says why). */
+  pool: pg.Pool;
   metrics: SpeedMetrics;
   users: UserDirectory;
   groupId: string;
@@ -193,7 +197,7 @@ export class Attributor {
     if (!loading) {
       loading = (async () => {
         const snapshot = await this.retryPostgres('snapshot load', () =>
-          loadSnapshot(this.o.db, this.o.groupId, partition),
+          loadSnapshot(this.o.pool, this.o.groupId, partition),
         );
         const runtime = snapshot
           ? PartitionRuntime.fromSnapshot(partition, snapshot.state)
@@ -430,7 +434,7 @@ export class Attributor {
     const result = await retryTransient(
       () =>
         writeCheckoutRows(
-          this.o.db,
+          this.o.pool,
           [...rows.values()].map((p) => p.row),
         ),
       {
@@ -471,7 +475,7 @@ export class Attributor {
     if (snapshots.length === 0) return;
     const started = performance.now();
     await this.retryPostgres('snapshot write', () =>
-      saveSnapshots(this.o.db, this.o.groupId, snapshots),
+      saveSnapshots(this.o.pool, this.o.groupId, snapshots),
     );
     this.lastSnapshotCostMs = encodeSeconds * 1000 + (performance.now() - started);
     this.o.metrics.snapshotSeconds.observe(this.lastSnapshotCostMs / 1000);

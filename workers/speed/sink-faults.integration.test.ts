@@ -3,7 +3,6 @@
 // the worker exiting, never followed by a snapshot that would skip its rows, and a checkout id
 // that arrives under two user ids keeps one row and dead-letters the other copy.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPrisma } from '../../lib/db/client.ts';
 import { AttributionPartition } from '../../lib/domain/partition-engine.ts';
 import { userPartition } from '../../lib/kafka/user-partition.ts';
 import { naiveTimestamp } from '../../lib/simulator/stream-generator.ts';
@@ -193,8 +192,7 @@ describe('sink faults', () => {
         watermark: engine.watermark,
       });
     }
-    const db = createPrisma(env.db.url, { pool: env.pool });
-    await saveSnapshots(db, `${env.groupPrefix}-attributor`, snapshots);
+    await saveSnapshots(env.pool, `${env.groupPrefix}-attributor`, snapshots);
     const messages = ruleStream(env, 23, 1);
     const worker = new WorkerProcess(env.childEnv);
     workers.push(worker);

@@ -44,6 +44,7 @@ export async function startSpeedLayer(o: SpeedLayerOptions): Promise<SpeedLayer>
   const attributor = new Attributor({
     kafka: o.kafka,
     db,
+    pool: o.pool,
     metrics,
     users,
     groupId: `${prefix}-attributor`,
