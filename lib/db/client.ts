@@ -1,9 +1,11 @@
 // The data layer's one connection setup: Prisma Client over the node-postgres driver adapter (no
-// engine binary) on a pg Pool of ours, one pool per process (per role, for the web). Every query
-// of the workers and the web goes through the PrismaClient made here: the typed API where it
-// fits, `$queryRaw`/`$executeRaw` tagged templates where the SQL matters (bulk `unnest` upserts).
-// Only DDL and role management (migrate.ts, web-role.ts) and the users LISTEN connection
-// (workers/speed/user-listener.ts) talk to pg directly.
+// engine binary) on a pg Pool of ours, one pool per process (per role, for the web). The queries
+// of the workers and the web go through the PrismaClient made here: the typed API where it fits,
+// `$queryRaw`/`$executeRaw` tagged templates where the SQL matters. Talking to pg directly:
+// DDL and role management (migrate.ts, web-role.ts); the users LISTEN connection
+// (workers/speed/user-listener.ts: a dedicated session); and the speed layer's two bulk hot
+// paths, the sink upsert and the snapshots, on the very pool the adapter runs on, because
+// Prisma's raw queries serialize every array element (workers/speed/sink.ts has the figures).
 //
 // Robustness, checked against @prisma/adapter-pg 7: a query outside a transaction runs through
 // `pool.query`, which listens for the connection's 'error' while it holds it; an interactive
