@@ -317,6 +317,10 @@ describe('the migration SQL agrees with schema.prisma', () => {
       ['progress', 'jsonb', false, null],
       ['result', 'jsonb', false, null],
       ['error', 'text', false, null],
+      ['heartbeat_at', 'timestamp(3) with time zone', false, null],
+      ['claimed_by', 'text', false, null],
+      ['attempts', 'integer', true, '0'],
+      ['scheduled_for', 'timestamp(3) with time zone', false, null],
     ],
     web_sessions: [
       ['id', 'uuid', true, 'gen_random_uuid()'],
@@ -411,7 +415,13 @@ describe('the migration SQL agrees with schema.prisma', () => {
         'dead_letters_topic_partition_offset_key',
         `UNIQUE ${on('dead_letters', '(topic, partition, "offset")')}`,
       ],
+      ['job_runs_kind_scheduled_for_key', `UNIQUE ${on('job_runs', '(kind, scheduled_for)')}`],
       ['job_runs_kind_started_at_idx', on('job_runs', '(kind, started_at DESC)')],
+      // Migration only (not expressible in schema.prisma): one queued or running run per kind.
+      [
+        'job_runs_one_active_per_kind',
+        `UNIQUE ${on('job_runs', "(kind) WHERE (status = ANY (ARRAY['queued'::text, 'running'::text]))")}`,
+      ],
       ['job_runs_pkey', `UNIQUE ${on('job_runs', '(id)')}`],
       ['products_pkey', `UNIQUE ${on('products', '(id)')}`],
       ['speed_snapshots_pkey', `UNIQUE ${on('speed_snapshots', '(pipeline, partition)')}`],
