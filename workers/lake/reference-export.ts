@@ -1,8 +1,12 @@
 // The reference data the models need, exported from PostgreSQL each run so they never reach into
 // the application database: `users` (SCD2 history of commerce.users, merged with the table's
 // current rows) and `speed_attributed_checkouts` (the speed layer's sink, replaced each run with
-// one consistent snapshot read in a REPEATABLE READ transaction).
+// one consistent snapshot read in a REPEATABLE READ transaction). Through Prisma Client on the
+// caller's pool: the users through the typed API, the sink's pages as raw tagged templates in an
+// interactive transaction.
 import type pg from 'pg';
+import { withPrismaOn, type Db } from '../../lib/db/client.ts';
+import { Prisma } from '../../lib/generated/prisma/client.ts';
 import type { DeltaSnapshot } from '../../lib/delta/delta-snapshot.ts';
 import { decodeDataPath } from '../../lib/delta/delta-log.ts';
 import { speedAttributedCheckoutsTable, usersTable } from '../../lib/lake/lake-tables.ts';
@@ -75,8 +79,8 @@ export async function writeUsers(
   options: Partial<TableWriterOptions>,
 ): Promise<UsersExport> {
   const history = await readUserHistory(table, snapshot);
-  const { rows } = await pool.query<{ id: number; username: string }>(
-    'SELECT id, username FROM commerce.users ORDER BY id',
+  const rows = await withPrismaOn(pool, (db) =>
+    db.user.findMany({ select: { id: true, username: true }, orderBy: { id: 'asc' } }),
   );
   const merged = mergeUserHistory(history, rows, now);
   const isNew = snapshot.version < 0;
@@ -102,6 +106,39 @@ export async function writeUsers(
 }
 
 const PAGE_ROWS = 20_000;
+/**
+ * How long the snapshot read may hold its transaction (Prisma's interactive transactions end
+ * after 5 s by default): a sink of millions of rows takes minutes to page through.
+ */
+const SNAPSHOT_READ_TIMEOUT_MS = 60 * 60_000;
+
+interface SinkPageRow {
+  checkout_id: string;
+  user_id: string;
+  user_name: string;
+  click_id: string | null;
+  product_id: string;
+  total_amount: string;
+  checkout_ms: bigint;
+  click_ms: bigint | null;
+  is_final: boolean;
+  is_unknown_user: boolean;
+  is_late: boolean;
+}
+
+/** The sink's rows after `after` (by checkout id), one page. */
+function sinkPage(tx: Db, after: string): Promise<SinkPageRow[]> {
+  return tx.$queryRaw<SinkPageRow[]>`
+    SELECT checkout_id, user_id::text AS user_id, user_name, click_id, product_id,
+           total_amount::text AS total_amount,
+           floor(extract(epoch FROM checkout_time) * 1000)::bigint AS checkout_ms,
+           floor(extract(epoch FROM click_time) * 1000)::bigint AS click_ms,
+           is_final, is_unknown_user, is_late
+      FROM commerce.attributed_checkouts
+     WHERE checkout_id > ${after}
+     ORDER BY checkout_id
+     LIMIT ${PAGE_ROWS}`;
+}
 
 /** Writes the speed layer's attributed checkouts as of one database snapshot. */
 export async function writeSpeedSnapshot(
@@ -116,67 +153,53 @@ export async function writeSpeedSnapshot(
     { appender: appendSpeedCheckout, ...unpartitioned },
     options,
   );
-  const client = await pool.connect();
   try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const stamp = await client.query<{ ms: string }>(
-      'SELECT floor(extract(epoch FROM transaction_timestamp()) * 1000)::bigint AS ms',
+    const snapshotAt = await withPrismaOn(pool, (db) =>
+      db.$transaction(
+        async (tx) => {
+          // Before the first query, so the whole read sees one snapshot and writes nothing.
+          await tx.$executeRaw`SET TRANSACTION READ ONLY`;
+          const [stamp] = await tx.$queryRaw<{ ms: bigint }[]>`
+            SELECT floor(extract(epoch FROM transaction_timestamp()) * 1000)::bigint AS ms`;
+          const at = Number(stamp!.ms);
+          let after = '';
+          let total = 0;
+          for (;;) {
+            const rows = await sinkPage(tx, after);
+            if (rows.length === 0) break;
+            const page: SpeedCheckoutRow[] = rows.map((r) => ({
+              checkoutId: r.checkout_id,
+              userId: Number(r.user_id),
+              userName: r.user_name,
+              clickId: r.click_id,
+              productId: r.product_id,
+              totalAmount: r.total_amount,
+              checkoutTime: Number(r.checkout_ms),
+              clickTime: r.click_ms === null ? null : Number(r.click_ms),
+              isFinal: r.is_final,
+              isUnknownUser: r.is_unknown_user,
+              isLate: r.is_late,
+              snapshotAt: at,
+            }));
+            await writer.appendAll(page);
+            total += rows.length;
+            onRows?.(total);
+            after = rows[rows.length - 1]!.checkout_id;
+            if (rows.length < PAGE_ROWS) break;
+          }
+          return at;
+        },
+        {
+          isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead,
+          // As long as pool.connect() waits (pool.ts), not Prisma's 2 s.
+          maxWait: 10_000,
+          timeout: SNAPSHOT_READ_TIMEOUT_MS,
+        },
+      ),
     );
-    const snapshotAt = Number(stamp.rows[0]!.ms);
-    let after = '';
-    let total = 0;
-    for (;;) {
-      const { rows } = await client.query<{
-        checkout_id: string;
-        user_id: string;
-        user_name: string;
-        click_id: string | null;
-        product_id: string;
-        total_amount: string;
-        checkout_ms: string;
-        click_ms: string | null;
-        is_final: boolean;
-        is_unknown_user: boolean;
-        is_late: boolean;
-      }>(
-        `SELECT checkout_id, user_id::text, user_name, click_id, product_id, total_amount::text,
-                floor(extract(epoch FROM checkout_time) * 1000)::bigint AS checkout_ms,
-                floor(extract(epoch FROM click_time) * 1000)::bigint AS click_ms,
-                is_final, is_unknown_user, is_late
-           FROM commerce.attributed_checkouts
-          WHERE checkout_id > $1
-          ORDER BY checkout_id
-          LIMIT ${PAGE_ROWS}`,
-        [after],
-      );
-      if (rows.length === 0) break;
-      const page: SpeedCheckoutRow[] = rows.map((r) => ({
-        checkoutId: r.checkout_id,
-        userId: Number(r.user_id),
-        userName: r.user_name,
-        clickId: r.click_id,
-        productId: r.product_id,
-        totalAmount: r.total_amount,
-        checkoutTime: Number(r.checkout_ms),
-        clickTime: r.click_ms === null ? null : Number(r.click_ms),
-        isFinal: r.is_final,
-        isUnknownUser: r.is_unknown_user,
-        isLate: r.is_late,
-        snapshotAt,
-      }));
-      await writer.appendAll(page);
-      total += rows.length;
-      onRows?.(total);
-      after = rows[rows.length - 1]!.checkout_id;
-      if (rows.length < PAGE_ROWS) break;
-    }
-    await client.query('COMMIT');
     return { files: await writer.finish(), snapshotAt };
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
     await writer.abort(error);
     throw error;
-  } finally {
-    client.release();
   }
 }
