@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, projectRoot } from '../lib/config.ts';
 import { createPgPool, createPrisma } from '../lib/db/client.ts';
-import { createTestDatabase } from '../lib/db/test-database.ts';
+import { createTestDatabase } from '../test/db/test-database.ts';
 import {
   checkoutPageSql,
   getCheckout,

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, projectRoot } from '../lib/config.ts';
 import { createPgPool } from '../lib/db/pool.ts';
-import { createTestDatabase } from '../lib/db/test-database.ts';
+import { createTestDatabase } from '../test/db/test-database.ts';
 import { createKafka } from '../lib/kafka/client.ts';
 import { ensureTopics } from '../lib/kafka/topics.ts';
 import { StreamGenerator, type GeneratorSettings } from '../lib/simulator/stream-generator.ts';

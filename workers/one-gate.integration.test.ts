@@ -13,7 +13,7 @@ import type * as arrow from 'apache-arrow';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../lib/config.ts';
-import { createTestDatabase, type TestDatabase } from '../lib/db/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../test/db/test-database.ts';
 import {
   DEAD_LETTER_KINDS,
   MAX_ID_BYTES,

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { loadConfig } from '../../lib/config.ts';
 import { migrateDatabase } from '../../lib/db/migrate.ts';
 import { provisionWebRole } from '../../lib/db/web-role.ts';
-import { assertTestDatabaseName, dropTestDatabase } from '../../lib/db/test-database.ts';
+import { assertTestDatabaseName, dropTestDatabase } from '../../test/db/test-database.ts';
 import { createKafka } from '../../lib/kafka/client.ts';
 import { topicNames } from '../../lib/kafka/topics.ts';
 import { E2E, e2eDatabaseUrl } from './e2e-stack.ts';

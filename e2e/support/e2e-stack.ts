@@ -1,7 +1,7 @@
 // The browser tests' own pipeline, next to (never mixed with) the demo: their own database,
 // topics, consumer groups and ports, and a fixed admin token. playwright.config.ts starts the
 // processes with these settings; the tests import the token and names from here.
-import { withDatabaseName } from '../../lib/db/test-database.ts';
+import { withDatabaseName } from '../../test/db/test-database.ts';
 
 export const E2E = {
   webPort: 3100,

@@ -26,7 +26,7 @@ import {
   TEST_DATABASE_PREFIX,
   withDatabaseName,
   type TestDatabase,
-} from './test-database.ts';
+} from '../../test/db/test-database.ts';
 
 const baseUrl = loadConfig().DATABASE_URL;
 // The migration directories, listed here independently of lib/db/migration-files.ts.

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { describeError, errorKind, sqlStateOf } from '../faults/error-kinds.ts';
 import { createPgPool, createPrisma, type PrismaClient } from './client.ts';
-import { createTestDatabase, type TestDatabase } from './test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/db/test-database.ts';
 
 let db: TestDatabase;
 let pool: pg.Pool;

@@ -5,7 +5,11 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
-import { createTestDatabase, withDatabaseName, type TestDatabase } from './test-database.ts';
+import {
+  createTestDatabase,
+  withDatabaseName,
+  type TestDatabase,
+} from '../../test/db/test-database.ts';
 import { provisionWebRole, webRoleOf } from './web-role.ts';
 
 const config = loadConfig();

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { createPrisma, type PrismaClient } from '../db/client.ts';
-import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/db/test-database.ts';
 import { JobAlreadyActiveError } from './job-run.ts';
 import { JobRunStore } from './job-run-store.ts';
 import { JobLeaseLostError, JobReleasedError, runJob } from './run-job.ts';

@@ -8,7 +8,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { createPrisma, type PrismaClient } from '../db/client.ts';
-import { createTestDatabase, withDatabaseName, type TestDatabase } from '../db/test-database.ts';
+import {
+  createTestDatabase,
+  withDatabaseName,
+  type TestDatabase,
+} from '../../test/db/test-database.ts';
 import { provisionWebRole } from '../db/web-role.ts';
 import { JobRunStore } from '../jobs/job-run-store.ts';
 import { JobsAdmin } from './jobs-admin.ts';

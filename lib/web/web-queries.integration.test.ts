@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { createPgPool, createPrisma, type PrismaClient } from '../db/client.ts';
-import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/db/test-database.ts';
 import { getCheckout, listCheckouts, type CheckoutListRow } from './checkout-queries.ts';
 import { listDeadLetters } from './dead-letter-queries.ts';
 import { checkoutQuerySchema, deadLetterQuerySchema, type CheckoutQuery } from './schemas.ts';

@@ -13,7 +13,7 @@ import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { loadConfig, projectRoot } from '../../lib/config.ts';
 import { createPgPool } from '../../lib/db/pool.ts';
-import { createTestDatabase, type TestDatabase } from '../../lib/db/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
 import { DEFAULT_MAX_FUTURE_SKEW_MS, parseCheckout, parseClick } from '../../lib/domain/events.ts';
 import { createKafka } from '../../lib/kafka/client.ts';
 import { ensureTopics } from '../../lib/kafka/topics.ts';

@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import type pg from 'pg';
 import { loadConfig, parseConfig, type Config } from '../../lib/config.ts';
 import { createPgPool } from '../../lib/db/pool.ts';
-import { createTestDatabase, type TestDatabase } from '../../lib/db/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
 import { attributeBruteForce } from '../domain/oracle.ts';
 import {
   DEFAULT_MAX_FUTURE_SKEW_MS,

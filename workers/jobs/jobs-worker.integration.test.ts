@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.ts';
 import { createPrisma, type PrismaClient } from '../../lib/db/client.ts';
-import { createTestDatabase, type TestDatabase } from '../../lib/db/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/db/test-database.ts';
 import { JobRunStore } from '../../lib/jobs/job-run-store.ts';
 import type { JobContext } from '../../lib/jobs/run-job.ts';
 import { startJobsWorker, type JobHandler, type JobsWorker } from './jobs-worker.ts';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { loadConfig } from '../../lib/config.ts';
 import { createPrisma, type PrismaClient } from '../../lib/db/client.ts';
-import { createTestDatabase, type TestDatabase } from '../../lib/db/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/db/test-database.ts';
 import { JobRunStore, type EnqueueOutcome } from '../../lib/jobs/job-run-store.ts';
 import { LEADER_LOCK_KEYS, startLeaderElection, type Leadership } from './leader.ts';
 import { startLakeExportSchedule, type LakeExportSchedule } from './schedule.ts';

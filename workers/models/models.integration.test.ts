@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, projectRoot } from '../../lib/config.ts';
 import { createPrisma, type PrismaClient } from '../../lib/db/client.ts';
-import { createTestDatabase, type TestDatabase } from '../../lib/db/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/db/test-database.ts';
 import { attributeBruteForce, type Attribution } from '../../test/domain/oracle.ts';
 import type { Checkout, Click } from '../../lib/domain/events.ts';
 import {

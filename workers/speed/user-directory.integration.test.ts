@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.ts';
 import { createPgPool, createPrisma } from '../../lib/db/client.ts';
-import { createTestDatabase, type TestDatabase } from '../../lib/db/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/db/test-database.ts';
 import { DependencyHealth } from './dependency-health.ts';
 import { createSpeedMetrics } from './metrics.ts';
 import { UserDirectory, type UserDirectoryOptions } from './user-directory.ts';

@@ -8,7 +8,7 @@ import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { parseConfig } from '../../../lib/config.ts';
 import { createPgPool } from '../../../lib/db/pool.ts';
-import { createTestDatabase } from '../../../lib/db/test-database.ts';
+import { createTestDatabase } from '../../db/test-database.ts';
 import { createKafka } from '../../../lib/kafka/client.ts';
 import { clickstreamTopicSpecs, ensureTopics } from '../../../lib/kafka/topics.ts';
 import { createLogger } from '../../../lib/log.ts';

@@ -3,7 +3,7 @@
 // truncates a database whose name does not start with `clickstream_test_`.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migrateDatabase } from './migrate.ts';
+import { migrateDatabase } from '../../lib/db/migrate.ts';
 
 export const TEST_DATABASE_PREFIX = 'clickstream_test_';
 
