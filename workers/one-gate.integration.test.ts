@@ -13,6 +13,7 @@ import type * as arrow from 'apache-arrow';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../lib/config.ts';
+import { createPrisma, type PrismaClient } from '../lib/db/client.ts';
 import { createTestDatabase, type TestDatabase } from '../test/db/test-database.ts';
 import {
   DEAD_LETTER_KINDS,
@@ -495,17 +496,20 @@ const micros = (ms: number) => BigInt(ms) * 1000n;
 
 let db: TestDatabase;
 let client: pg.Client;
+let sinkDb: PrismaClient;
 let lakeRoot: string;
 
 beforeAll(async () => {
   db = await createTestDatabase(loadConfig().DATABASE_URL);
   client = new pg.Client({ connectionString: db.url, application_name: 'one-gate-test' });
   await client.connect();
+  sinkDb = createPrisma(db.url);
   lakeRoot = mkdtempSync(path.join(tmpdir(), 'one-gate-'));
 });
 
 afterAll(async () => {
   await client?.end();
+  await sinkDb?.$disconnect();
   await db?.drop();
   if (lakeRoot) rmSync(lakeRoot, { recursive: true, force: true });
 });
@@ -638,7 +642,7 @@ async function throughEveryStore(clickMessages: RawMessage[], checkoutMessages: 
     rows.set(e.checkoutId, sinkRow(e, click));
   });
   await client.query('DELETE FROM commerce.attributed_checkouts');
-  const written = await writeCheckoutRows(client, rows.values());
+  const written = await writeCheckoutRows(sinkDb, rows.values());
   expect(written.refused).toEqual([]);
   const { rows: stored } = await client.query<Record<string, string | boolean | null>>(
     `SELECT checkout_id, user_id::text, user_name, click_id, product_id, payment_method,
@@ -790,7 +794,7 @@ describe('one gate: what the parser accepts, the sink and the lake store exactly
     );
     if (!parsed.ok) throw new Error(parsed.reason);
     await client.query('DELETE FROM commerce.attributed_checkouts');
-    expect((await writeCheckoutRows(client, [sinkRow(parsed.event, undefined)])).refused).toEqual(
+    expect((await writeCheckoutRows(sinkDb, [sinkRow(parsed.event, undefined)])).refused).toEqual(
       [],
     );
     const { rows } = await client.query<{ ms: string }>(

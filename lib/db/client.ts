@@ -3,9 +3,10 @@
 // of the workers and the web go through the PrismaClient made here: the typed API where it fits,
 // `$queryRaw`/`$executeRaw` tagged templates where the SQL matters. Talking to pg directly:
 // DDL and role management (migrate.ts, web-role.ts); the users LISTEN connection
-// (workers/speed/user-listener.ts: a dedicated session); and the speed layer's two bulk hot
-// paths, the sink upsert and the snapshots, on the very pool the adapter runs on, because
-// Prisma's raw queries serialize every array element (workers/speed/sink.ts has the figures).
+// (workers/speed/user-listener.ts: a dedicated session); and the speed layer's snapshots, on the
+// very pool the adapter runs on, because Prisma's raw queries carry bytea as base64 inside JSON
+// (workers/speed/snapshots.ts has the figures). The sink upsert goes through Prisma with its
+// rows as one JSON text parameter, not 17 arrays (workers/speed/sink.ts has the figures).
 //
 // Robustness, checked against @prisma/adapter-pg 7: a query outside a transaction runs through
 // `pool.query`, which listens for the connection's 'error' while it holds it; an interactive

@@ -4,7 +4,7 @@
 //
 // A connection dying while checked out must not crash the process (pg emits 'error' on it, and
 // an 'error' with no listener is thrown): `pool.query` (Prisma's adapter outside transactions,
-// the sink and the snapshots) listens while it holds one, the adapter listens on an interactive
+// and the snapshots) listens while it holds one, the adapter listens on an interactive
 // transaction's connection; idle connections are covered by the pool listener here.
 import pg from 'pg';
 

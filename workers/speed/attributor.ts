@@ -31,9 +31,9 @@ import type { UserDirectory } from './user-directory.ts';
 
 export interface AttributorOptions {
   kafka: Kafka;
-  /** Dead letters go through Prisma Client. */
+  /** Dead letters and the sink upsert go through Prisma Client. */
   db: PrismaClient;
-  /** The pool `db` runs on: the sink upsert and the snapshots use it directly (sink.ts says why). */
+  /** The pool `db` runs on: the snapshots use it directly (snapshots.ts says why). */
   pool: pg.Pool;
   metrics: SpeedMetrics;
   users: UserDirectory;
@@ -434,7 +434,7 @@ export class Attributor {
     const result = await retryTransient(
       () =>
         writeCheckoutRows(
-          this.o.pool,
+          this.o.db,
           [...rows.values()].map((p) => p.row),
         ),
       {
