@@ -8,6 +8,12 @@
 // 165 ms of client CPU with pg, 340 ms with $executeRaw (wall ~1.0 s vs ~1.3 s); reading one
 // 3.5 MB state 21.6 ms with pg, 29.4 ms with $queryRaw, 35.0 ms with the typed API. The
 // encoding runs on the worker's event loop and the read is restore time, so both stay on pg.
+// Nor does a compact text parameter rescue Prisma: the states as one text[] of base64,
+// decode(…, 'base64') in SQL, cost 252–292 ms of client CPU against pg's 179–208 ms (wall
+// 1.00–1.04 s vs 1.07 s; bench/snapshot-write.bench.ts, 6 × 3.5 MB, medians of 7 and 9): Prisma
+// still copies every base64 byte through its JSON. The same text[] of base64 on the bare pool
+// cost 108–118 ms, wall 0.86–0.89 s: pg writes a bytea[] element as \x hex text, twice the
+// bytes of base64.
 import type pg from 'pg';
 
 export interface PartitionSnapshot {
