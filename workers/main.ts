@@ -7,14 +7,15 @@
 import { loadConfig } from '../lib/config.ts';
 import { createPgPool } from '../lib/db/pool.ts';
 import { createKafka } from '../lib/kafka/client.ts';
+import { logger } from '../lib/log.ts';
 import { clickstreamTopicSpecs, ensureTopics } from '../lib/kafka/topics.ts';
 import { startSpeedLayer } from './speed/speed-layer.ts';
 import { exitOnlyOnBugs } from './unhandled-errors.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = (msg: string) =>
-    console.log(`${new Date().toISOString()} [worker ${process.pid}] ${msg}`);
+  const workerLog = logger('worker');
+  const log = (msg: string) => workerLog.info(msg);
   exitOnlyOnBugs(log);
   const kafka = createKafka({
     brokers: config.KAFKA_BROKERS,
@@ -44,8 +45,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(
-    `[worker] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
+  logger('worker').fatal({ err: error }, 'failed to start');
   process.exit(1);
 });

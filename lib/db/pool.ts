@@ -7,6 +7,7 @@
 // and the snapshots) listens while it holds one, the adapter listens on an interactive
 // transaction's connection; idle connections are covered by the pool listener here.
 import pg from 'pg';
+import { logger } from '../log.ts';
 
 export interface PoolOptions {
   /** Connections in the pool (pg's default is 10). */
@@ -36,7 +37,7 @@ export function createPgPool(databaseUrl: string, options: PoolOptions = {}): pg
   });
   // Without a listener, a server restart kills the process through an idle client's 'error'.
   pool.on('error', (error) => {
-    console.error(`[db] idle PostgreSQL connection failed: ${error.message}`);
+    logger('db').warn({ err: error }, 'idle PostgreSQL connection failed');
   });
   return pool;
 }

@@ -13,6 +13,7 @@ import { loadConfig, projectRoot, type Config } from '../config.ts';
 import { createPrisma, type PrismaClient } from '../db/client.ts';
 import { createPgPool } from '../db/pool.ts';
 import { createKafka } from '../kafka/client.ts';
+import { logger } from '../log.ts';
 import { SignInThrottle, tokenEpoch, type AuthDeps } from './auth.ts';
 import { JobsAdmin } from './jobs-admin.ts';
 import { LakeReader } from './lake-reader.ts';
@@ -129,7 +130,7 @@ function createWebRuntime(config: Config, log: (message: string) => void): WebRu
  */
 export function getWebRuntime(
   config?: Config,
-  log: (message: string) => void = (m) => console.log(`[web] ${m}`),
+  log: (message: string) => void = (m) => logger('web').info(m),
 ): WebRuntime {
   const holder = globalThis as Holder;
   holder[KEY] ??= createWebRuntime(config ?? loadConfig(), log);

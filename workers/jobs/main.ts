@@ -9,6 +9,7 @@ import { createPgPool } from '../../lib/db/pool.ts';
 import { JobRunStore } from '../../lib/jobs/job-run-store.ts';
 import { workerIdentity } from '../../lib/jobs/worker-identity.ts';
 import { createKafka } from '../../lib/kafka/client.ts';
+import { logger } from '../../lib/log.ts';
 import { exitOnlyOnBugs } from '../unhandled-errors.ts';
 import { startHealthServer } from './health-server.ts';
 import { jobHandlers } from './job-handlers.ts';
@@ -26,8 +27,8 @@ const STOP_GRACE_MS = 8_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const worker = workerIdentity('jobs');
-  const log = (msg: string) =>
-    console.log(`${new Date().toISOString()} [jobs ${process.pid}] ${msg}`);
+  const jobsLog = logger('jobs');
+  const log = (msg: string) => jobsLog.info(msg);
   exitOnlyOnBugs(log);
   const pool = createPgPool(config.DATABASE_URL, { applicationName: 'clickstream-jobs', max: 6 });
   const prisma = createPrisma(config.DATABASE_URL, { pool });
@@ -91,8 +92,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(
-    `[jobs] failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-  );
+  logger('jobs').fatal({ err: error }, 'failed to start');
   process.exit(1);
 });

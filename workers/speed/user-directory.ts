@@ -12,6 +12,7 @@ import { LRUCache } from 'lru-cache';
 import type { PrismaClient } from '../../lib/db/client.ts';
 import { describeError } from '../../lib/faults/error-kinds.ts';
 import { retryTransient } from '../../lib/faults/retry.ts';
+import { logger } from '../../lib/log.ts';
 import type { DependencyHealth } from './dependency-health.ts';
 import { UserListener } from './user-listener.ts';
 
@@ -96,7 +97,7 @@ export class UserDirectory {
       probeTimeoutMs: options.probeTimeoutMs ?? 5_000,
       keepAliveInitialDelayMs: options.keepAliveInitialDelayMs ?? 10_000,
       applicationName: options.applicationName ?? 'clickstream-user-listener',
-      log: options.log ?? ((msg) => console.error(`[user-directory] ${msg}`)),
+      log: options.log ?? ((msg) => logger('user-directory').warn(msg)),
     };
     this.names = new LRUCache({ max: this.o.maxNames });
     this.missing = new LRUCache({ max: this.o.maxMissing });
