@@ -15,6 +15,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fast = { initialDelayMs: 100, factor: 2, maxDelayMs: 400, healthyAfterMs: 60_000 };
 const node = (script: string) => ({ command: process.execPath, args: ['-e', script] });
 const LONG_RUNNING = 'setInterval(() => {}, 1000)';
+/**
+ * A child script that installs its SIGTERM handler, then says so by creating a file: a test that
+ * slept a fixed time instead signalled a child still starting on a loaded machine (killed by the
+ * default action, not by its handler).
+ */
+const withHandler = (handler: string) => {
+  const ready = path.join(mkdtempSync(path.join(tmpdir(), 'supervisor-ready-')), 'ready');
+  return {
+    ready: () => existsSync(ready),
+    ...node(
+      `process.on('SIGTERM', ${handler}); require('node:fs').writeFileSync(${JSON.stringify(ready)}, ''); ${LONG_RUNNING}`,
+    ),
+  };
+};
 
 describe('Supervisor', () => {
   const supervisors: Supervisor[] = [];
@@ -70,27 +84,25 @@ describe('Supervisor', () => {
   });
 
   it('does not restart a child that handles the SIGTERM and exits cleanly', async () => {
-    const { supervisor } = make({
-      name: 'graceful',
-      ...node(`process.on('SIGTERM', () => process.exit(0)); ${LONG_RUNNING}`),
-      policy: fast,
-    });
+    const { ready, ...child } = withHandler('() => process.exit(0)');
+    const { supervisor } = make({ name: 'graceful', ...child, policy: fast });
     supervisor.start();
-    await sleep(300); // let it install its handler
+    await waitUntil('handler installed', ready, { timeoutMs: 15_000 });
     expect(await supervisor.stop()).toMatchObject({ code: 0, signal: null });
     await sleep(4 * fast.initialDelayMs);
     expect(supervisor.restarts).toBe(0);
   });
 
   it('sends SIGKILL to a child that ignores the signal past the grace period', async () => {
+    const { ready, ...child } = withHandler('() => {}');
     const { supervisor, lines } = make({
       name: 'stubborn',
-      ...node(`process.on('SIGTERM', () => {}); ${LONG_RUNNING}`),
+      ...child,
       policy: fast,
       stopGraceMs: 300,
     });
     supervisor.start();
-    await sleep(300);
+    await waitUntil('handler installed', ready, { timeoutMs: 15_000 });
     expect(await supervisor.stop()).toMatchObject({ signal: 'SIGKILL' });
     expect(lines.some((l) => l.includes('still running 300 ms after SIGTERM'))).toBe(true);
   });
