@@ -17,6 +17,7 @@ import { StreamGenerator, type GeneratorSettings } from '../lib/simulator/stream
 import { runLakeExport } from '../workers/lake/export.ts';
 import { defaultParquetOptions, type ParquetCodec } from '../lib/delta/parquet-stream.ts';
 import { seedReferenceData } from '../lib/simulator/traffic.ts';
+import { withPrismaOn } from '../lib/db/client.ts';
 
 function arg(name: string): string | undefined {
   const argv = process.argv.slice(2);
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   const pool = createPgPool(db.url, { applicationName: 'bench-lake-export', max: 4 });
   const lakeDir = mkdtempSync(path.join(tmpdir(), 'bench-lake-'));
   try {
-    await seedReferenceData(pool, settings);
+    await withPrismaOn(pool, (db) => seedReferenceData(db, settings));
 
     log(`producing ${EVENTS.toLocaleString('en')} events to ${PARTITIONS} partitions per topic…`);
     const produceStart = Date.now();

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../lib/config.ts';
 import { seedReferenceData } from '../lib/simulator/traffic.ts';
+import { withPrismaOn } from '../lib/db/client.ts';
 import { createSpeedTestEnv } from '../test/speed/test-harness.ts';
 import { generateBacklog, produceBacklog, settings, type Shape } from './peers/backlog.ts';
 import {
@@ -68,7 +69,7 @@ async function runShape(shape: Shape): Promise<ShapeResult> {
   );
   const env = await createSpeedTestEnv({ TOPIC_PARTITIONS: '6' });
   try {
-    await seedReferenceData(env.pool, settings);
+    await withPrismaOn(env.pool, (db) => seedReferenceData(db, settings));
     const t = Date.now();
     await produceBacklog(env.kafka, env.topics, backlog);
     const produceSeconds = (Date.now() - t) / 1000;

@@ -15,6 +15,7 @@ import {
   type GeneratorSettings,
 } from '../lib/simulator/stream-generator.ts';
 import { seedReferenceData } from '../lib/simulator/traffic.ts';
+import { withPrismaOn } from '../lib/db/client.ts';
 import { createSpeedTestEnv, type SpeedTestEnv } from '../test/speed/test-harness.ts';
 import { WorkerProcess } from '../test/speed/worker-process.ts';
 
@@ -53,7 +54,7 @@ async function environment(): Promise<Env> {
     SNAPSHOT_INTERVAL_MS: '5000',
     SINK_FLUSH_INTERVAL_MS: '100',
   });
-  await seedReferenceData(env.pool, settings);
+  await withPrismaOn(env.pool, (db) => seedReferenceData(db, settings));
   return env;
 }
 

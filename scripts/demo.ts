@@ -49,7 +49,9 @@ async function main(): Promise<void> {
   });
   await ensureTopics(kafka, clickstreamTopicSpecs(config));
   const pool = createPgPool(config.DATABASE_URL, { applicationName: 'clickstream-demo', max: 2 });
-  await seedReferenceData(pool, defaultGeneratorSettings);
+  // Imported only now: the Prisma client it loads is generated a few lines above.
+  const { withPrismaOn } = await import('../lib/db/client.ts');
+  await withPrismaOn(pool, (db) => seedReferenceData(db, defaultGeneratorSettings));
 
   if (!existsSync(path.join(projectRoot, '.next', 'BUILD_ID'))) {
     step('building the web app (first run only)', 'npx', ['next', 'build']);

@@ -3,7 +3,7 @@
 // few users while traffic runs (so enrichment freshness shows), and produces
 // the generator's messages to Kafka, keyless, live or as a fast backfill.
 import type { Kafka, Producer } from 'kafkajs';
-import type pg from 'pg';
+import type { Db } from '../db/client.ts';
 import {
   StreamGenerator,
   productName,
@@ -36,35 +36,31 @@ function emptyProgress(): TrafficProgress {
 
 /** Inserts users 0..users-1 and products 0..products-1 if absent (as the original generator does). */
 export async function seedReferenceData(
-  pool: pg.Pool,
+  db: Db,
   settings: Pick<GeneratorSettings, 'users' | 'products'>,
 ): Promise<{ usersAdded: number; productsAdded: number }> {
   const userIds = Array.from({ length: settings.users }, (_, i) => i);
   const productIds = Array.from({ length: settings.products }, (_, i) => i);
-  const users = await pool.query(
-    `INSERT INTO commerce.users (id, username, password)
-     SELECT * FROM unnest($1::int[], $2::text[], $3::text[]) ON CONFLICT (id) DO NOTHING`,
-    [userIds, userIds.map(userName), userIds.map(() => 'not-a-real-password')],
-  );
-  const products = await pool.query(
-    `INSERT INTO commerce.products (id, name, description, price)
-     SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::numeric[]) ON CONFLICT (id) DO NOTHING`,
-    [
-      productIds,
-      productIds.map(productName),
-      productIds.map((id) => `${productName(id)}, made to last.`),
-      productIds.map(productPrice),
-    ],
-  );
-  return { usersAdded: users.rowCount ?? 0, productsAdded: products.rowCount ?? 0 };
+  // One statement per table (up to 100k rows; the typed createMany would also write the columns
+  // the web role may not, such as updated_at).
+  const usersAdded = await db.$executeRaw`
+    INSERT INTO commerce.users (id, username, password)
+    SELECT * FROM unnest(${userIds}::int[], ${userIds.map(userName)}::text[],
+                         ${userIds.map(() => 'not-a-real-password')}::text[])
+    ON CONFLICT (id) DO NOTHING`;
+  const productsAdded = await db.$executeRaw`
+    INSERT INTO commerce.products (id, name, description, price)
+    SELECT * FROM unnest(${productIds}::int[], ${productIds.map(productName)}::text[],
+                         ${productIds.map((id) => `${productName(id)}, made to last.`)}::text[],
+                         ${productIds.map((id) => String(productPrice(id)))}::numeric[])
+    ON CONFLICT (id) DO NOTHING`;
+  return { usersAdded, productsAdded };
 }
 
 /** Renames one user, as the original generator does with UPDATE … SET username. */
-export async function renameUser(pool: pg.Pool, userId: number, suffix: string): Promise<void> {
-  await pool.query('UPDATE commerce.users SET username = $2 WHERE id = $1', [
-    userId,
-    `${userName(userId)}_${suffix}`,
-  ]);
+export async function renameUser(db: Db, userId: number, suffix: string): Promise<void> {
+  await db.$executeRaw`
+    UPDATE commerce.users SET username = ${`${userName(userId)}_${suffix}`} WHERE id = ${userId}`;
 }
 
 function count(progress: TrafficProgress, batch: GeneratedMessage[]): void {
@@ -96,7 +92,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export interface LiveTrafficOptions {
   kafka: Kafka;
-  pool: pg.Pool;
+  db: Db;
   topics: TrafficTopics;
   settings: GeneratorSettings;
   /** Clicks per second (checkouts follow at settings.checkoutProbability). */
@@ -138,7 +134,7 @@ export async function startLiveTraffic(o: LiveTrafficOptions): Promise<LiveTraff
       await send(producer, o.topics, batch);
       count(progress, batch);
       if (o.renameEveryMs > 0 && started - lastRename >= o.renameEveryMs) {
-        await renameUser(o.pool, Math.floor(Math.random() * o.settings.users), String(started));
+        await renameUser(o.db, Math.floor(Math.random() * o.settings.users), String(started));
         progress.renames++;
         lastRename = started;
       }

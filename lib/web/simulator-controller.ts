@@ -3,7 +3,7 @@
 // status. Topics are created on first use (the broker does not auto-create them). Everything it
 // counts is what it sent, not what the pipeline did.
 import type { Kafka } from 'kafkajs';
-import type pg from 'pg';
+import type { Db } from '../db/client.ts';
 import { clickstreamTopicSpecs, ensureTopics } from '../kafka/topics.ts';
 import type { Config } from '../config.ts';
 import { defaultGeneratorSettings, type GeneratorSettings } from '../simulator/stream-generator.ts';
@@ -92,7 +92,8 @@ export interface SimulatorControllerOptions {
     | 'TOPIC_REPLICATION_FACTOR'
     | 'ALLOWED_LATENESS_MS'
   >;
-  pool: pg.Pool;
+  /** The simulator's own connection (seeding 100k users outlasts a request's timeout). */
+  db: Db;
   kafka: () => Kafka;
   log?: (message: string) => void;
 }
@@ -140,7 +141,7 @@ export class SimulatorController {
   }
 
   async seed(settings: { users: number; products: number }): Promise<SimulatorStatus> {
-    const added = await seedReferenceData(this.o.pool, settings);
+    const added = await seedReferenceData(this.o.db, settings);
     this.seeded = { users: settings.users, products: settings.products, at: Date.now() };
     this.o.log?.(
       `seeded ${added.usersAdded} new users and ${added.productsAdded} new products (of ${settings.users} and ${settings.products})`,
@@ -172,7 +173,7 @@ export class SimulatorController {
       await this.seed({ users: settings.users, products: settings.products });
       this.traffic = await startLiveTraffic({
         kafka: this.o.kafka(),
-        pool: this.o.pool,
+        db: this.o.db,
         topics: this.topics,
         settings: generatorSettings(settings, this.o.config.ALLOWED_LATENESS_MS),
         clicksPerSecond: clicksPerSecond(settings.rate, settings.checkoutProbability),
@@ -234,7 +235,7 @@ export class SimulatorController {
     this.backfillAbort = abort;
     this.backfillRun = (async () => {
       await this.ensureTopics();
-      await seedReferenceData(this.o.pool, settings);
+      await seedReferenceData(this.o.db, settings);
       const progress = await backfill({
         kafka: this.o.kafka(),
         topics: this.topics,

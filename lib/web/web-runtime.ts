@@ -32,7 +32,7 @@ export interface WebRuntime {
   /** Prisma Client on `pool`: the checkout, dead-letter and sink queries (lib/web/*-queries.ts). */
   prisma: () => PrismaClient;
   /** The simulator's seeding: long statements are expected. */
-  jobsPool: pg.Pool;
+  simulatorPool: pg.Pool;
   kafka: () => Kafka;
   simulator: SimulatorController;
   poller: PipelinePoller;
@@ -53,7 +53,7 @@ const KEY = Symbol.for('clickstream.webRuntime');
 type Holder = { [KEY]?: WebRuntime };
 
 /** Connections a long statement may hold: the simulator seeding reference data. */
-const JOB_STATEMENT_TIMEOUT_MS = 15 * 60_000;
+const SIMULATOR_STATEMENT_TIMEOUT_MS = 15 * 60_000;
 
 function createWebRuntime(config: Config, log: (message: string) => void): WebRuntime {
   const databaseUrl = config.WEB_DATABASE_URL ?? config.DATABASE_URL;
@@ -67,11 +67,12 @@ function createWebRuntime(config: Config, log: (message: string) => void): WebRu
     max: 6,
     statementTimeoutMs: config.WEB_STATEMENT_TIMEOUT_MS,
   });
-  const jobsPool = createPgPool(databaseUrl, {
-    applicationName: 'clickstream-web-jobs',
+  const simulatorPool = createPgPool(databaseUrl, {
+    applicationName: 'clickstream-web-simulator',
     max: 4,
-    statementTimeoutMs: JOB_STATEMENT_TIMEOUT_MS,
+    statementTimeoutMs: SIMULATOR_STATEMENT_TIMEOUT_MS,
   });
+  const simulatorDb = createPrisma(databaseUrl, { pool: simulatorPool });
   let kafka: Kafka | undefined;
   const kafkaClient = () =>
     (kafka ??= createKafka({
@@ -79,7 +80,7 @@ function createWebRuntime(config: Config, log: (message: string) => void): WebRu
       clientId: `${config.KAFKA_CLIENT_ID}-web`,
     }));
   const workerUrls = workerMetricsUrls(config.WORKER_METRICS_URL);
-  const simulator = new SimulatorController({ config, pool: jobsPool, kafka: kafkaClient, log });
+  const simulator = new SimulatorController({ config, db: simulatorDb, kafka: kafkaClient, log });
   const poller = new PipelinePoller({ db: () => requestPrisma(), workerUrls, log });
   let prisma: PrismaClient | undefined;
   const requestPrisma = () => (prisma ??= createPrisma(databaseUrl, { pool }));
@@ -106,7 +107,7 @@ function createWebRuntime(config: Config, log: (message: string) => void): WebRu
     simulator,
     poller,
     workerUrls,
-    jobsPool,
+    simulatorPool,
     signInThrottle,
     sessions,
     sessionEvents: new EventEmitter(),
@@ -118,8 +119,13 @@ function createWebRuntime(config: Config, log: (message: string) => void): WebRu
     jobs,
     lake,
     close: async () => {
-      await Promise.allSettled([poller.stop(), simulator.close(), prisma?.$disconnect()]);
-      await Promise.allSettled([pool.end(), jobsPool.end()]);
+      await Promise.allSettled([
+        poller.stop(),
+        simulator.close(),
+        prisma?.$disconnect(),
+        simulatorDb.$disconnect(),
+      ]);
+      await Promise.allSettled([pool.end(), simulatorPool.end()]);
     },
   };
 }

@@ -24,6 +24,7 @@ import {
 } from '../../lib/simulator/stream-generator.ts';
 import { ensurePythonEnv } from '../../scripts/python-env.ts';
 import { seedReferenceData } from '../../lib/simulator/traffic.ts';
+import { withPrismaOn } from '../../lib/db/client.ts';
 
 const run = promisify(execFile);
 
@@ -64,7 +65,7 @@ export async function createLakeTestEnv(partitions = 3): Promise<LakeTestEnv> {
   ]);
   const db = await createTestDatabase(base.DATABASE_URL);
   const pool = createPgPool(db.url, { applicationName: 'lake-test', max: 4 });
-  await seedReferenceData(pool, defaultGeneratorSettings);
+  await withPrismaOn(pool, (db) => seedReferenceData(db, defaultGeneratorSettings));
   const lakeDir = mkdtempSync(path.join(tmpdir(), 'lake-test-'));
   const python = await ensurePythonEnv();
   const expected: ExpectedContent = { clickIds: [], checkoutIds: [], deadLetters: 0 };

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { StreamGenerator, naiveTimestamp } from '../../lib/simulator/stream-generator.ts';
 import { seedReferenceData } from '../../lib/simulator/traffic.ts';
+import { withPrismaOn } from '../../lib/db/client.ts';
 import {
   createSpeedTestEnv,
   expectedAttribution,
@@ -82,7 +83,7 @@ describe('crash safety', () => {
 
   it('ends with exactly the rule rows after repeated SIGKILLs mid-stream', async () => {
     env = await createSpeedTestEnv({ SNAPSHOT_INTERVAL_MS: '400' });
-    await seedReferenceData(env.pool, { users: 30, products: 6 });
+    await withPrismaOn(env.pool, (db) => seedReferenceData(db, { users: 30, products: 6 }));
     const messages = stream(env, 7);
     const worker = new WorkerProcess(env.childEnv);
     workers.push(worker);
@@ -105,7 +106,7 @@ describe('crash safety', () => {
 
   it('moves partitions with their state when a second worker joins and the first leaves', async () => {
     env = await createSpeedTestEnv({ SNAPSHOT_INTERVAL_MS: '400' });
-    await seedReferenceData(env.pool, { users: 30, products: 6 });
+    await withPrismaOn(env.pool, (db) => seedReferenceData(db, { users: 30, products: 6 }));
     const messages = stream(env, 11);
     const first = new WorkerProcess(env.childEnv);
     const second = new WorkerProcess({ ...env.childEnv, METRICS_PORT: '0' });

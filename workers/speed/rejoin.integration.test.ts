@@ -4,6 +4,7 @@
 // reload from the snapshots keeps the rows exact.
 import { afterEach, describe, it } from 'vitest';
 import { seedReferenceData } from '../../lib/simulator/traffic.ts';
+import { withPrismaOn } from '../../lib/db/client.ts';
 import {
   createSpeedTestEnv,
   expectRuleRows,
@@ -34,7 +35,7 @@ describe('rejoining the group', () => {
       SNAPSHOT_INTERVAL_MS: '300',
       KAFKA_SESSION_TIMEOUT_MS: '6000',
     });
-    await seedReferenceData(env.pool, { users: 30, products: 6 });
+    await withPrismaOn(env.pool, (db) => seedReferenceData(db, { users: 30, products: 6 }));
     const messages = ruleStream(env, 31, 3);
     const first = new WorkerProcess(env.childEnv);
     const second = new WorkerProcess(env.childEnv);

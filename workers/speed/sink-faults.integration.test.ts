@@ -7,6 +7,7 @@ import { AttributionPartition } from '../../lib/domain/partition-engine.ts';
 import { userPartition } from '../../lib/kafka/user-partition.ts';
 import { naiveTimestamp } from '../../lib/simulator/stream-generator.ts';
 import { seedReferenceData } from '../../lib/simulator/traffic.ts';
+import { withPrismaOn } from '../../lib/db/client.ts';
 import { expectedSources } from './partition-runtime.ts';
 import { saveSnapshots } from './snapshots.ts';
 import {
@@ -87,7 +88,7 @@ describe('sink faults', () => {
 
   it('rides through a failing sink without exiting and writes every row once it recovers', async () => {
     env = await createSpeedTestEnv({ SNAPSHOT_INTERVAL_MS: '300' });
-    await seedReferenceData(env.pool, { users: 30, products: 6 });
+    await withPrismaOn(env.pool, (db) => seedReferenceData(db, { users: 30, products: 6 }));
     const setFault = await installSinkFault(env);
     const messages = ruleStream(env, 21, 2);
     const worker = new WorkerProcess(env.childEnv);
@@ -109,7 +110,7 @@ describe('sink faults', () => {
 
   it('loses no row when a worker is stopped while its writes fail', async () => {
     env = await createSpeedTestEnv({ SNAPSHOT_INTERVAL_MS: '300' });
-    await seedReferenceData(env.pool, { users: 30, products: 6 });
+    await withPrismaOn(env.pool, (db) => seedReferenceData(db, { users: 30, products: 6 }));
     const setFault = await installSinkFault(env);
     const messages = ruleStream(env, 22, 2);
     const expected = expectedAttribution(messages, env.topics);
@@ -133,7 +134,7 @@ describe('sink faults', () => {
 
   it('keeps one row for a checkout id sent under two user ids and dead-letters the other copy', async () => {
     env = await createSpeedTestEnv();
-    await seedReferenceData(env.pool, { users: 30, products: 6 });
+    await withPrismaOn(env.pool, (db) => seedReferenceData(db, { users: 30, products: 6 }));
     const partitions = env.config.TOPIC_PARTITIONS;
     const userA = 3;
     let userB = 4;
@@ -173,7 +174,7 @@ describe('sink faults', () => {
 
   it('repairs a restored snapshot whose watermark was poisoned by a far-future event', async () => {
     env = await createSpeedTestEnv();
-    await seedReferenceData(env.pool, { users: 30, products: 6 });
+    await withPrismaOn(env.pool, (db) => seedReferenceData(db, { users: 30, products: 6 }));
     // A snapshot as an older version wrote it after a click dated 2099 went through.
     const poisoned = Date.UTC(2099, 0, 1);
     const sources = expectedSources(env.config.TOPIC_PARTITIONS);

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamGenerator, naiveTimestamp } from '../../lib/simulator/stream-generator.ts';
 import { seedReferenceData } from '../../lib/simulator/traffic.ts';
+import { withPrismaOn } from '../../lib/db/client.ts';
 import { startSpeedLayer, type SpeedLayer } from './speed-layer.ts';
 import {
   createSpeedTestEnv,
@@ -90,7 +91,7 @@ describe('speed layer', () => {
 
   beforeAll(async () => {
     env = await createSpeedTestEnv();
-    await seedReferenceData(env.pool, { users: USERS, products: 5 });
+    await withPrismaOn(env.pool, (db) => seedReferenceData(db, { users: USERS, products: 5 }));
     speed = await startSpeedLayer({
       config: env.config,
       kafka: env.kafka,

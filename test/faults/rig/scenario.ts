@@ -14,6 +14,7 @@ import { clickstreamTopicSpecs, ensureTopics } from '../../../lib/kafka/topics.t
 import { createLogger } from '../../../lib/log.ts';
 import { naiveTimestamp, userName } from '../../../lib/simulator/stream-generator.ts';
 import { seedReferenceData } from '../../../lib/simulator/traffic.ts';
+import { withPrismaOn } from '../../../lib/db/client.ts';
 import { SteadyLoad } from './load.ts';
 import { RIG_APPLICATION_NAME, startFaultServices, type FaultServices } from './services.ts';
 import {
@@ -100,7 +101,7 @@ export async function openScenario(name: string, seed: number): Promise<FaultSce
     });
     await ensureTopics(kafka, clickstreamTopicSpecs(config));
     const pool = createPgPool(db.url, { applicationName: RIG_APPLICATION_NAME, max: 2 });
-    await seedReferenceData(pool, { users: USERS, products: PRODUCTS });
+    await withPrismaOn(pool, (db) => seedReferenceData(db, { users: USERS, products: PRODUCTS }));
 
     const load = new SteadyLoad({
       kafka,
