@@ -312,10 +312,22 @@ function jvmArgs(paths: ReturnType<typeof kafkaPaths>): string[] {
   ];
 }
 
+/**
+ * A random cluster id in Kafka's Uuid text form (16 bytes, base64url). Like Kafka's own
+ * Uuid.randomUuid, never one that starts with '-': the storage tool's argument parser takes such
+ * an id for an option and refuses to format (1 start in 64 failed that way).
+ */
+export function newClusterId(random: () => Buffer = () => randomBytes(16)): string {
+  for (;;) {
+    const id = random().toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** Formats the KRaft log directory on first start (a fresh random cluster id); no-op afterwards. */
 function formatStorageOnce(paths: ReturnType<typeof kafkaPaths>, log: (msg: string) => void): void {
   if (existsSync(path.join(paths.dataDir, 'meta.properties'))) return;
-  const clusterId = randomBytes(16).toString('base64url'); // Kafka's Uuid text form
+  const clusterId = newClusterId();
   log(`Kafka: formatting ${paths.dataDir} (cluster id ${clusterId})`);
   const result = spawnSync(
     'java',
