@@ -19,13 +19,11 @@ import { retryTransient } from '../../lib/faults/retry.ts';
 import { copartitionAssigner } from '../../lib/kafka/copartition.ts';
 import { userPartition } from '../../lib/kafka/user-partition.ts';
 import type { TopicNames } from '../../lib/kafka/topics.ts';
-import { insertDeadLetters } from './dead-letters.ts';
 import type { DependencyHealth } from './dependency-health.ts';
 import { decodeInternal } from './internal-wire.ts';
 import type { SpeedMetrics } from './metrics.ts';
 import { PartitionRuntime, expectedSources } from './partition-runtime.ts';
-import { sinkDeadLetter } from './sink-dead-letters.ts';
-import { writeCheckoutRows, type CheckoutRow } from './sink.ts';
+import { SinkWriter, pendingRowKey, type PendingRows } from './sink-writer.ts';
 import { loadSnapshot, saveSnapshots, type PartitionSnapshot } from './snapshots.ts';
 import type { UserDirectory } from './user-directory.ts';
 
@@ -61,24 +59,19 @@ const DEFAULT_MAX_PENDING_ROWS = 200_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-interface PendingRow {
-  row: CheckoutRow;
-  producedAt: number;
-}
-
 export class Attributor {
   private readonly consumer: Consumer;
   private readonly partitions = new Map<number, PartitionRuntime>();
   private readonly loading = new Map<number, Promise<PartitionRuntime>>();
   /** Keyed by checkout and user: one checkout id under two users is two rows (sink.ts). */
-  private pendingRows = new Map<string, PendingRow>();
+  private pendingRows: PendingRows = new Map();
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private flushRunning = false;
   /** A sink write is failing transiently: batches wait (and heartbeat) until it recovers. */
-  private sinkDown = false;
   /** Aborted when a stopping worker gives up retrying. */
   private readonly abort = new AbortController();
+  private readonly sink: SinkWriter;
   /** Partitions whose restored watermark was ahead of the clock, for /stats. */
   private readonly watermarkRepairs: { partition: number; sources: string[]; at: number }[] = [];
   private droppedMarkers = 0;
@@ -95,6 +88,13 @@ export class Attributor {
   private stopped = false;
 
   constructor(private readonly o: AttributorOptions) {
+    this.sink = new SinkWriter({
+      db: o.db,
+      health: o.health,
+      metrics: o.metrics,
+      signal: this.abort.signal,
+      log: o.log,
+    });
     this.consumer = o.kafka.consumer({
       groupId: o.groupId,
       partitionAssigners: [copartitionAssigner(() => [...this.partitions.keys()])],
@@ -259,9 +259,9 @@ export class Attributor {
     if (batch.messages.length === 0) return;
     // Backpressure: while the sink is down or far behind, take no more work (memory stays
     // bounded), but keep heartbeating so the group does not move the partitions away.
-    while (this.sinkDown || this.pendingRows.size >= this.maxPendingRows) {
+    while (this.sink.down || this.pendingRows.size >= this.maxPendingRows) {
       if (isStale() || this.stopped) return;
-      await sleep(this.sinkDown ? 500 : 20);
+      await sleep(this.sink.down ? 500 : 20);
       await heartbeat();
     }
     const runtime = await this.withHeartbeats(this.runtimeFor(batch.partition), heartbeat);
@@ -332,7 +332,7 @@ export class Attributor {
   private collect(runtime: PartitionRuntime): void {
     const out = runtime.drain();
     for (const { row, producedAt } of out.rows)
-      this.pendingRows.set(`${row.checkoutId}\u0000${row.userId}`, { row, producedAt });
+      this.pendingRows.set(pendingRowKey(row), { row, producedAt });
     const m = this.o.metrics;
     this.finalRows += out.attributed + out.unattributed;
     if (out.attributed) m.checkouts.inc({ outcome: 'attributed' }, out.attributed);
@@ -397,7 +397,7 @@ export class Attributor {
 
     if (rows.size > 0) {
       try {
-        await this.writeRows(rows);
+        await this.sink.write(rows);
       } catch (error) {
         this.requeue(rows);
         throw error;
@@ -417,55 +417,12 @@ export class Attributor {
   }
 
   /** Puts rows that could not be written back in front of the newer ones (newer rows win). */
-  private requeue(rows: Map<string, PendingRow>): void {
+  private requeue(rows: PendingRows): void {
     for (const [key, row] of this.pendingRows) {
       rows.delete(key);
       rows.set(key, row);
     }
     this.pendingRows = rows;
-  }
-
-  /**
-   * Writes rows, retrying transient failures for as long as they last (batches wait meanwhile);
-   * rows the sink refuses go to the dead-letter store.
-   */
-  private async writeRows(rows: Map<string, PendingRow>): Promise<void> {
-    const started = performance.now();
-    const result = await retryTransient(
-      () =>
-        writeCheckoutRows(
-          this.o.db,
-          [...rows.values()].map((p) => p.row),
-        ),
-      {
-        what: 'sink flush',
-        signal: this.abort.signal,
-        onTransient: (_error, _attempt, description) => {
-          this.sinkDown = true;
-          this.o.health.retrying('postgres', 'sink flush', description);
-        },
-      },
-    );
-    if (result.refused.length > 0) {
-      const letters = result.refused.map(sinkDeadLetter);
-      await this.retryPostgres('sink dead letters', () => insertDeadLetters(this.o.db, letters));
-      for (const letter of letters) {
-        this.o.metrics.deadLetters.inc({ topic: letter.topic, reason: letter.kind });
-        this.o.log(`dead-lettered a sink row: ${letter.reason}`);
-      }
-    }
-    this.sinkDown = false;
-    this.o.health.recovered('postgres', 'sink flush');
-    const written = Date.now();
-    this.o.metrics.sinkBatchSeconds.observe((performance.now() - started) / 1000);
-    for (const { row, producedAt } of rows.values()) {
-      if (producedAt > 0) {
-        this.o.metrics.endToEndLatency.observe(
-          { kind: row.isFinal ? 'final' : 'provisional' },
-          Math.max(0, written - producedAt) / 1000,
-        );
-      }
-    }
   }
 
   private async writeSnapshots(
@@ -543,7 +500,7 @@ export class Attributor {
   stalledReason(): string | null {
     if (this.failed) return `failed: ${this.failed.message}`;
     // Waiting for the database is "degraded" (/healthz lists it), not a stalled loop.
-    if (this.sinkDown) return null;
+    if (this.sink.down) return null;
     const behind = [...this.lag.values()].reduce((a, b) => a + b, 0);
     const quietFor = Date.now() - this.lastProgressAt;
     if (behind > 0 && quietFor > STALL_AFTER_MS) {
@@ -562,7 +519,7 @@ export class Attributor {
       })),
       lastProgressAt: this.lastProgressAt,
       pendingRows: this.pendingRows.size,
-      sinkDown: this.sinkDown,
+      sinkDown: this.sink.down,
       watermarkRepairs: this.watermarkRepairs,
       droppedMarkers: this.droppedMarkers,
     };
