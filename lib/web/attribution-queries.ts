@@ -1,0 +1,345 @@
+// The web's reads for the five attribution models (issue 14): revenue by channel under each model
+// and how credit moves between them (from the credits the models job publishes to Postgres after
+// each run), one checkout's credits per click and model, when the models were last built, and the
+// speed layer's live first-click revenue by channel. Aggregates only: no user id leaves here.
+// Money is summed in SQL as whole cents (numeric, exact) and compared in cents, so a shift of
+// zero is zero and the bars of one checkout add up to its amount.
+import { z } from 'zod';
+import type { Db } from '../db/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
+import { formatIssues } from './schemas.ts';
+import { WINDOW_MS, WINDOW_ROW_CAP } from './sink-queries.ts';
+
+/** The models, in the order the page shows them; first click is the baseline shifts are against. */
+export const ATTRIBUTION_MODELS = [
+  { key: 'first_click', label: 'First click' },
+  { key: 'last_click', label: 'Last click' },
+  { key: 'linear', label: 'Linear' },
+  { key: 'time_decay', label: 'Time decay' },
+  { key: 'position_based', label: 'Position-based' },
+] as const;
+
+export type ModelKey = (typeof ATTRIBUTION_MODELS)[number]['key'];
+export const BASELINE_MODEL: ModelKey = 'first_click';
+const MODEL_KEYS = new Set<string>(ATTRIBUTION_MODELS.map((m) => m.key));
+const isModelKey = (key: string): key is ModelKey => MODEL_KEYS.has(key);
+
+/** Rows written before clicks carried a channel (the speed layer's older rows) have none. */
+export const UNKNOWN_CHANNEL_LABEL = 'unknown (before channels)';
+
+/** `paid_search` → `paid search`; null → the unknown label. */
+export function channelLabel(channel: string | null): string {
+  return channel === null ? UNKNOWN_CHANNEL_LABEL : channel.replaceAll('_', ' ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const day = z
+  .string()
+  .regex(DAY, 'a day is written YYYY-MM-DD')
+  .refine((text) => {
+    const ms = Date.parse(`${text}T00:00:00Z`);
+    return Number.isFinite(ms) && new Date(ms).toISOString().startsWith(text);
+  }, 'not a calendar day');
+
+/** An empty field (a form left blank) means no bound. */
+const bound = day.optional().or(z.literal('').transform(() => undefined));
+
+/** `?from=YYYY-MM-DD&to=YYYY-MM-DD` (checkout days, UTC, both inclusive, both optional). */
+export const attributionRangeSchema = z
+  .strictObject({ from: bound, to: bound })
+  .refine((r) => r.from === undefined || r.to === undefined || r.from <= r.to, {
+    message: 'from must not be after to',
+    path: ['from'],
+  });
+
+export type AttributionRange = z.infer<typeof attributionRangeSchema>;
+
+/** The range, or the message a 400 answer gives. */
+export function parseAttributionRange(
+  params: Record<string, unknown>,
+): { ok: true; range: AttributionRange } | { ok: false; error: string } {
+  const result = attributionRangeSchema.safeParse(params);
+  return result.success
+    ? { ok: true, range: result.data }
+    : { ok: false, error: `Bad query: ${formatIssues(result.error)}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pure shaping
+
+export interface ChannelModelCents {
+  model: string;
+  channel: string | null;
+  cents: number;
+}
+
+export interface ChannelComparison {
+  /** The channel as stored (null: unknown). */
+  channel: string | null;
+  label: string;
+  /** Revenue credited to the channel under each model, dollars. */
+  revenue: Record<ModelKey, number>;
+  /** Model revenue minus first-click revenue, dollars (first click itself: 0). */
+  shift: Record<ModelKey, number>;
+}
+
+export interface ModelComparison {
+  channels: ChannelComparison[];
+  /** Revenue under each model, dollars: equal across models when every credit sums to its amount. */
+  totals: Record<ModelKey, number>;
+}
+
+const zeroByModel = (): Record<ModelKey, number> =>
+  Object.fromEntries(ATTRIBUTION_MODELS.map((m) => [m.key, 0])) as Record<ModelKey, number>;
+
+/**
+ * Pivots (model, channel, cents) rows into one row per channel with every model's revenue and
+ * its shift against first click; models the web does not know are left out. Channels are ordered
+ * by first-click revenue, then by the largest revenue under any model, then by name.
+ */
+export function compareModels(rows: readonly ChannelModelCents[]): ModelComparison {
+  const cents = new Map<string, { channel: string | null; byModel: Record<ModelKey, number> }>();
+  const totalCents = zeroByModel();
+  for (const row of rows) {
+    if (!isModelKey(row.model)) continue;
+    const key = row.channel ?? '\u0000unknown';
+    const entry = cents.get(key) ?? { channel: row.channel, byModel: zeroByModel() };
+    entry.byModel[row.model] += row.cents;
+    totalCents[row.model] += row.cents;
+    cents.set(key, entry);
+  }
+  const toDollars = (byModel: Record<ModelKey, number>) =>
+    Object.fromEntries(Object.entries(byModel).map(([k, c]) => [k, c / 100])) as Record<
+      ModelKey,
+      number
+    >;
+  const channels = [...cents.values()].map(({ channel, byModel }) => {
+    const shiftCents = zeroByModel();
+    for (const { key } of ATTRIBUTION_MODELS) shiftCents[key] = byModel[key] - byModel.first_click;
+    return {
+      channel,
+      label: channelLabel(channel),
+      revenue: toDollars(byModel),
+      shift: toDollars(shiftCents),
+      peak: Math.max(...Object.values(byModel)),
+    };
+  });
+  channels.sort(
+    (a, b) =>
+      b.revenue[BASELINE_MODEL] - a.revenue[BASELINE_MODEL] ||
+      b.peak - a.peak ||
+      a.label.localeCompare(b.label),
+  );
+  return {
+    channels: channels.map(({ peak: _peak, ...c }) => c),
+    totals: toDollars(totalCents),
+  };
+}
+
+export interface CreditRecord {
+  clickId: string;
+  model: string;
+  weight: number;
+  cents: number;
+  clickTime: string;
+  channel: string | null;
+  campaign: string | null;
+}
+
+export interface ClickCredits {
+  clickId: string;
+  clickTime: string;
+  channel: string | null;
+  channelLabel: string;
+  campaign: string | null;
+  /** Per model: the click's weight (0..1) and credited amount (dollars); absent: no credit row. */
+  credits: Partial<Record<ModelKey, { weight: number; amount: number }>>;
+}
+
+/** One row per candidate click (oldest first, ties by click id), its credit under each model. */
+export function creditsByClick(records: readonly CreditRecord[]): ClickCredits[] {
+  const clicks = new Map<string, ClickCredits>();
+  for (const r of records) {
+    if (!isModelKey(r.model)) continue;
+    const click = clicks.get(r.clickId) ?? {
+      clickId: r.clickId,
+      clickTime: r.clickTime,
+      channel: r.channel,
+      channelLabel: channelLabel(r.channel),
+      campaign: r.campaign,
+      credits: {},
+    };
+    click.credits[r.model] = { weight: r.weight, amount: r.cents / 100 };
+    clicks.set(r.clickId, click);
+  }
+  return [...clicks.values()].sort(
+    (a, b) =>
+      Date.parse(a.clickTime) - Date.parse(b.clickTime) ||
+      (a.clickId < b.clickId ? -1 : a.clickId > b.clickId ? 1 : 0),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+/** When the newest successful models run finished (ISO), or null when none ever did. */
+export async function lastModelsBuild(db: Db): Promise<string | null> {
+  const rows = await db.$queryRaw<{ finished_at: Date | null }[]>`
+     SELECT max(finished_at) AS finished_at FROM commerce.job_runs
+      WHERE kind = 'models' AND status = 'succeeded'`;
+  return rows[0]?.finished_at?.toISOString() ?? null;
+}
+
+export interface AttributionReport extends ModelComparison {
+  models: typeof ATTRIBUTION_MODELS;
+  range: AttributionRange;
+  /** The newest successful models run (ISO), null when the models never ran. */
+  lastBuiltAt: string | null;
+  /** Checkouts credited in the range (under first click). */
+  checkouts: number;
+  /** The checkout days the published credits cover (all of them, not only the range). */
+  coverage: { from: string | null; to: string | null };
+}
+
+const rangeFilter = (range: AttributionRange) =>
+  Prisma.sql`${range.from === undefined ? Prisma.empty : Prisma.sql`AND checkout_date >= ${range.from}::date`}
+             ${range.to === undefined ? Prisma.empty : Prisma.sql`AND checkout_date <= ${range.to}::date`}`;
+
+/** Revenue by channel under each model over checkout days in `range`, and when it was built. */
+export async function attributionReport(
+  db: Db,
+  range: AttributionRange,
+): Promise<AttributionReport> {
+  const [byChannel, summary, lastBuiltAt] = await Promise.all([
+    db.$queryRaw<{ model: string; channel: string | null; cents: number }[]>`
+       SELECT model, channel, round(sum(credited_amount) * 100)::float8 AS cents
+         FROM commerce.attribution_credits
+        WHERE true ${rangeFilter(range)}
+        GROUP BY model, channel`,
+    db.$queryRaw<{ checkouts: number; first_day: Date | null; last_day: Date | null }[]>`
+       SELECT (SELECT count(DISTINCT checkout_id)::float8 FROM commerce.attribution_credits
+                WHERE model = ${BASELINE_MODEL} ${rangeFilter(range)}) AS checkouts,
+              min(checkout_date) AS first_day, max(checkout_date) AS last_day
+         FROM commerce.attribution_credits`,
+    lastModelsBuild(db),
+  ]);
+  const s = summary[0];
+  const dayText = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 10) : null);
+  return {
+    ...compareModels(byChannel.map((r) => ({ ...r, cents: Number(r.cents) }))),
+    models: ATTRIBUTION_MODELS,
+    range,
+    lastBuiltAt,
+    checkouts: Number(s?.checkouts ?? 0),
+    coverage: { from: dayText(s?.first_day), to: dayText(s?.last_day) },
+  };
+}
+
+export interface CheckoutCredits {
+  clicks: ClickCredits[];
+  lastBuiltAt: string | null;
+}
+
+/** One checkout's credits per candidate click and model (empty: the models have not covered it). */
+export async function checkoutCredits(db: Db, checkoutId: string): Promise<CheckoutCredits> {
+  const [records, lastBuiltAt] = await Promise.all([
+    db.$queryRaw<
+      {
+        click_id: string;
+        model: string;
+        weight: number;
+        cents: number;
+        click_time: Date;
+        channel: string | null;
+        campaign: string | null;
+      }[]
+    >`
+       SELECT click_id, model, weight::float8 AS weight,
+              round(credited_amount * 100)::float8 AS cents, click_time, channel, campaign
+         FROM commerce.attribution_credits
+        WHERE checkout_id = ${checkoutId}`,
+    lastModelsBuild(db),
+  ]);
+  return {
+    clicks: creditsByClick(
+      records.map((r) => ({
+        clickId: r.click_id,
+        model: r.model,
+        weight: Number(r.weight),
+        cents: Number(r.cents),
+        clickTime: r.click_time.toISOString(),
+        channel: r.channel,
+        campaign: r.campaign,
+      })),
+    ),
+    lastBuiltAt,
+  };
+}
+
+export interface LiveChannelRevenue {
+  channel: string | null;
+  label: string;
+  revenue: number;
+  checkouts: number;
+}
+
+export interface LiveChannels {
+  /** Epoch ms the figures were read at. */
+  at: number;
+  /** Start of the window (epoch ms), null when the sink has no row in it. */
+  fromTime: number | null;
+  /** True when the row cap, not the hour, bounds the window (as on the dashboard). */
+  capped: boolean;
+  channels: LiveChannelRevenue[];
+}
+
+/**
+ * The speed layer's first-click revenue by the winning click's channel over the dashboard's
+ * window (the newest rows of the last hour, at most WINDOW_ROW_CAP), walking the same index.
+ */
+export async function liveRevenueByChannel(db: Db, now: number): Promise<LiveChannels> {
+  const from = new Date(now - WINDOW_MS).toISOString();
+  const rows = await db.$queryRaw<
+    {
+      channel: string | null;
+      cents: number;
+      checkouts: number;
+      rows: number;
+      from_time: Date | null;
+    }[]
+  >`
+     WITH recent AS MATERIALIZED (
+       SELECT click_id, click_channel, total_amount, checkout_time
+         FROM commerce.attributed_checkouts
+        WHERE checkout_time >= ${from}::timestamptz
+        ORDER BY checkout_time DESC, checkout_id DESC
+        LIMIT ${WINDOW_ROW_CAP}
+     ),
+     window_rows AS (SELECT count(*)::float8 AS rows, min(checkout_time) AS from_time FROM recent)
+     SELECT by_channel.channel, by_channel.cents, by_channel.checkouts, w.rows, w.from_time
+       FROM window_rows w
+       LEFT JOIN (
+         SELECT click_channel AS channel, round(sum(total_amount) * 100)::float8 AS cents,
+                count(*)::float8 AS checkouts
+           FROM recent WHERE click_id IS NOT NULL
+          GROUP BY click_channel
+       ) by_channel ON true`;
+  const first = rows[0];
+  return {
+    at: now,
+    fromTime: first?.from_time?.getTime() ?? null,
+    capped: Number(first?.rows ?? 0) >= WINDOW_ROW_CAP,
+    channels: rows
+      .filter((r) => r.cents !== null)
+      .map((r) => ({
+        channel: r.channel,
+        label: channelLabel(r.channel),
+        revenue: Number(r.cents) / 100,
+        checkouts: Number(r.checkouts),
+      }))
+      .sort((a, b) => b.revenue - a.revenue || a.label.localeCompare(b.label)),
+  };
+}
