@@ -289,6 +289,32 @@ describe('the migration SQL agrees with schema.prisma', () => {
       ['partition', 'integer', true, null],
       ['processed_at', 'timestamp(3) with time zone', true, null],
       ['first_written_at', 'timestamp(3) with time zone', true, null],
+      ['click_channel', 'text', false, null],
+      ['click_campaign', 'text', false, null],
+    ],
+    attribution_credits: [
+      ['checkout_id', 'text', true, null],
+      ['user_id', 'bigint', true, null],
+      ['click_id', 'text', true, null],
+      ['model', 'text', true, null],
+      ['weight', 'numeric(38,10)', true, null],
+      ['credited_amount', 'numeric(38,2)', true, null],
+      ['click_time', 'timestamp(3) with time zone', true, null],
+      ['channel', 'text', true, null],
+      ['campaign', 'text', false, null],
+      ['product_id', 'text', true, null],
+      ['checkout_date', 'date', true, null],
+    ],
+    attribution_by_channel: [
+      ['id', 'bigint', true, "nextval('commerce.attribution_by_channel_id_seq'::regclass)"],
+      ['model', 'text', true, null],
+      ['checkout_date', 'date', true, null],
+      ['channel', 'text', true, null],
+      ['campaign', 'text', false, null],
+      ['credited_amount', 'numeric(38,2)', true, null],
+      ['conversions', 'numeric(38,10)', true, null],
+      ['checkouts', 'integer', true, null],
+      ['clicks', 'integer', true, null],
     ],
     dead_letters: [
       ['id', 'bigint', true, "nextval('commerce.dead_letters_id_seq'::regclass)"],
@@ -339,6 +365,8 @@ describe('the migration SQL agrees with schema.prisma', () => {
     users: Object.values(Prisma.UserScalarFieldEnum),
     products: Object.values(Prisma.ProductScalarFieldEnum),
     attributed_checkouts: Object.values(Prisma.AttributedCheckoutScalarFieldEnum),
+    attribution_credits: Object.values(Prisma.AttributionCreditScalarFieldEnum),
+    attribution_by_channel: Object.values(Prisma.AttributionByChannelScalarFieldEnum),
     dead_letters: Object.values(Prisma.DeadLetterScalarFieldEnum),
     speed_snapshots: Object.values(Prisma.SpeedSnapshotScalarFieldEnum),
     job_runs: Object.values(Prisma.JobRunScalarFieldEnum),
@@ -389,6 +417,10 @@ describe('the migration SQL agrees with schema.prisma', () => {
         'attributed_checkouts_checkout_time_checkout_id_idx',
         on('attributed_checkouts', '(checkout_time DESC, checkout_id DESC)'),
       ],
+      [
+        'attributed_checkouts_click_channel_checkout_time_idx',
+        on('attributed_checkouts', '(click_channel, checkout_time)'),
+      ],
       ['attributed_checkouts_click_id_idx', on('attributed_checkouts', '(click_id)')],
       ['attributed_checkouts_is_final_idx', on('attributed_checkouts', '(is_final)')],
       ['attributed_checkouts_pkey', `UNIQUE ${on('attributed_checkouts', '(checkout_id)')}`],
@@ -399,6 +431,20 @@ describe('the migration SQL agrees with schema.prisma', () => {
       [
         'attributed_checkouts_user_id_checkout_time_idx',
         on('attributed_checkouts', '(user_id, checkout_time)'),
+      ],
+      // Migration only (NULLS NOT DISTINCT is not expressible in schema.prisma).
+      [
+        'attribution_by_channel_grain_key',
+        `UNIQUE ${on('attribution_by_channel', '(model, checkout_date, channel, campaign) NULLS NOT DISTINCT')}`,
+      ],
+      ['attribution_by_channel_pkey', `UNIQUE ${on('attribution_by_channel', '(id)')}`],
+      [
+        'attribution_credits_model_checkout_date_idx',
+        on('attribution_credits', '(model, checkout_date)'),
+      ],
+      [
+        'attribution_credits_pkey',
+        `UNIQUE ${on('attribution_credits', '(checkout_id, user_id, model, click_id)')}`,
       ],
       ['dead_letters_pkey', `UNIQUE ${on('dead_letters', '(id)')}`],
       [
@@ -481,6 +527,8 @@ describe('the migration SQL agrees with schema.prisma', () => {
       partition: 5,
       processedAt: new Date('2026-11-24T11:00:01.500Z'),
       firstWrittenAt: new Date('2026-11-24T11:00:01.000Z'),
+      clickChannel: 'paid_search',
+      clickCampaign: 'Spring_Sale',
     };
     await prisma.attributedCheckout.create({ data });
     const read = await prisma.attributedCheckout.findUniqueOrThrow({
@@ -493,9 +541,81 @@ describe('the migration SQL agrees with schema.prisma', () => {
     });
 
     const unattributed = await prisma.attributedCheckout.create({
-      data: { ...data, checkoutId: 'co-2', clickId: null, clickTime: null, isLate: undefined },
+      data: {
+        ...data,
+        checkoutId: 'co-2',
+        clickId: null,
+        clickTime: null,
+        isLate: undefined,
+        clickChannel: undefined,
+        clickCampaign: undefined,
+      },
     });
-    expect(unattributed).toMatchObject({ clickId: null, clickTime: null, isLate: false });
+    expect(unattributed).toMatchObject({
+      clickId: null,
+      clickTime: null,
+      isLate: false,
+      clickChannel: null,
+      clickCampaign: null,
+    });
+  });
+
+  it('writes and reads every field of AttributionCredit (fractional weight, exact amount)', async () => {
+    const data = {
+      checkoutId: 'co-1',
+      userId: 5_000_000_000n,
+      clickId: 'cl-1',
+      model: 'time_decay',
+      weight: new Prisma.Decimal('0.3333333333'),
+      creditedAmount: new Prisma.Decimal('12345678901234567890123456789012345.67'),
+      clickTime: new Date('2026-11-24T10:00:00.001Z'),
+      channel: 'email',
+      campaign: null,
+      productId: 'p-9',
+      checkoutDate: new Date('2026-11-24T00:00:00.000Z'),
+    };
+    await prisma.attributionCredit.create({ data });
+    const read = await prisma.attributionCredit.findUniqueOrThrow({
+      where: {
+        checkoutId_userId_model_clickId: {
+          checkoutId: 'co-1',
+          userId: 5_000_000_000n,
+          model: 'time_decay',
+          clickId: 'cl-1',
+        },
+      },
+    });
+    expect(Object.keys(read).sort()).toEqual([...modelFields.attribution_credits!].sort());
+    expect({
+      ...read,
+      weight: read.weight.toString(),
+      creditedAmount: read.creditedAmount.toFixed(2),
+    }).toEqual({
+      ...data,
+      weight: '0.3333333333',
+      creditedAmount: '12345678901234567890123456789012345.67',
+    });
+  });
+
+  it('writes and reads every field of AttributionByChannel (one row per grain, null campaign included)', async () => {
+    const data = {
+      model: 'linear',
+      checkoutDate: new Date('2026-11-24T00:00:00.000Z'),
+      channel: 'direct',
+      campaign: null,
+      creditedAmount: new Prisma.Decimal('10.01'),
+      conversions: new Prisma.Decimal('1.5'),
+      checkouts: 2,
+      clicks: 3,
+    };
+    const written = await prisma.attributionByChannel.create({ data });
+    const read = await prisma.attributionByChannel.findUniqueOrThrow({ where: { id: written.id } });
+    expect(Object.keys(read).sort()).toEqual([...modelFields.attribution_by_channel!].sort());
+    expect(read).toEqual(written);
+    await expect(prisma.attributionByChannel.create({ data })).rejects.toMatchObject({
+      code: 'P2002',
+    });
+    await prisma.attributionByChannel.create({ data: { ...data, campaign: 'spring' } });
   });
 
   it('writes and reads every field of DeadLetter (bigint, raw bytes, unique offset)', async () => {

@@ -19,6 +19,8 @@ export const WEB_ROLE_GRANTS: readonly string[] = [
   'GRANT INSERT ON commerce.products TO {role}',
   // Batch jobs: it queues a run and reads the runs; only the jobs worker claims and updates them.
   'GRANT SELECT, INSERT ON commerce.job_runs TO {role}',
+  // The attribution page reads what the models job publishes (lib/jobs/models-contract.ts).
+  'GRANT SELECT ON commerce.attribution_credits, commerce.attribution_by_channel TO {role}',
   // Its own table.
   'GRANT SELECT, INSERT, UPDATE, DELETE ON commerce.web_sessions TO {role}',
 ];

@@ -45,7 +45,7 @@ export interface ModelsProgress {
   errors: string[];
 }
 
-export type ModelsPhase = 'build' | 'reconciliation' | 'docs' | 'done';
+export type ModelsPhase = 'build' | 'reconciliation' | 'publish' | 'docs' | 'done';
 
 export interface ModelsRunProgress extends ModelsProgress {
   phase: ModelsPhase;
@@ -127,4 +127,55 @@ export interface LatestReconciliation {
   runId: string;
   finishedAt: string | null;
   reconciliation: Reconciliation;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attribution models (issue 14): what a successful models run publishes to PostgreSQL for the
+// web's attribution page, after `dbt build` (phase 'publish'), in ONE transaction that replaces
+// the previous publication (delete all + insert). A failed run publishes nothing and leaves the
+// previous publication in place. "Last built at": the newest job_runs row of kind 'models' with
+// status 'succeeded' (its finished_at). Rules and rounding: dbt/README.md, "Attribution models";
+// channels: docs/channels.md.
+//
+// commerce.attribution_credits (Prisma AttributionCredit; dbt fct_attribution_credits):
+//   one row per (checkout_id, user_id, model, click_id): a click's credit for a checkout under a
+//   model. Candidates of a checkout = the rule's (same user and product, click_time in
+//   [checkout_time - lookback, checkout_time], both ends inclusive; lookback = dbt var
+//   attribution_lookback_seconds, default 3600, the rule's hour). A checkout with no candidate has
+//   NO row here (see attribution_by_channel's 'unattributed' rows).
+//   weight numeric(38,10): 0 < weight <= 1, the model's share; per checkout and model sum = 1
+//     (up to 10-decimal rounding of the stored weights; amounts are the exact figures).
+//   credited_amount numeric(38,2): per checkout and model the credits sum to total_amount
+//     EXACTLY (largest-remainder on cents, see dbt/README.md).
+//   click_time, channel (ATTRIBUTION_CHANNELS), campaign (utm_campaign or null), product_id,
+//   checkout_date (UTC date of the checkout).
+//
+// commerce.attribution_by_channel (Prisma AttributionByChannel; dbt rpt_attribution_by_channel):
+//   one row per (model, checkout_date, channel, campaign) (campaign null = no campaign; unique
+//   NULLS NOT DISTINCT). credited_amount numeric(38,2) = sum of credits; conversions
+//   numeric(38,10) = sum of weights (fractional checkouts); checkouts = checkouts with any credit
+//   to that channel and campaign; clicks = credited clicks.
+//   channel 'unattributed' (UNATTRIBUTED_CHANNEL, campaign null, clicks 0, conversions =
+//   checkouts): the revenue of checkouts with no candidate click, repeated under every model, so
+//   for one model and day sum(credited_amount) over all channels = that day's revenue.
+// ---------------------------------------------------------------------------------------------
+
+/** The attribution models, in the order the web shows them. */
+export const ATTRIBUTION_MODELS = [
+  'first_click',
+  'last_click',
+  'linear',
+  'time_decay',
+  'position_based',
+] as const;
+
+export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
+
+/** attribution_by_channel's channel for checkouts no click is credited for (not a click channel). */
+export const UNATTRIBUTED_CHANNEL = 'unattributed';
+
+/** Progress of the publish phase (ModelsPhase 'publish'): rows written so far. */
+export interface PublishProgress {
+  credits: number;
+  byChannel: number;
 }
