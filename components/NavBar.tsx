@@ -10,6 +10,7 @@ const sections = [
   { href: '/', label: 'Dashboard' },
   { href: '/simulator', label: 'Simulator' },
   { href: '/checkouts', label: 'Checkouts' },
+  { href: '/attribution', label: 'Attribution' },
   { href: '/admin', label: 'Admin' },
 ] as const;
 

@@ -204,7 +204,11 @@ test('the admin page shows pipeline health and the dead letters', async () => {
   await expect(page.getByRole('heading', { level: 1, name: 'Admin' })).toBeVisible();
   await expect(page.getByTestId('workers-table')).toContainText('up');
   await expect(page.getByTestId('partitions-table')).toBeVisible();
-  await expect(page.getByTestId('lag-table')).toContainText(E2E.clicksTopic);
+  await expect(page.getByTestId('consumer-lag')).toContainText(E2E.clicksTopic);
+  // A small chart per topic (bars per partition), not a table of every partition.
+  await expect(page.getByTestId('lag-chart').first().locator('svg.recharts-surface')).toHaveCount(
+    2,
+  );
   // The simulator sent malformed messages: they are stored with a reason and the raw payload.
   const letters = page.getByTestId('dead-letter-row');
   await expect(letters.first()).toBeVisible({ timeout: 20_000 });

@@ -1,11 +1,13 @@
 'use client';
 // Pipeline health for operators, live from the `pipeline` snapshots: each worker (answering or
 // not, and why), each attributor partition (watermark, retained state, pending checkouts, next
-// offsets), consumer lag per topic partition, and counts by topic and dead-letter reason.
+// offsets), consumer lag per topic (a chart of its partitions and of its recent total), and counts
+// by topic and dead-letter reason.
 import { useState } from 'react';
 import type { PipelineSnapshot } from '../../lib/web/pipeline-snapshot.ts';
 import { formatBytes, formatCount, formatSeconds, formatTime } from '../format.ts';
 import { useLiveEvent } from '../live-socket.ts';
+import { ConsumerLagCharts } from './ConsumerLagCharts.tsx';
 
 export function PipelineHealth({ initialSnapshot }: { initialSnapshot: PipelineSnapshot | null }) {
   const [snapshot, setSnapshot] = useState(initialSnapshot);
@@ -100,24 +102,7 @@ export function PipelineHealth({ initialSnapshot }: { initialSnapshot: PipelineS
           {snapshot.lag.length === 0 ? (
             <p className="muted empty-note">No lag reported yet.</p>
           ) : (
-            <table className="table table--compact" data-testid="lag-table">
-              <thead>
-                <tr>
-                  <th>Topic</th>
-                  <th className="num">Partition</th>
-                  <th className="num">Lag (messages)</th>
-                </tr>
-              </thead>
-              <tbody>
-                {snapshot.lag.map((l) => (
-                  <tr key={`${l.topic}/${l.partition}`}>
-                    <td className="mono">{l.topic}</td>
-                    <td className="num">{l.partition}</td>
-                    <td className="num">{formatCount(l.lag)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ConsumerLagCharts lag={snapshot.lag} at={snapshot.at} />
           )}
         </section>
         <section className="card">

@@ -1,7 +1,8 @@
 'use client';
 // The live dashboard: figures, charts, feed, top products and the delay histogram, all from the
-// `pipeline` snapshots server.ts pushes every second (workers' metrics and the sink). Starts from
-// the snapshot the server rendered with, so the first paint already has figures.
+// `pipeline` snapshots server.ts pushes every second (workers' metrics and the sink); the revenue
+// by channel is read beside them (ChannelRevenue). Starts from the snapshot the server rendered
+// with, so the first paint already has figures.
 import Link from 'next/link';
 import { useState } from 'react';
 import type { PipelineSnapshot, SeriesPoint } from '../../lib/web/pipeline-snapshot.ts';
@@ -16,6 +17,7 @@ import {
   formatTime,
 } from '../format.ts';
 import { useLiveEvent } from '../live-socket.ts';
+import { ChannelRevenue } from './ChannelRevenue.tsx';
 import { DelayHistogram } from './DelayHistogram.tsx';
 import { LiveFeed } from './LiveFeed.tsx';
 import { SeriesChart } from './SeriesChart.tsx';
@@ -224,7 +226,10 @@ export function Dashboard({
         <TopProducts products={snapshot?.topProducts ?? []} />
       </div>
 
-      <DelayHistogram bins={snapshot?.histogram ?? []} />
+      <div className="grid-2">
+        <ChannelRevenue />
+        <DelayHistogram bins={snapshot?.histogram ?? []} />
+      </div>
     </>
   );
 }

@@ -1,12 +1,15 @@
-// One checkout: the row as the sink has it, the user and product, the attributed click, and a
-// timeline of the user's clicks on that product around it, saying why this click won. The buyer,
+// One checkout: the row as the sink has it, the user and product, the attributed click, a
+// timeline of the user's clicks on that product around it, saying why this click won, and each
+// candidate click's credit under the five attribution models (when the models have covered it). The buyer,
 // addresses, IP address and user agent only for the signed-in operator.
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { AttributionTimeline } from '../../../components/checkouts/AttributionTimeline.tsx';
+import { CheckoutCredits } from '../../../components/checkouts/CheckoutCredits.tsx';
 import { formatMoney, formatSeconds, formatTime } from '../../../components/format.ts';
+import { checkoutCredits } from '../../../lib/web/attribution-queries.ts';
 import { loadCheckoutExplanation } from '../../../lib/web/checkout-explanation.ts';
 import { pageReaderSignedIn } from '../../../lib/web/page-reader.ts';
 import { checkoutDetailFor } from '../../../lib/web/privacy.ts';
@@ -39,7 +42,11 @@ export default async function CheckoutDetailPage({
   const id = checkoutIdSchema.safeParse(safeDecode((await params).checkoutId));
   if (!id.success) notFound();
   const runtime = getWebRuntime();
-  const full = await loadCheckoutExplanation(runtime.prisma(), runtime.workerUrls, id.data);
+  const [full, credits] = await Promise.all([
+    loadCheckoutExplanation(runtime.prisma(), runtime.workerUrls, id.data),
+    // The page stands without the models' credits: a failed read becomes a note, not an error.
+    checkoutCredits(runtime.prisma(), id.data).catch(() => null),
+  ]);
   if (!full) notFound();
   const detail = checkoutDetailFor(full, await pageReaderSignedIn());
   const { checkout: c, user, product, timeline, clicksNote, workerError, personal } = detail;
@@ -136,6 +143,12 @@ export default async function CheckoutDetailPage({
           </tbody>
         </table>
       </section>
+
+      <CheckoutCredits
+        credits={credits}
+        attributed={c.clickId !== null}
+        checkoutTime={c.checkoutTime}
+      />
 
       <div className="grid-2">
         <section className="card">
