@@ -4,6 +4,9 @@
 // argument, randomness from a seed, so the simulator, the benchmark and the
 // tests share it and can reproduce a stream.
 import { MinHeap } from '../domain/min-heap.ts';
+import { CampaignUrls, plainProductUrl } from './campaign-urls.ts';
+import { MIX_PRESETS, isPlain, type ChannelWeights, type MixChannel } from './channel-mix.ts';
+import { seededRandom } from './seeded-random.ts';
 
 export interface GeneratorSettings {
   /** Users 0..users-1 exist; events use ids 1..users, so id `users` is unknown (as in the original). */
@@ -22,6 +25,11 @@ export interface GeneratorSettings {
   /** Share of messages that are malformed (go to the dead-letter store). */
   malformedShare: number;
   allowedLatenessMs: number;
+  /**
+   * Weights of the channels clicks come from (lib/simulator/channel-mix.ts). Absent or direct
+   * only: the original generator's plain URLs, and the same stream as before channels existed.
+   */
+  channelMix?: ChannelWeights;
 }
 
 export const defaultGeneratorSettings: GeneratorSettings = {
@@ -34,6 +42,9 @@ export const defaultGeneratorSettings: GeneratorSettings = {
   duplicateShare: 0.01,
   malformedShare: 0,
   allowedLatenessMs: 15_000,
+  // The original generator's plain URLs, so streams made before campaign traffic stay the same;
+  // the simulator's page and API default to a realistic mix (lib/web/schemas.ts).
+  channelMix: MIX_PRESETS.plain,
 };
 
 export type SourceTopic = 'clicks' | 'checkouts';
@@ -44,18 +55,8 @@ export interface GeneratedMessage {
   /** Event time (ms) written into the message, or null for a malformed one without it. */
   eventTime: number | null;
   kind: 'valid' | 'duplicate' | 'malformed' | 'late';
-}
-
-/** mulberry32: small, fast, good enough for simulation. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  /** A click's channel as generated (a malformed click's too); absent for checkouts. */
+  channel?: MixChannel;
 }
 
 /** `YYYY-MM-DD HH:MM:SS.fff`, UTC, no zone: the original generator's format. */
@@ -146,6 +147,8 @@ export class StreamGenerator {
   private readonly pending = new MinHeap<PendingCheckout>((a, b) => a.at - b.at);
   private sequence = 0;
   private readonly runId: string;
+  /** Null for plain URLs: no randomness spent, the original generator's stream exactly. */
+  private readonly campaigns: CampaignUrls | null;
 
   constructor(
     private readonly settings: GeneratorSettings,
@@ -153,6 +156,8 @@ export class StreamGenerator {
   ) {
     this.random = seededRandom(seed);
     this.runId = seed.toString(36);
+    const mix = settings.channelMix;
+    this.campaigns = mix === undefined || isPlain(mix) ? null : new CampaignUrls(mix, seed);
   }
 
   emit(now: number, clicks: number): GeneratedMessage[] {
@@ -161,7 +166,18 @@ export class StreamGenerator {
       const userId = 1 + Math.floor(this.random() * this.settings.users);
       const productId = Math.floor(this.random() * this.settings.products);
       const [clickTime, late] = this.jitter(now);
-      this.push(out, 'clicks', this.click(userId, productId, clickTime), clickTime, late);
+      const landing = this.campaigns?.click(userId, productId, clickTime) ?? {
+        url: plainProductUrl(productId),
+        channel: 'direct' as const,
+      };
+      this.push(
+        out,
+        'clicks',
+        this.click(userId, productId, clickTime, landing.url),
+        clickTime,
+        late,
+        landing.channel,
+      );
       if (this.random() < this.settings.checkoutProbability) {
         const { min, max } = this.settings.clickToCheckoutMs;
         this.pending.push({
@@ -203,17 +219,19 @@ export class StreamGenerator {
     event: Record<string, unknown>,
     t: number,
     late: boolean,
+    channel?: MixChannel,
   ): void {
     const r = this.random();
     const { malformedShare, duplicateShare } = this.settings;
+    const tag = channel ? { channel } : {};
     if (r < malformedShare) {
-      out.push({ topic, value: this.malform(event), eventTime: null, kind: 'malformed' });
+      out.push({ topic, value: this.malform(event), eventTime: null, kind: 'malformed', ...tag });
       return;
     }
     const value = JSON.stringify(event);
-    out.push({ topic, value, eventTime: t, kind: late ? 'late' : 'valid' });
+    out.push({ topic, value, eventTime: t, kind: late ? 'late' : 'valid', ...tag });
     if (r < malformedShare + duplicateShare)
-      out.push({ topic, value, eventTime: t, kind: 'duplicate' });
+      out.push({ topic, value, eventTime: t, kind: 'duplicate', ...tag });
   }
 
   private malform(event: Record<string, unknown>): string {
@@ -229,14 +247,19 @@ export class StreamGenerator {
     return `${prefix}-${this.runId}-${this.sequence.toString(36).padStart(8, '0')}`;
   }
 
-  private click(userId: number, productId: number, t: number): Record<string, unknown> {
+  private click(
+    userId: number,
+    productId: number,
+    t: number,
+    url: string,
+  ): Record<string, unknown> {
     return {
       click_id: this.nextId('clk'),
       user_id: userId,
       product_id: String(productId),
       product: productName(productId),
       price: productPrice(productId),
-      url: `https://shop.example.com/products/${productId}`,
+      url,
       user_agent: AGENTS[userId % AGENTS.length],
       ip_address: `10.${userId % 256}.${(userId >> 8) % 256}.${productId % 256}`,
       datetime_occured: naiveTimestamp(t),

@@ -4,6 +4,7 @@
 // the generator's messages to Kafka, keyless, live or as a fast backfill.
 import type { Kafka, Producer } from 'kafkajs';
 import type { Db } from '../db/client.ts';
+import type { MixChannel } from './channel-mix.ts';
 import {
   StreamGenerator,
   productName,
@@ -26,12 +27,23 @@ export interface TrafficProgress {
   duplicates: number;
   late: number;
   renames: number;
+  /** Clicks sent per channel they were generated for (duplicates and malformed ones not counted). */
+  channels: Partial<Record<MixChannel, number>>;
   /** Backfill only: share of the event-time span done, 0..1. */
   fraction?: number;
 }
 
 function emptyProgress(): TrafficProgress {
-  return { sent: 0, clicks: 0, checkouts: 0, malformed: 0, duplicates: 0, late: 0, renames: 0 };
+  return {
+    sent: 0,
+    clicks: 0,
+    checkouts: 0,
+    malformed: 0,
+    duplicates: 0,
+    late: 0,
+    renames: 0,
+    channels: {},
+  };
 }
 
 /** Inserts users 0..users-1 and products 0..products-1 if absent (as the original generator does). */
@@ -68,8 +80,10 @@ function count(progress: TrafficProgress, batch: GeneratedMessage[]): void {
     progress.sent++;
     if (m.kind === 'malformed') progress.malformed++;
     else if (m.kind === 'duplicate') progress.duplicates++;
-    else if (m.topic === 'clicks') progress.clicks++;
-    else progress.checkouts++;
+    else if (m.topic === 'clicks') {
+      progress.clicks++;
+      if (m.channel) progress.channels[m.channel] = (progress.channels[m.channel] ?? 0) + 1;
+    } else progress.checkouts++;
     if (m.kind === 'late') progress.late++;
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MIX_PRESETS, weightsOf } from '../simulator/channel-mix.ts';
 import { encodeCursor } from './keyset-cursor.ts';
 import {
   LIMITS,
@@ -63,6 +64,53 @@ describe('liveTrafficSchema', () => {
         clickToCheckoutSec: { min: 0, max: 60 },
       }).success,
     ).toBe(true);
+  });
+});
+
+describe('channelMix (live traffic and backfill)', () => {
+  const mixOf = (channelMix: unknown) =>
+    liveTrafficSchema.parse(channelMix === undefined ? {} : { channelMix }).channelMix;
+
+  it('defaults to the balanced preset: campaign traffic', () => {
+    expect(mixOf(undefined)).toEqual({ preset: 'balanced', weights: MIX_PRESETS.balanced });
+    expect(backfillSchema.parse({}).channelMix.preset).toBe('balanced');
+  });
+
+  it('takes a preset by name, or weights that it names when they equal a preset', () => {
+    expect(mixOf('plain')).toEqual({ preset: 'plain', weights: MIX_PRESETS.plain });
+    expect(mixOf('paid-heavy').weights).toEqual(MIX_PRESETS['paid-heavy']);
+    // The plain preset at any scale, channels left out weighing 0.
+    expect(mixOf({ direct: 3 })).toEqual({ preset: 'plain', weights: weightsOf({ direct: 3 }) });
+    const balancedShares = Object.fromEntries(
+      Object.entries(MIX_PRESETS.balanced).map(([c, w]) => [c, w / 100]),
+    );
+    expect(mixOf(balancedShares).preset).toBe('balanced');
+    expect(mixOf({ email: 1, referral: 3 })).toEqual({
+      preset: 'custom',
+      weights: weightsOf({ email: 1, referral: 3 }),
+    });
+  });
+
+  it.each([
+    [
+      { tv: 1, direct: 1 },
+      'channelMix.tv: unknown channel "tv": channels are direct, organic_search',
+    ],
+    [{ other: 1 }, 'unknown channel "other"'],
+    [{ direct: -1, email: 1 }, 'channelMix.direct: a weight must be a number from 0'],
+    [{ direct: '5' }, 'channelMix.direct: a weight must be a number'],
+    [{ direct: 1e7 }, 'channelMix.direct: a weight must be a number from 0 to 1,000,000'],
+    [{ direct: 0, email: 0 }, 'channelMix: the weights must not all be 0'],
+    [{}, 'channelMix: the weights must not all be 0'],
+    [
+      'organic',
+      'channelMix: unknown preset "organic": expected one of balanced, paid-heavy, plain',
+    ],
+    [42, 'channelMix: expected a preset name'],
+    [['direct'], 'channelMix: expected a preset name'],
+  ])('refuses %j: %s', (channelMix, message) => {
+    expect(issues(liveTrafficSchema, { channelMix })).toContain(message);
+    expect(issues(backfillSchema, { channelMix })).toContain(message);
   });
 });
 

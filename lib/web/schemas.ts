@@ -2,6 +2,16 @@
 // the system: rates, sizes, page sizes. Routes parse with these and answer 400 with
 // `formatIssues` on failure. Pure: the simulator page imports the same limits for its form.
 import { z } from 'zod';
+import {
+  MIX_CHANNELS,
+  MIX_PRESETS,
+  MIX_PRESET_NAMES,
+  presetOf,
+  weightsOf,
+  type ChannelMix,
+  type MixChannel,
+  type MixPresetName,
+} from '../simulator/channel-mix.ts';
 import { decodeCursor, type CheckoutCursor } from './keyset-cursor.ts';
 
 export const LIMITS = {
@@ -16,6 +26,8 @@ export const LIMITS = {
   /** Checkouts the generator may hold waiting for their event time (memory). */
   maxPendingCheckouts: 2_000_000,
   maxPageSize: 200,
+  /** Channel weights are relative; a cap keeps their sum finite. */
+  maxChannelWeight: 1_000_000,
 } as const;
 
 /** `path: message; path: message` — what a 400 answer says. */
@@ -29,6 +41,64 @@ export function formatIssues(error: z.ZodError): string {
 }
 
 const share = z.number().min(0).max(LIMITS.maxShare);
+
+const isPresetName = (v: string): v is MixPresetName =>
+  (MIX_PRESET_NAMES as readonly string[]).includes(v);
+const isMixChannel = (v: string): v is MixChannel =>
+  (MIX_CHANNELS as readonly string[]).includes(v);
+
+/**
+ * The channels clicks come from: a preset's name ('balanced', 'paid-heavy', 'plain') or weights
+ * per channel (any scale, each 0 to maxChannelWeight, not all 0; a channel left out weighs 0). Answers with the
+ * weights and the preset they equal, so the status names what runs. Default 'balanced'.
+ */
+export const channelMixSchema = z
+  .unknown()
+  .optional()
+  .transform((value, ctx): ChannelMix => {
+    if (value === undefined) return { preset: 'balanced', weights: MIX_PRESETS.balanced };
+    if (typeof value === 'string') {
+      if (isPresetName(value)) return { preset: value, weights: MIX_PRESETS[value] };
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown preset "${value}": expected one of ${MIX_PRESET_NAMES.join(', ')}, or weights per channel`,
+      });
+      return z.NEVER;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a preset name (${MIX_PRESET_NAMES.join(', ')}) or weights per channel`,
+      });
+      return z.NEVER;
+    }
+    const weights: Partial<Record<MixChannel, number>> = {};
+    for (const [channel, weight] of Object.entries(value)) {
+      if (!isMixChannel(channel)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown channel "${channel}": channels are ${MIX_CHANNELS.join(', ')}`,
+          path: [channel],
+        });
+      } else if (
+        typeof weight !== 'number' ||
+        !(weight >= 0 && weight <= LIMITS.maxChannelWeight)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `a weight must be a number from 0 to ${LIMITS.maxChannelWeight.toLocaleString('en-US')}`,
+          path: [channel],
+        });
+      } else weights[channel] = weight;
+    }
+    if (ctx.issues.length > 0) return z.NEVER;
+    const full = weightsOf(weights);
+    if (!MIX_CHANNELS.some((c) => full[c] > 0)) {
+      ctx.addIssue({ code: 'custom', message: 'the weights must not all be 0' });
+      return z.NEVER;
+    }
+    return { preset: presetOf(full), weights: full };
+  });
 
 /** Shape of the generated stream, shared by live traffic and backfill. */
 const streamShape = {
@@ -46,6 +116,7 @@ const streamShape = {
   lateShare: share.default(0),
   duplicateShare: share.default(0.01),
   malformedShare: share.default(0),
+  channelMix: channelMixSchema,
 };
 
 export const liveTrafficSchema = z

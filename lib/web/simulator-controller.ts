@@ -35,6 +35,7 @@ type StreamSettings = Pick<
   | 'lateShare'
   | 'duplicateShare'
   | 'malformedShare'
+  | 'channelMix'
 >;
 
 /** The generator's settings for a validated stream shape. */
@@ -53,6 +54,7 @@ export function generatorSettings(s: StreamSettings, allowedLatenessMs: number):
     duplicateShare: s.duplicateShare,
     malformedShare: s.malformedShare,
     allowedLatenessMs,
+    channelMix: s.channelMix.weights,
   };
 }
 
@@ -69,6 +71,7 @@ const noCounts = (): SentCounts => ({
   duplicates: 0,
   late: 0,
   renames: 0,
+  channels: {},
 });
 
 const countsOf = (p: TrafficProgress): SentCounts => ({
@@ -79,6 +82,7 @@ const countsOf = (p: TrafficProgress): SentCounts => ({
   duplicates: p.duplicates,
   late: p.late,
   renames: p.renames,
+  channels: { ...p.channels },
 });
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -194,7 +198,9 @@ export class SimulatorController {
         },
       });
       this.live.state = 'running';
-      this.o.log?.(`live traffic started: ${settings.rate} events/s`);
+      this.o.log?.(
+        `live traffic started: ${settings.rate} events/s, channel mix ${settings.channelMix.preset}`,
+      );
     } catch (error) {
       this.live = { ...this.live, state: 'failed', stoppedAt: Date.now(), error: messageOf(error) };
       throw error;

@@ -1,6 +1,7 @@
 // What the simulator reports about itself (GET /api/simulator, pushed as `simulator` over
 // socket.io). Types only, shared with the browser. These are the simulator's own counts of what
 // it sent; the dashboard never shows them as pipeline figures.
+import type { MixChannel } from '../simulator/channel-mix.ts';
 import type { BackfillSettings, LiveTrafficSettings } from './schemas.ts';
 
 export interface SentCounts {
@@ -11,6 +12,8 @@ export interface SentCounts {
   duplicates: number;
   late: number;
   renames: number;
+  /** Clicks sent per channel they were made for (settings.channelMix says which mix). */
+  channels: Partial<Record<MixChannel, number>>;
 }
 
 export interface LiveStatus {
