@@ -9,7 +9,7 @@ import { useState, type FormEvent } from 'react';
 import type { AttributionRange, AttributionReport } from '../../lib/web/attribution-queries.ts';
 import { ErrorCallout } from '../admin/ErrorCallout.tsx';
 import { apiGet } from '../api-client.ts';
-import { formatCount, formatTime } from '../format.ts';
+import { formatCount, formatMoney, formatTime } from '../format.ts';
 import { CreditShiftTable } from './CreditShiftTable.tsx';
 import { ModelComparisonChart } from './ModelComparisonChart.tsx';
 import { ModelsBuildStatus } from './ModelsBuildStatus.tsx';
@@ -78,7 +78,9 @@ export function AttributionView({
         </div>
         {data && (
           <p className="muted small filters__note" data-testid="attribution-coverage">
-            {formatCount(data.checkouts)} checkouts credited
+            {formatCount(data.checkouts)} checkouts credited to a click
+            {data.unattributedRevenue > 0 &&
+              ` (and ${formatMoney(data.unattributedRevenue)} from checkouts with no click in the window, which no model credits)`}
             {data.coverage.from
               ? `; the credits cover ${data.coverage.from} to ${data.coverage.to}`
               : ''}

@@ -1,27 +1,36 @@
 // The web's reads for the five attribution models (issue 14): revenue by channel under each model
-// and how credit moves between them (from the credits the models job publishes to Postgres after
-// each run), one checkout's credits per click and model, when the models were last built, and the
+// and how credit moves between them (from the tables the models job publishes to Postgres after
+// each run, lib/jobs/models-contract.ts), one checkout's credits per click and model, when the models were last built, and the
 // speed layer's live first-click revenue by channel. Aggregates only: no user id leaves here.
 // Money is summed in SQL as whole cents (numeric, exact) and compared in cents, so a shift of
 // zero is zero and the bars of one checkout add up to its amount.
 import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { Prisma } from '../generated/prisma/client.ts';
+import {
+  ATTRIBUTION_MODELS as MODEL_KEY_LIST,
+  UNATTRIBUTED_CHANNEL,
+  type AttributionModel,
+} from '../jobs/models-contract.ts';
 import { formatIssues } from './schemas.ts';
 import { WINDOW_MS, WINDOW_ROW_CAP } from './sink-queries.ts';
 
-/** The models, in the order the page shows them; first click is the baseline shifts are against. */
-export const ATTRIBUTION_MODELS = [
-  { key: 'first_click', label: 'First click' },
-  { key: 'last_click', label: 'Last click' },
-  { key: 'linear', label: 'Linear' },
-  { key: 'time_decay', label: 'Time decay' },
-  { key: 'position_based', label: 'Position-based' },
-] as const;
+const MODEL_LABELS: Record<AttributionModel, string> = {
+  first_click: 'First click',
+  last_click: 'Last click',
+  linear: 'Linear',
+  time_decay: 'Time decay',
+  position_based: 'Position-based',
+};
 
-export type ModelKey = (typeof ATTRIBUTION_MODELS)[number]['key'];
+export type ModelKey = AttributionModel;
+
+/** The models in the contract's order, named for people; first click is the shifts' baseline. */
+export const ATTRIBUTION_MODELS: readonly { key: ModelKey; label: string }[] = MODEL_KEY_LIST.map(
+  (key) => ({ key, label: MODEL_LABELS[key] }),
+);
 export const BASELINE_MODEL: ModelKey = 'first_click';
-const MODEL_KEYS = new Set<string>(ATTRIBUTION_MODELS.map((m) => m.key));
+const MODEL_KEYS = new Set<string>(MODEL_KEY_LIST);
 const isModelKey = (key: string): key is ModelKey => MODEL_KEYS.has(key);
 
 /** Rows written before clicks carried a channel (the speed layer's older rows) have none. */
@@ -194,13 +203,15 @@ export async function lastModelsBuild(db: Db): Promise<string | null> {
 }
 
 export interface AttributionReport extends ModelComparison {
-  models: typeof ATTRIBUTION_MODELS;
+  models: readonly { key: ModelKey; label: string }[];
   range: AttributionRange;
   /** The newest successful models run (ISO), null when the models never ran. */
   lastBuiltAt: string | null;
-  /** Checkouts credited in the range (under first click). */
+  /** Checkouts credited to a click in the range (each has exactly one under first click). */
   checkouts: number;
-  /** The checkout days the published credits cover (all of them, not only the range). */
+  /** Revenue of the range's checkouts with no click in the window: no model credits it. */
+  unattributedRevenue: number;
+  /** The checkout days the publication covers (all of it, not only the range). */
   coverage: { from: string | null; to: string | null };
 }
 
@@ -208,22 +219,37 @@ const rangeFilter = (range: AttributionRange) =>
   Prisma.sql`${range.from === undefined ? Prisma.empty : Prisma.sql`AND checkout_date >= ${range.from}::date`}
              ${range.to === undefined ? Prisma.empty : Prisma.sql`AND checkout_date <= ${range.to}::date`}`;
 
-/** Revenue by channel under each model over checkout days in `range`, and when it was built. */
+/**
+ * Revenue by channel under each model over checkout days in `range`, from the small mart the
+ * models job publishes (commerce.attribution_by_channel, lib/jobs/models-contract.ts), and when
+ * it was built.
+ */
 export async function attributionReport(
   db: Db,
   range: AttributionRange,
 ): Promise<AttributionReport> {
   const [byChannel, summary, lastBuiltAt] = await Promise.all([
-    db.$queryRaw<{ model: string; channel: string | null; cents: number }[]>`
+    db.$queryRaw<{ model: string; channel: string; cents: number }[]>`
        SELECT model, channel, round(sum(credited_amount) * 100)::float8 AS cents
-         FROM commerce.attribution_credits
-        WHERE true ${rangeFilter(range)}
+         FROM commerce.attribution_by_channel
+        WHERE channel <> ${UNATTRIBUTED_CHANNEL} ${rangeFilter(range)}
         GROUP BY model, channel`,
-    db.$queryRaw<{ checkouts: number; first_day: Date | null; last_day: Date | null }[]>`
-       SELECT (SELECT count(DISTINCT checkout_id)::float8 FROM commerce.attribution_credits
-                WHERE model = ${BASELINE_MODEL} ${rangeFilter(range)}) AS checkouts,
+    db.$queryRaw<
+      {
+        checkouts: number | null;
+        unattributed_cents: number | null;
+        first_day: Date | null;
+        last_day: Date | null;
+      }[]
+    >`
+       SELECT (SELECT sum(checkouts)::float8 FROM commerce.attribution_by_channel
+                WHERE model = ${BASELINE_MODEL} AND channel <> ${UNATTRIBUTED_CHANNEL}
+                      ${rangeFilter(range)}) AS checkouts,
+              (SELECT round(sum(credited_amount) * 100)::float8 FROM commerce.attribution_by_channel
+                WHERE model = ${BASELINE_MODEL} AND channel = ${UNATTRIBUTED_CHANNEL}
+                      ${rangeFilter(range)}) AS unattributed_cents,
               min(checkout_date) AS first_day, max(checkout_date) AS last_day
-         FROM commerce.attribution_credits`,
+         FROM commerce.attribution_by_channel`,
     lastModelsBuild(db),
   ]);
   const s = summary[0];
@@ -234,6 +260,7 @@ export async function attributionReport(
     range,
     lastBuiltAt,
     checkouts: Number(s?.checkouts ?? 0),
+    unattributedRevenue: Number(s?.unattributed_cents ?? 0) / 100,
     coverage: { from: dayText(s?.first_day), to: dayText(s?.last_day) },
   };
 }
