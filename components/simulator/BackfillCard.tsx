@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { LIMITS } from '../../lib/web/schemas.ts';
 import type { SimulatorStatus } from '../../lib/web/simulator-status.ts';
 import { formatCount, formatSeconds } from '../format.ts';
+import { ChannelMixSummary } from './ChannelMixSummary.tsx';
 import { NumberField } from './NumberField.tsx';
 
 export function BackfillCard({
@@ -27,7 +28,8 @@ export function BackfillCard({
       <h2 className="card-title">Backfill history</h2>
       <p className="muted small">
         Writes past hours of events (event times in the past, oldest first) as fast as Kafka takes
-        them, with the settings above, so the batch layer and the models have days to work on.
+        them, with the settings above (channel mix included), so the batch layer and the models have
+        days to work on.
         {liveRunning &&
           ' While live traffic runs, backfilled events are behind the watermark and count as late: stop it first for on-time history.'}
       </p>
@@ -70,6 +72,13 @@ export function BackfillCard({
             {backfill.etaSec !== null && ` · about ${formatSeconds(backfill.etaSec)} left`}
             {backfill.error && ` · ${backfill.error}`}
           </p>
+          {backfill.settings && (
+            <ChannelMixSummary
+              mix={backfill.settings.channelMix}
+              sent={backfill.counts.channels}
+              testId="backfill-channel-mix"
+            />
+          )}
         </div>
       )}
       {backfill.state === 'running' ? (

@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import type { SimulatorStatus } from '../../lib/web/simulator-status.ts';
 import { formatCount, formatRate, formatTime } from '../format.ts';
+import { ChannelMixSummary } from './ChannelMixSummary.tsx';
 
 export function LiveTrafficStatus({ status }: { status: SimulatorStatus }) {
   const live = status.live;
@@ -48,6 +49,13 @@ export function LiveTrafficStatus({ status }: { status: SimulatorStatus }) {
           <dd>{formatCount(live.counts.renames)}</dd>
         </div>
       </dl>
+      {live.settings && (
+        <ChannelMixSummary
+          mix={live.settings.channelMix}
+          sent={live.counts.channels}
+          testId="simulator-channel-mix"
+        />
+      )}
       <p className="muted small">
         {live.startedAt !== null && `Started ${formatTime(live.startedAt)}. `}
         Topics <code>{status.topics.clicks}</code> and <code>{status.topics.checkouts}</code>. These

@@ -22,6 +22,7 @@ export function SimulatorPanel({ initialStatus }: { initialStatus: SimulatorStat
           rate: initialStatus.live.settings.rate,
           users: initialStatus.live.settings.users,
           products: initialStatus.live.settings.products,
+          channelWeights: initialStatus.live.settings.channelMix.weights,
         }
       : defaultStreamForm,
   );

@@ -1,15 +1,16 @@
-// The live traffic's settings (presets and one field per generator setting) with the start and
-// stop buttons. The server's schema is the rule; the fields' limits are hints (NumberField).
+// The live traffic's settings (presets and one field per generator setting, the channel mix) with
+// the start and stop buttons. The server's schema is the rule; the fields' limits are hints (NumberField).
 import type { Dispatch, FormEvent, SetStateAction } from 'react';
 import { LIMITS } from '../../lib/web/schemas.ts';
 import type { ApiError } from '../api-client.ts';
 import { formatCount } from '../format.ts';
 import { ActionError } from './ActionError.tsx';
 import { NumberField } from './NumberField.tsx';
-import { streamPresets, type StreamForm } from './stream-form.ts';
+import { ChannelMixFields } from './ChannelMixFields.tsx';
+import { streamPresets, type NumericStreamKey, type StreamForm } from './stream-form.ts';
 
 interface SettingField {
-  key: keyof StreamForm;
+  key: NumericStreamKey;
   label: string;
   unit?: string;
   min: number;
@@ -156,6 +157,11 @@ export function TrafficSettingsForm({
           />
         ))}
       </div>
+      <ChannelMixFields
+        weights={form.channelWeights}
+        onChange={(channelWeights) => setForm((f) => ({ ...f, channelWeights }))}
+        locked={running}
+      />
       <div className="form-actions">
         {running ? (
           <button

@@ -1,5 +1,6 @@
-// The live-traffic settings as the form holds them (percentages, seconds), their defaults and
-// presets, and the generator settings the /api/simulator routes take.
+// The live-traffic settings as the form holds them (percentages, seconds, channel weights), their
+// defaults and presets, and the generator settings the /api/simulator routes take.
+import { MIX_PRESETS, type ChannelWeights } from '../../lib/simulator/channel-mix.ts';
 
 export interface StreamForm {
   rate: number;
@@ -13,9 +14,15 @@ export interface StreamForm {
   duplicatePercent: number;
   malformedPercent: number;
   renameEverySec: number;
+  /** Relative weights per channel (the presets' are percentages); direct only: plain URLs. */
+  channelWeights: ChannelWeights;
 }
 
-export const defaultStreamForm: StreamForm = {
+/** The form's number fields (the channel weights have their own). */
+export type NumericStreamKey = Exclude<keyof StreamForm, 'channelWeights'>;
+
+/** The traffic's shape; the traffic presets set these and leave the channel mix alone. */
+const defaultTraffic: Omit<StreamForm, 'channelWeights'> = {
   rate: 50,
   users: 100,
   products: 50,
@@ -29,8 +36,13 @@ export const defaultStreamForm: StreamForm = {
   renameEverySec: 10,
 };
 
+export const defaultStreamForm: StreamForm = {
+  ...defaultTraffic,
+  channelWeights: MIX_PRESETS.balanced,
+};
+
 export const streamPresets: { name: string; hint: string; form: Partial<StreamForm> }[] = [
-  { name: 'Gentle', hint: '50 events/s, clean', form: { ...defaultStreamForm } },
+  { name: 'Gentle', hint: '50 events/s, clean', form: { ...defaultTraffic } },
   {
     name: 'Messy',
     hint: '200 events/s with late, duplicate and malformed events',
@@ -60,5 +72,6 @@ export function streamBody(f: StreamForm) {
     lateShare: f.latePercent / 100,
     duplicateShare: f.duplicatePercent / 100,
     malformedShare: f.malformedPercent / 100,
+    channelMix: f.channelWeights,
   };
 }

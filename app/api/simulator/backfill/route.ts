@@ -1,4 +1,4 @@
-// POST /api/simulator/backfill { hours, rate, ...stream shape }: writes N hours of past events as
+// POST /api/simulator/backfill { hours, rate, ...stream shape, channel mix included }: writes N hours of past events as
 // fast as Kafka takes them; progress shows in GET /api/simulator. Admin only.
 import { json, jsonError, parseJsonBody, requireAdmin } from '../../../../lib/web/http.ts';
 import { backfillSchema } from '../../../../lib/web/schemas.ts';

@@ -1,6 +1,7 @@
 // POST /api/simulator/start { rate, users, products, checkoutProbability, clickToCheckoutSec,
-// outOfOrderShare, lateShare, duplicateShare, malformedShare, renameEverySec }: starts live
-// traffic (409 if it already runs). Admin only.
+// outOfOrderShare, lateShare, duplicateShare, malformedShare, renameEverySec, channelMix }: starts
+// live traffic (409 if it already runs). channelMix: 'balanced' (default), 'paid-heavy', 'plain'
+// or weights per channel. Admin only.
 import {
   json,
   jsonError,
