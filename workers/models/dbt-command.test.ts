@@ -77,7 +77,7 @@ describe('command lines', () => {
   });
 
   it('checks a target offline without cache or introspection, unit tests left out', () => {
-    const [parse, compile, incremental] = offlineCheckCommands('redshift');
+    const [parse, compile, incremental, weekLookback] = offlineCheckCommands('redshift');
     expect(parse).toEqual([
       'parse',
       '--log-format',
@@ -94,6 +94,19 @@ describe('command lines', () => {
         'resource_type:unit_test',
       ]),
     );
-    expect(incremental).toEqual(expect.arrayContaining(['--vars', '{offline_incremental: true}']));
+    expect(incremental).toEqual(
+      expect.arrayContaining([
+        '--select',
+        'fct_checkout_attribution fct_attribution_credits',
+        '--vars',
+        '{offline_incremental: true}',
+      ]),
+    );
+    expect(weekLookback).toEqual(
+      expect.arrayContaining([
+        'fct_attribution_credits',
+        '{offline_incremental: true, attribution_lookback_hours: 168}',
+      ]),
+    );
   });
 });

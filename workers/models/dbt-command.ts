@@ -111,6 +111,20 @@ export function offlineCheckCommands(target: DbtTarget): string[][] {
   return [
     ['parse', ...common],
     compile,
-    [...compile, '--select', 'fct_checkout_attribution', '--vars', '{offline_incremental: true}'],
+    [
+      ...compile,
+      '--select',
+      'fct_checkout_attribution fct_attribution_credits',
+      '--vars',
+      '{offline_incremental: true}',
+    ],
+    // The attribution models with a lookback of 7 days (the bucketed join and the date range).
+    [
+      ...compile,
+      '--select',
+      'fct_attribution_credits',
+      '--vars',
+      '{offline_incremental: true, attribution_lookback_hours: 168}',
+    ],
   ];
 }
