@@ -4,12 +4,12 @@
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { AttributionView } from '../../components/attribution/AttributionView.tsx';
+import { attributionReport } from '../../lib/web/attribution-queries.ts';
 import {
-  attributionReport,
   parseAttributionRange,
   type AttributionRange,
   type AttributionReport,
-} from '../../lib/web/attribution-queries.ts';
+} from '../../lib/web/attribution-report.ts';
 import { searchParamsObject } from '../../lib/web/schemas.ts';
 import { getWebRuntime } from '../../lib/web/web-runtime.ts';
 

@@ -6,7 +6,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
-import type { AttributionRange, AttributionReport } from '../../lib/web/attribution-queries.ts';
+import type { AttributionRange, AttributionReport } from '../../lib/web/attribution-report.ts';
 import { ErrorCallout } from '../admin/ErrorCallout.tsx';
 import { apiGet } from '../api-client.ts';
 import { formatCount, formatMoney, formatTime } from '../format.ts';

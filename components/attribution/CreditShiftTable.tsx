@@ -1,8 +1,8 @@
 // How much credit each model moves between channels, against first click (the live rule): per
 // channel, model revenue minus first-click revenue, signed, with a bar scaled to the largest
 // move. Across channels a model's moves add up to zero: credit moves, revenue does not change.
-import type { AttributionReport, ModelKey } from '../../lib/web/attribution-queries.ts';
-import { BASELINE_MODEL } from '../../lib/web/attribution-queries.ts';
+import type { AttributionReport, ModelKey } from '../../lib/web/attribution-report.ts';
+import { BASELINE_MODEL } from '../../lib/web/attribution-report.ts';
 import { formatMoney } from '../format.ts';
 import { MODEL_COLORS } from './model-colors.ts';
 

@@ -12,7 +12,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import type { AttributionReport } from '../../lib/web/attribution-queries.ts';
+import type { AttributionReport } from '../../lib/web/attribution-report.ts';
 import { formatMoney } from '../format.ts';
 import { MODEL_COLORS } from './model-colors.ts';
 

@@ -1,5 +1,5 @@
 // One colour per attribution model, the same on every chart and table that names a model.
-import type { ModelKey } from '../../lib/web/attribution-queries.ts';
+import type { ModelKey } from '../../lib/web/attribution-report.ts';
 
 export const MODEL_COLORS: Record<ModelKey, string> = {
   first_click: '#2f5bd3',

@@ -1,8 +1,8 @@
 // Beside "why this click": each candidate click's credit under each attribution model, as the
 // models job last published it (commerce.attribution_credits). The models read the lake, so a
 // checkout newer than the last export and build has no credits yet: the note says which case it is.
-import type { CheckoutCredits as Credits } from '../../lib/web/attribution-queries.ts';
-import { ATTRIBUTION_MODELS, UNKNOWN_CHANNEL_LABEL } from '../../lib/web/attribution-queries.ts';
+import type { CheckoutCredits as Credits } from '../../lib/web/attribution-report.ts';
+import { ATTRIBUTION_MODELS, UNKNOWN_CHANNEL_LABEL } from '../../lib/web/attribution-report.ts';
 import { formatMoney, formatTime } from '../format.ts';
 
 function coverageNote(credits: Credits | null, attributed: boolean): string {

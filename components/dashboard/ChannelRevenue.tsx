@@ -5,7 +5,7 @@
 // clicks carried a channel count under "unknown (before channels)".
 import { useQuery } from '@tanstack/react-query';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { LiveChannels } from '../../lib/web/attribution-queries.ts';
+import type { LiveChannels } from '../../lib/web/attribution-report.ts';
 import { apiGet } from '../api-client.ts';
 import { formatMoney } from '../format.ts';
 

@@ -2,7 +2,8 @@
 // attribution models over those checkout days, how much credit each model moves against first
 // click, and when the models were last built (lib/web/attribution-queries.ts). Aggregates only:
 // open to read. The query is checked first, so a bad one gets its 400 without a database trip.
-import { attributionReport, parseAttributionRange } from '../../../lib/web/attribution-queries.ts';
+import { attributionReport } from '../../../lib/web/attribution-queries.ts';
+import { parseAttributionRange } from '../../../lib/web/attribution-report.ts';
 import { json, jsonError, readerOf, serverError } from '../../../lib/web/http.ts';
 import { searchParamsObject } from '../../../lib/web/schemas.ts';
 import { getWebRuntime } from '../../../lib/web/web-runtime.ts';

@@ -8,7 +8,7 @@ import {
   compareModels,
   creditsByClick,
   parseAttributionRange,
-} from './attribution-queries.ts';
+} from './attribution-report.ts';
 
 describe('parseAttributionRange', () => {
   it.each([
