@@ -20,6 +20,17 @@ export class ByteWriter {
     this.buf = next;
   }
 
+  /** Bytes written so far. */
+  get length(): number {
+    return this.pos;
+  }
+
+  /** Forgets everything written after `length` bytes (to take back a record that did not fit). */
+  truncate(length: number): void {
+    if (length < 0 || length > this.pos) throw new RangeError(`cannot truncate to ${length}`);
+    this.pos = length;
+  }
+
   u8(value: number): void {
     this.ensure(1);
     this.buf[this.pos++] = value;

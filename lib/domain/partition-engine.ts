@@ -6,10 +6,11 @@
 import { ATTRIBUTION_WINDOW_MS, attributedClick, beats } from './attribution-rule.ts';
 import { compareTimeThenId } from './byte-order.ts';
 import { ClickStore, type RetainedClick } from './click-store.ts';
-import type { Checkout, Click } from './events.ts';
+import type { Checkout } from './events.ts';
 import { MinHeap } from './min-heap.ts';
 import {
   zeroCounters,
+  type AttributableClick,
   type CheckoutRow,
   type EventMeta,
   type PartitionCounters,
@@ -71,7 +72,7 @@ export class AttributionPartition {
     return this.tracker.watermark;
   }
 
-  onClick(click: Click, meta: EventMeta = {}): void {
+  onClick(click: AttributableClick, meta: EventMeta = {}): void {
     const watermark = this.tracker.watermark;
     const outcome = this.store.add(click.userId, click.productId, click.clickId, click.time);
     if (outcome === 'duplicate') return this.count('duplicateClicks');

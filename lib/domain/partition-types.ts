@@ -1,7 +1,7 @@
 // The values the attribution engine takes and gives: options, rows, counters, and the state a
 // snapshot holds. Shared by partition-engine.ts, snapshot-codec.ts and the workers.
 import type { ClickStore } from './click-store.ts';
-import type { Checkout } from './events.ts';
+import type { Checkout, Click } from './events.ts';
 import type { SourceState } from './watermark.ts';
 
 export interface PartitionOptions {
@@ -15,6 +15,9 @@ export interface PartitionOptions {
    */
   checkoutIdRetentionMs?: number;
 }
+
+/** What the engine uses of a click: its key, time and id (the internal topics carry no more). */
+export type AttributableClick = Pick<Click, 'clickId' | 'userId' | 'productId' | 'time'>;
 
 /** Facts about the message that carried an input; `messageTime` is its Kafka timestamp (ms). */
 export interface EventMeta {

@@ -1,11 +1,17 @@
 // Test helper: reads an internal topic from the beginning, as the attributor would, and keeps
-// every decoded record with its partition and offset, so a test can check what the
+// every decoded record with its partition, offset and place in its frame, so a test can check what the
 // repartitioner wrote and in which order. Not a test file itself.
 import { randomBytes } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import { decodeInternal, type InternalRecord } from '../../workers/speed/internal-wire.ts';
 
-export type ReadRecord = InternalRecord & { partition: number; offset: number; readAt: number };
+/** A decoded record, where it was read: partition, offset, and place in its frame. */
+export type ReadRecord = InternalRecord & {
+  partition: number;
+  offset: number;
+  index: number;
+  readAt: number;
+};
 
 export class InternalReader {
   readonly records: ReadRecord[] = [];
@@ -28,12 +34,16 @@ export class InternalReader {
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
       eachMessage: async ({ partition, message }) => {
-        this.records.push({
-          ...decodeInternal(message.value!),
-          partition,
-          offset: Number(message.offset),
-          readAt: Date.now(),
-        });
+        const readAt = Date.now();
+        decodeInternal(message.value!).forEach((record, index) =>
+          this.records.push({
+            ...record,
+            partition,
+            offset: Number(message.offset),
+            index,
+            readAt,
+          }),
+        );
       },
     });
     return this;
@@ -41,7 +51,9 @@ export class InternalReader {
 
   /** Records of one internal partition, in offset order. */
   partition(p: number): ReadRecord[] {
-    return this.records.filter((r) => r.partition === p).sort((a, b) => a.offset - b.offset);
+    return this.records
+      .filter((r) => r.partition === p)
+      .sort((a, b) => a.offset - b.offset || a.index - b.index);
   }
 
   markers(): (ReadRecord & { kind: 'marker' })[] {

@@ -11,7 +11,10 @@ export class WorkerProcess {
   constructor(private readonly env: Record<string, string>) {}
 
   start(): void {
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+    // WORKER_NODE_ARGS adds node flags to the worker only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`
+    // to profile it under a benchmark (NODE_OPTIONS refuses --cpu-prof).
+    const nodeArgs = (process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    this.child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'workers/main.ts'], {
       cwd: projectRoot,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

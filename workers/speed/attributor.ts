@@ -265,31 +265,34 @@ export class Attributor {
       await heartbeat();
     }
     const runtime = await this.withHeartbeats(this.runtimeFor(batch.partition), heartbeat);
-    const records = batch.messages.map((m) => decodeInternal(m.value ?? ''));
+    // After a seek, Kafka may hand back messages the snapshot already holds.
+    const expectedNext = runtime.nextOffsets[batch.topic];
+    const first = expectedNext === undefined ? undefined : BigInt(expectedNext);
+    const frames = batch.messages
+      .filter((m) => first === undefined || BigInt(m.offset) >= first)
+      .map((m) => decodeInternal(m.value ?? Buffer.alloc(0)));
     // Names are looked up before the records are processed, so processing stays synchronous and
     // a snapshot can never see half a batch.
     const userIds: number[] = [];
-    for (const r of records) if (r.kind === 'checkout') userIds.push(r.checkout.userId);
+    for (const records of frames)
+      for (const r of records) if (r.kind === 'checkout') userIds.push(r.checkout.userId);
     await this.withHeartbeats(this.o.users.prefetch(userIds), heartbeat);
     if (isStale() || this.partitions.get(batch.partition) !== runtime) return;
 
-    const expectedNext = runtime.nextOffsets[batch.topic];
     const markerLimit = Date.now() + this.o.maxFutureSkewMs;
-    for (let i = 0; i < records.length; i++) {
-      const offset = batch.messages[i]!.offset;
-      // After a seek, Kafka may hand back records the snapshot already holds.
-      if (expectedNext !== undefined && BigInt(offset) < BigInt(expectedNext)) continue;
-      const r = records[i]!;
-      if (r.kind === 'click') runtime.onClick(r.click, r.meta);
-      else if (r.kind === 'checkout')
-        runtime.onCheckout(r.checkout, r.meta, this.o.users.nameOf(r.checkout.userId));
-      else if ((r.marker.maxEventTime ?? 0) > markerLimit) {
-        // No valid event can be this far ahead (the parser refuses it): a marker claiming one
-        // would poison the watermark. Only a repartitioner of an older version could send it.
-        if (this.droppedMarkers++ === 0) {
-          this.o.log(`dropped a marker from ${r.marker.source} dated past the clock`);
-        }
-      } else runtime.onMarker(r.marker);
+    for (const records of frames) {
+      for (const r of records) {
+        if (r.kind === 'click') runtime.onClick(r.click, r.meta);
+        else if (r.kind === 'checkout')
+          runtime.onCheckout(r.checkout, r.meta, this.o.users.nameOf(r.checkout.userId));
+        else if ((r.marker.maxEventTime ?? 0) > markerLimit) {
+          // No valid event can be this far ahead (the parser refuses it): a marker claiming one
+          // would poison the watermark. Only a repartitioner of an older version could send it.
+          if (this.droppedMarkers++ === 0) {
+            this.o.log(`dropped a marker from ${r.marker.source} dated past the clock`);
+          }
+        } else runtime.onMarker(r.marker);
+      }
     }
     runtime.nextOffsets[batch.topic] = (BigInt(batch.lastOffset()) + 1n).toString();
     this.collect(runtime);

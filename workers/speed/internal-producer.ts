@@ -7,7 +7,7 @@
 // limit (produce-chunks.ts), sent one after the other (one request in flight): every internal
 // partition receives its records in order, and the markers, last in `messages`, after them.
 import type { Admin, Producer } from 'kafkajs';
-import { singleRecordBatchSize, splitByRecordBatchSize } from '../../lib/kafka/produce-chunks.ts';
+import { splitByRecordBatchSize } from '../../lib/kafka/produce-chunks.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, maxMessageBytes } from '../../lib/kafka/topics.ts';
 import type { Retrying } from './dead-letters.ts';
 
@@ -18,7 +18,8 @@ const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 export interface InternalMessage {
   partition: number;
-  value: string;
+  /** One frame (internal-wire.ts). */
+  value: Buffer;
 }
 
 export class InternalProducer {
@@ -36,11 +37,6 @@ export class InternalProducer {
 
   limitOf(topic: string): number {
     return this.limits.get(topic) ?? DEFAULT_MAX_MESSAGE_BYTES;
-  }
-
-  /** Whether the message fits the topic at all, in a record batch of its own. */
-  fits(topic: string, message: InternalMessage): boolean {
-    return singleRecordBatchSize(message) <= this.limitOf(topic);
   }
 
   /** Sends `messages` in order, in as many requests as the batch limit needs. */

@@ -1,9 +1,9 @@
 // One assigned partition in a worker: the pure engine plus what the edges need
 // around it (the next offsets to read, sink rows tagged with their partition
 // and production time). No I/O here either.
-import type { Checkout, Click } from '../../lib/domain/events.ts';
+import type { Checkout } from '../../lib/domain/events.ts';
 import { AttributionPartition, type PartitionStats } from '../../lib/domain/partition-engine.ts';
-import type { InternalMeta, Marker } from './internal-wire.ts';
+import type { InternalMeta, Marker, RoutedClick } from './internal-wire.ts';
 import type { CheckoutRow } from './sink.ts';
 
 /** Every partition of both source topics: the sources whose markers make the watermark. */
@@ -60,7 +60,7 @@ export class PartitionRuntime {
     return this.engine.maxEventTime;
   }
 
-  onClick(click: Click, meta: InternalMeta): void {
+  onClick(click: RoutedClick, meta: InternalMeta): void {
     this.engine.onClick(click, { messageTime: meta.producedAt });
   }
 

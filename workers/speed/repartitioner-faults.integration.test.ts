@@ -193,7 +193,8 @@ describe('a produce the broker refuses for good', () => {
       env.kafka,
       Array.from({ length: 20 }, (_, i) => ({
         topic: env.topics.clicks,
-        value: rawClick(`big-${i}`, 1, T0, 500),
+        // The click id travels to the internal topic (the URL does not): 20 of them outgrow 2000 bytes.
+        value: rawClick(`big-${i}-`.padEnd(500, 'x'), 1, T0),
       })),
     );
     await expect.poll(() => run!.fatal.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);

@@ -10,7 +10,7 @@
 // as they last; anything else stops the worker loudly (onFatal): never a silent stall.
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { PrismaClient } from '../../lib/db/client.ts';
-import { parseCheckout, parseClick } from '../../lib/domain/events.ts';
+import { parseCheckout, parseClick, type Checkout, type Click } from '../../lib/domain/events.ts';
 import { errorKind } from '../../lib/faults/error-kinds.ts';
 import { retryTransient } from '../../lib/faults/retry.ts';
 import { isGroupRejoin, recoverFromCrashes } from '../../lib/kafka/consumer-restart.ts';
@@ -18,9 +18,9 @@ import { createHighWatermarkAdmin } from '../../lib/kafka/high-watermarks.ts';
 import { userPartition } from '../../lib/kafka/user-partition.ts';
 import { storeDeadLetters, type DeadLetter, type Retrying } from './dead-letters.ts';
 import type { Dependency, DependencyHealth } from './dependency-health.ts';
-import { InternalProducer, type InternalMessage } from './internal-producer.ts';
+import { FrameBatcher } from './frame-batcher.ts';
+import { InternalProducer } from './internal-producer.ts';
 import { IdleStamper, type SourceProgress } from './idle-stamper.ts';
-import { encodeCheckout, encodeClick, encodeMarker, type Marker } from './internal-wire.ts';
 import type { SpeedMetrics } from './metrics.ts';
 
 export interface RepartitionerOptions {
@@ -229,7 +229,7 @@ export class Repartitioner {
       lastDataAt: Date.now(),
       idleSentAt: null,
     };
-    const out: InternalMessage[] = [];
+    const frames = new FrameBatcher(source, this.internal.limitOf(target));
     const dead: DeadLetter[] = [];
     let maxTime = progress.maxEventTime ?? Number.NEGATIVE_INFINITY;
 
@@ -253,36 +253,36 @@ export class Repartitioner {
         continue;
       }
       const event = parsed.event;
-      const meta = { source, producedAt };
-      const record = {
-        partition: userPartition(event.userId, this.o.partitions),
-        value: isClicks
-          ? encodeClick(event as Parameters<typeof encodeClick>[0], meta)
-          : encodeCheckout(event as Parameters<typeof encodeCheckout>[0], meta),
-      };
+      const added = frames.add(
+        userPartition(event.userId, this.o.partitions),
+        isClicks
+          ? (frame) => frame.click(event as Click, producedAt)
+          : (frame) => frame.checkout(event as Checkout, producedAt),
+      );
       // Re-encoded, a record near the source topic's size limit can outgrow the internal
       // topic's: it could never be written, and retrying it would stop the partition for good.
-      if (!this.internal.fits(target, record)) {
+      if (added === 'too_large') {
         dead.push({
           topic,
           partition,
           offset: message.offset,
           raw,
-          reason: `too_large: ${Buffer.byteLength(record.value)} bytes re-encoded, over max.message.bytes ${this.internal.limitOf(target)} of ${target}`,
+          reason: `too_large: over max.message.bytes ${this.internal.limitOf(target)} of ${target} once re-encoded`,
           kind: 'too_large',
         });
         continue;
       }
       if (event.time > maxTime) maxTime = event.time;
-      out.push(record);
     }
 
     progress.maxEventTime = Number.isFinite(maxTime) ? maxTime : null;
     progress.lastDataAt = Date.now();
     progress.idleSentAt = null;
-    const marker: Marker = { source, maxEventTime: progress.maxEventTime, idle: false };
-    const markerValue = encodeMarker(marker);
-    for (let p = 0; p < this.o.partitions; p++) out.push({ partition: p, value: markerValue });
+    // Each partition's marker closes its frame: it never overtakes the records it speaks for.
+    for (let p = 0; p < this.o.partitions; p++) {
+      frames.add(p, (frame) => frame.marker(progress.maxEventTime, false));
+    }
+    const out = frames.finish();
 
     if (dead.length > 0) {
       await storeDeadLetters(
