@@ -1,5 +1,6 @@
-// POST /api/simulator/backfill { hours, rate, ...stream shape, channel mix included }: writes N hours of past events as
-// fast as Kafka takes them; progress shows in GET /api/simulator. Admin only.
+// POST /api/simulator/backfill { hours, rate, ...stream shape (channelMix included) }: writes N
+// hours of past events as fast as Kafka takes them; progress shows in GET /api/simulator. Admin
+// only.
 import { json, jsonError, parseJsonBody, requireAdmin } from '../../../../lib/web/http.ts';
 import { backfillSchema } from '../../../../lib/web/schemas.ts';
 import { SimulatorConflict } from '../../../../lib/web/simulator-controller.ts';
