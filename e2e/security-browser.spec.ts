@@ -78,7 +78,7 @@ test('every page runs under its Content-Security-Policy with no violation, and g
       violations.push(`${page.url()}: ${message.text()}`);
     }
   });
-  for (const path of ['/', '/checkouts', '/simulator', '/admin', '/signin']) {
+  for (const path of ['/', '/checkouts', '/simulator', '/attribution', '/admin', '/signin']) {
     await page.goto(path);
     await expect(page.getByTestId('live-status')).toHaveText('live', { timeout: 10_000 });
   }

@@ -26,6 +26,7 @@ const compactMoney = (value: number) =>
 
 export function ModelComparisonChart({ report }: { report: AttributionReport }) {
   const data = report.channels.map((c) => ({ label: c.label, ...c.revenue }));
+  const order = new Map<string, number>(report.models.map((m, i) => [m.key, i]));
   return (
     <section
       className="card chart-card"
@@ -47,7 +48,11 @@ export function ModelComparisonChart({ report }: { report: AttributionReport }) 
             <Tooltip
               formatter={(value) => (typeof value === 'number' ? formatMoney(value) : value)}
             />
-            <Legend wrapperStyle={{ fontSize: 13 }} />
+            {/* In the models' order (recharts sorts by name unless told). */}
+            <Legend
+              wrapperStyle={{ fontSize: 13 }}
+              itemSorter={(item) => order.get(String(item.dataKey)) ?? 0}
+            />
             {report.models.map((m) => (
               <Bar
                 key={m.key}

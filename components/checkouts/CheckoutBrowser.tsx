@@ -163,7 +163,18 @@ export function CheckoutBrowser({
       )}
 
       <section className="card table-card" aria-busy={page.isFetching}>
-        <table className="table" data-testid="checkout-table">
+        <table className="table table--checkouts" data-testid="checkout-table">
+          {/* Fixed layout: the fixed columns keep their width, the three text columns share the
+              rest and cut long names with an ellipsis, so "Row" never leaves the card. */}
+          <colgroup>
+            <col className="col--time" />
+            <col />
+            <col />
+            <col className="col--amount" />
+            <col />
+            <col className="col--delay" />
+            <col className="col--row" />
+          </colgroup>
           <thead>
             <tr>
               <th>
@@ -207,7 +218,7 @@ export function CheckoutBrowser({
                   {r.productName ?? r.productId}
                 </td>
                 <td className="num">{formatMoney(r.totalAmount)}</td>
-                <td className="mono truncate">
+                <td className="mono truncate" title={r.clickId ?? undefined}>
                   {r.clickId ?? <span className="muted">none</span>}
                 </td>
                 <td className="num">
@@ -215,7 +226,7 @@ export function CheckoutBrowser({
                     ? formatSeconds((Date.parse(r.checkoutTime) - Date.parse(r.clickTime)) / 1000)
                     : '—'}
                 </td>
-                <td className="nowrap">
+                <td className="badges">
                   <span className={`badge ${r.isFinal ? 'badge--ok' : 'badge--warn'}`}>
                     {r.isFinal ? 'final' : 'provisional'}
                   </span>

@@ -226,10 +226,8 @@ export function Dashboard({
         <TopProducts products={snapshot?.topProducts ?? []} />
       </div>
 
-      <div className="grid-2">
-        <ChannelRevenue />
-        <DelayHistogram bins={snapshot?.histogram ?? []} />
-      </div>
+      <ChannelRevenue />
+      <DelayHistogram bins={snapshot?.histogram ?? []} />
     </>
   );
 }
