@@ -33,7 +33,7 @@ async function signIn(page: Page): Promise<void> {
   const form = page.getByRole('form', { name: 'Sign in' });
   await form.getByLabel('Admin token').fill(E2E.adminToken);
   await form.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId('session-badge')).toContainText('Signed in');
 }
 
 /** What overflows sideways: the document, or a card (or table card) of the main content. */
