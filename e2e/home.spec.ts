@@ -10,7 +10,7 @@ test('dashboard renders its title, navigation and empty state', async ({ page })
   await expect(page.getByRole('heading', { level: 1, name: 'Clickstream' })).toBeVisible();
 
   const nav = page.getByRole('navigation', { name: 'Main' });
-  for (const label of ['Dashboard', 'Simulator', 'Checkouts', 'Admin']) {
+  for (const label of ['Dashboard', 'Simulator', 'Checkouts', 'Attribution', 'Admin']) {
     await expect(nav.getByRole('link', { name: label, exact: true })).toBeVisible();
   }
   await expect(nav.getByRole('link', { name: 'Dashboard' })).toHaveAttribute(
@@ -49,6 +49,7 @@ test('the nav leads to every section without reloading the page', async ({ page 
   for (const [label, path] of [
     ['Simulator', '/simulator'],
     ['Checkouts', '/checkouts'],
+    ['Attribution', '/attribution'],
     ['Admin', '/admin'],
   ] as const) {
     await nav.getByRole('link', { name: label, exact: true }).click();
