@@ -333,6 +333,19 @@ describe('the migration SQL agrees with schema.prisma', () => {
       ['taken_at', 'timestamp(3) with time zone', true, null],
       ['size_bytes', 'integer', true, null],
       ['pipeline', 'text', true, null],
+      ['chain', 'text', true, "''::text"],
+      ['seq', 'bigint', true, '0'],
+    ],
+    speed_snapshot_deltas: [
+      ['pipeline', 'text', true, null],
+      ['partition', 'integer', true, null],
+      ['chain', 'text', true, null],
+      ['seq', 'bigint', true, null],
+      ['state', 'bytea', true, null],
+      ['offsets', 'jsonb', true, null],
+      ['watermark_ms', 'bigint', false, null],
+      ['taken_at', 'timestamp(3) with time zone', true, null],
+      ['size_bytes', 'integer', true, null],
     ],
     job_runs: [
       ['id', 'uuid', true, 'gen_random_uuid()'],
@@ -369,6 +382,7 @@ describe('the migration SQL agrees with schema.prisma', () => {
     attribution_by_channel: Object.values(Prisma.AttributionByChannelScalarFieldEnum),
     dead_letters: Object.values(Prisma.DeadLetterScalarFieldEnum),
     speed_snapshots: Object.values(Prisma.SpeedSnapshotScalarFieldEnum),
+    speed_snapshot_deltas: Object.values(Prisma.SpeedSnapshotDeltaScalarFieldEnum),
     job_runs: Object.values(Prisma.JobRunScalarFieldEnum),
     web_sessions: Object.values(Prisma.WebSessionScalarFieldEnum),
   };
@@ -470,6 +484,10 @@ describe('the migration SQL agrees with schema.prisma', () => {
       ],
       ['job_runs_pkey', `UNIQUE ${on('job_runs', '(id)')}`],
       ['products_pkey', `UNIQUE ${on('products', '(id)')}`],
+      [
+        'speed_snapshot_deltas_pkey',
+        `UNIQUE ${on('speed_snapshot_deltas', '(pipeline, partition, chain, seq)')}`,
+      ],
       ['speed_snapshots_pkey', `UNIQUE ${on('speed_snapshots', '(pipeline, partition)')}`],
       ['users_pkey', `UNIQUE ${on('users', '(id)')}`],
       ['web_sessions_expires_at_idx', on('web_sessions', '(expires_at)')],
@@ -648,6 +666,8 @@ describe('the migration SQL agrees with schema.prisma', () => {
       watermarkMs: 1_795_000_000_123n,
       takenAt: new Date('2026-11-24T12:00:00.999Z'),
       sizeBytes: 4,
+      chain: 'c0ffee',
+      seq: 0n,
     };
     await prisma.speedSnapshot.create({ data });
     await prisma.speedSnapshot.create({ data: { ...data, partition: 3, watermarkMs: null } });

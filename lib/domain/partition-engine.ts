@@ -20,7 +20,12 @@ import {
   type PartitionStats,
   type PendingCheckout,
 } from './partition-types.ts';
-import { decodePartitionState, encodePartitionState } from './snapshot-codec.ts';
+import {
+  decodePartitionSnapshots,
+  encodePartitionDelta,
+  encodePartitionState,
+} from './snapshot-codec.ts';
+import { StateJournal } from './state-journal.ts';
 import { WatermarkTracker, type WatermarkMarker } from './watermark.ts';
 
 export type {
@@ -52,6 +57,8 @@ export class AttributionPartition {
   private totals = zeroCounters();
   private delta = zeroCounters();
   private outbox: CheckoutRow[] = [];
+  /** Changes to the clicks and finalized ids since the last snapshot (incremental snapshots). */
+  private journal = new StateJournal();
 
   constructor(options: PartitionOptions) {
     this.tracker = new WatermarkTracker(options.expectedSources, options.allowedLatenessMs);
@@ -75,6 +82,8 @@ export class AttributionPartition {
   onClick(click: AttributableClick, meta: EventMeta = {}): void {
     const watermark = this.tracker.watermark;
     const outcome = this.store.add(click.userId, click.productId, click.clickId, click.time);
+    if (outcome === 'added')
+      this.journal.addClick(click.userId, click.productId, click.clickId, click.time);
     if (outcome === 'duplicate') return this.count('duplicateClicks');
     if (click.time < watermark) this.count('lateClicks');
     if (outcome === 'expired') return this.count('expiredClicks');
@@ -129,7 +138,9 @@ export class AttributionPartition {
       this.removePending(top);
       this.finalize(top, false, meta.messageTime);
     }
-    const evicted = this.store.evictBefore(watermark - ATTRIBUTION_WINDOW_MS);
+    const cutoff = watermark - ATTRIBUTION_WINDOW_MS;
+    if (cutoff > this.store.horizon) this.journal.evictBefore(cutoff);
+    const evicted = this.store.evictBefore(cutoff);
     if (evicted > 0) this.count('evictedClicks', evicted);
     this.forgetFinalizedBefore(watermark - this.retentionMs);
   }
@@ -142,8 +153,11 @@ export class AttributionPartition {
   forgetProgressAfter(limit: number): string[] {
     const forgotten = this.tracker.forgetProgressAfter(limit);
     // Clicks refused by the poisoned horizon are welcome again once the sources report.
-    if (forgotten.length > 0)
-      this.store.lowerHorizon(this.tracker.watermark - ATTRIBUTION_WINDOW_MS);
+    if (forgotten.length > 0) {
+      const horizon = this.tracker.watermark - ATTRIBUTION_WINDOW_MS;
+      if (horizon < this.store.horizon) this.journal.lowerHorizon(horizon);
+      this.store.lowerHorizon(horizon);
+    }
     return forgotten;
   }
 
@@ -171,9 +185,13 @@ export class AttributionPartition {
     };
   }
 
-  /** The binary snapshot of the whole state. Drain first: undrained rows are not part of it. */
+  /**
+   * The binary snapshot of the whole state (a base). Drain first: undrained rows are not part of
+   * it. The journal starts again from here: deltas after this base hold only later changes.
+   */
   encodeSnapshot(): Buffer {
     if (this.outbox.length > 0) throw new Error('drain() the partition before encoding a snapshot');
+    this.journal.clear();
     return encodePartitionState({
       allowedLatenessMs: this.tracker.latenessMs,
       checkoutIdRetentionMs: this.retentionMs,
@@ -187,8 +205,41 @@ export class AttributionPartition {
     });
   }
 
-  static decode(bytes: Uint8Array): AttributionPartition {
-    return AttributionPartition.fromState(decodePartitionState(bytes));
+  /** Bytes of changes since the last snapshot: what a delta would carry of the clicks and ids. */
+  get journalBytes(): number {
+    return this.journal.byteLength;
+  }
+
+  /**
+   * An incremental snapshot: the small parts of the state whole, the clicks and finalized ids
+   * as the operations since the previous snapshot. `mark` goes to confirmDelta once it is
+   * stored; until then its operations stay in the journal, so a delta never written loses
+   * nothing (the next one carries them too).
+   */
+  encodeDelta(): { bytes: Buffer; mark: number } {
+    if (this.outbox.length > 0) throw new Error('drain() the partition before encoding a snapshot');
+    const { operations, mark } = this.journal.capture();
+    const bytes = encodePartitionDelta(
+      {
+        allowedLatenessMs: this.tracker.latenessMs,
+        checkoutIdRetentionMs: this.retentionMs,
+        watermark: this.tracker.watermark,
+        sources: this.tracker.sourceStates(),
+        counters: this.totals,
+        pending: [...this.pending.values()],
+      },
+      operations,
+    );
+    return { bytes, mark };
+  }
+
+  /** The delta captured with `mark` is stored: its operations leave the journal. */
+  confirmDelta(mark: number): void {
+    this.journal.confirm(mark);
+  }
+
+  static decode(bytes: Uint8Array, deltas: readonly Uint8Array[] = []): AttributionPartition {
+    return AttributionPartition.fromState(decodePartitionSnapshots(bytes, deltas));
   }
 
   static fromState(state: PartitionState): AttributionPartition {
@@ -250,12 +301,15 @@ export class AttributionPartition {
     this.finalized.add(id);
     this.finalizedIds.push(id);
     this.finalizedAt.push(this.tracker.watermark);
+    this.journal.finalized(id, this.tracker.watermark);
   }
 
   private forgetFinalizedBefore(limit: number): void {
     const ids = this.finalizedIds;
     const at = this.finalizedAt;
     let head = this.finalizedHead;
+    if (head < ids.length && (at[head] as number) < limit)
+      this.journal.forgetFinalizedBefore(limit);
     while (head < ids.length && (at[head] as number) < limit) {
       this.finalized.delete(ids[head] as string);
       head++;

@@ -1,35 +1,129 @@
-// Binary encoding of a partition's full state (watermark sources, counters, retained clicks,
-// pending checkouts, remembered checkout ids). Versioned by a magic + version byte; decoding
-// yields exactly the state that was encoded, so a restored engine produces the same outputs.
+// Binary encoding of a partition's state. A *base* holds all of it (watermark sources, counters,
+// retained clicks, pending checkouts, remembered checkout ids); a *delta* holds the small parts
+// whole and, for the large ones (clicks, checkout ids), the journal of operations since the
+// previous snapshot (state-journal.ts). Base then deltas, in order, decode to exactly the state
+// that was captured, so a restored engine produces the same outputs. Each is versioned by a
+// magic and a version byte.
 import { ByteReader, ByteWriter } from './binary-io.ts';
 import { ClickStore } from './click-store.ts';
 import type { Checkout } from './events.ts';
 import type { PartitionCounters, PartitionState, PendingCheckout } from './partition-types.ts';
+import { replayJournal } from './state-journal.ts';
+import type { SourceState } from './watermark.ts';
 
 const MAGIC = Buffer.from('CSPS', 'latin1');
 const VERSION = 1;
+const DELTA_MAGIC = Buffer.from('CSPD', 'latin1');
+const DELTA_VERSION = 1;
 
-export function encodePartitionState(state: PartitionState): Buffer {
-  const w = new ByteWriter(1024 + state.store.clickCount * 56);
-  w.bytes(MAGIC);
-  w.u8(VERSION);
+/** The parts of a state a delta carries whole. */
+export type StateHeader = Pick<
+  PartitionState,
+  'allowedLatenessMs' | 'checkoutIdRetentionMs' | 'watermark' | 'sources' | 'counters' | 'pending'
+>;
+
+/** A delta: the whole small parts of the state and the journal since the previous snapshot. */
+export function encodePartitionDelta(header: StateHeader, journal: Uint8Array): Buffer {
+  const w = new ByteWriter(1024 + header.pending.length * 300 + journal.length);
+  w.bytes(DELTA_MAGIC);
+  w.u8(DELTA_VERSION);
+  writeSmallParts(w, header);
+  w.u32(header.pending.length);
+  for (const p of header.pending) writePending(w, p);
+  w.u32(journal.length);
+  w.bytes(journal);
+  return w.finish();
+}
+
+/** The state a base and its deltas (in order) describe. */
+export function decodePartitionSnapshots(
+  base: Uint8Array,
+  deltas: readonly Uint8Array[],
+): PartitionState {
+  const state = decodePartitionState(base);
+  if (deltas.length === 0) return state;
+  // The finalized ids are forgotten from the front: keep a head, cut once at the end.
+  let head = 0;
+  const { store, finalizedIds, finalizedAt } = state;
+  const target = {
+    addClick(userId: number, productId: string, clickId: string, time: number) {
+      if (store.add(userId, productId, clickId, time) !== 'added') {
+        throw new Error(`snapshot journal: click ${clickId} could not be added again`);
+      }
+    },
+    evictBefore: (cutoff: number) => void store.evictBefore(cutoff),
+    lowerHorizon: (horizon: number) => store.lowerHorizon(horizon),
+    finalized(checkoutId: string, at: number) {
+      finalizedIds.push(checkoutId);
+      finalizedAt.push(at);
+    },
+    forgetFinalizedBefore(limit: number) {
+      while (head < finalizedIds.length && (finalizedAt[head] as number) < limit) head++;
+    },
+  };
+  let header: StateHeader = state;
+  for (const delta of deltas) {
+    const r = new ByteReader(delta);
+    if (!r.bytes(DELTA_MAGIC.length).equals(DELTA_MAGIC)) throw new Error('not a snapshot delta');
+    const version = r.u8();
+    if (version !== DELTA_VERSION) throw new Error(`unsupported snapshot delta version ${version}`);
+    const small = readSmallParts(r);
+    const pending = Array.from({ length: r.u32() }, () => readPending(r));
+    replayJournal(r.bytes(r.u32()), target);
+    if (r.remaining !== 0) throw new Error(`snapshot delta has ${r.remaining} trailing bytes`);
+    header = { ...small, pending };
+  }
+  return {
+    ...header,
+    store,
+    finalizedIds: finalizedIds.slice(head),
+    finalizedAt: finalizedAt.slice(head),
+  };
+}
+
+function writeSmallParts(w: ByteWriter, state: Omit<StateHeader, 'pending'>): void {
   w.f64(state.allowedLatenessMs);
   w.f64(state.checkoutIdRetentionMs);
   w.f64(state.watermark);
-
   w.u32(state.sources.length);
   for (const s of state.sources) {
     w.str(s.source);
     w.f64(s.maxEventTime);
     w.u8(s.idle ? 1 : 0);
   }
-
   const counters = Object.entries(state.counters);
   w.u32(counters.length);
   for (const [name, value] of counters) {
     w.str(name);
     w.f64(value);
   }
+}
+
+function readSmallParts(r: ByteReader): Omit<StateHeader, 'pending'> {
+  const allowedLatenessMs = r.f64();
+  const checkoutIdRetentionMs = r.f64();
+  const watermark = r.f64();
+  const sources: SourceState[] = Array.from({ length: r.u32() }, () => ({
+    source: r.str(),
+    maxEventTime: r.f64(),
+    idle: r.u8() === 1,
+  }));
+  const counters: Record<string, number> = {};
+  for (let n = r.u32(); n > 0; n--) counters[r.str()] = r.f64();
+  return {
+    allowedLatenessMs,
+    checkoutIdRetentionMs,
+    watermark,
+    sources,
+    counters: counters as unknown as PartitionCounters,
+  };
+}
+
+export function encodePartitionState(state: PartitionState): Buffer {
+  const w = new ByteWriter(1024 + state.store.clickCount * 56);
+  w.bytes(MAGIC);
+  w.u8(VERSION);
+  writeSmallParts(w, state);
 
   const store = state.store;
   w.f64(store.horizon);
@@ -59,18 +153,7 @@ export function decodePartitionState(bytes: Uint8Array): PartitionState {
   if (!r.bytes(MAGIC.length).equals(MAGIC)) throw new Error('not a partition snapshot');
   const version = r.u8();
   if (version !== VERSION) throw new Error(`unsupported snapshot version ${version}`);
-  const allowedLatenessMs = r.f64();
-  const checkoutIdRetentionMs = r.f64();
-  const watermark = r.f64();
-
-  const sources = Array.from({ length: r.u32() }, () => ({
-    source: r.str(),
-    maxEventTime: r.f64(),
-    idle: r.u8() === 1,
-  }));
-
-  const counters: Record<string, number> = {};
-  for (let n = r.u32(); n > 0; n--) counters[r.str()] = r.f64();
+  const small = readSmallParts(r);
 
   const horizon = r.f64();
   const clickCount = r.u32();
@@ -99,17 +182,7 @@ export function decodePartitionState(bytes: Uint8Array): PartitionState {
   }
   if (r.remaining !== 0) throw new Error(`snapshot has ${r.remaining} trailing bytes`);
 
-  return {
-    allowedLatenessMs,
-    checkoutIdRetentionMs,
-    watermark,
-    sources,
-    store,
-    pending,
-    finalizedIds,
-    finalizedAt,
-    counters: counters as unknown as PartitionCounters,
-  };
+  return { ...small, store, pending, finalizedIds, finalizedAt };
 }
 
 function writePending(w: ByteWriter, p: PendingCheckout): void {

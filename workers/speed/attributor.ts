@@ -22,9 +22,9 @@ import type { TopicNames } from '../../lib/kafka/topics.ts';
 import type { DependencyHealth } from './dependency-health.ts';
 import { decodeInternal } from './internal-wire.ts';
 import type { SpeedMetrics } from './metrics.ts';
-import { PartitionRuntime, expectedSources } from './partition-runtime.ts';
+import { PartitionRuntime, expectedSources, type CapturedSnapshot } from './partition-runtime.ts';
 import { SinkWriter, pendingRowKey, type PendingRows } from './sink-writer.ts';
-import { loadSnapshot, saveSnapshots, type PartitionSnapshot } from './snapshots.ts';
+import { loadSnapshot, saveSnapshots } from './snapshots.ts';
 import type { UserDirectory } from './user-directory.ts';
 
 export interface AttributorOptions {
@@ -200,7 +200,7 @@ export class Attributor {
           loadSnapshot(this.o.pool, this.o.groupId, partition),
         );
         const runtime = snapshot
-          ? PartitionRuntime.fromSnapshot(partition, snapshot.state)
+          ? PartitionRuntime.fromSnapshot(partition, snapshot.base, snapshot.deltas)
           : PartitionRuntime.fresh(
               partition,
               expectedSources(this.o.sourcePartitions),
@@ -211,7 +211,9 @@ export class Attributor {
           for (const [topic, offset] of Object.entries(snapshot.offsets)) {
             this.consumer.seek({ topic, partition, offset });
           }
-          this.o.log(`partition ${partition}: resumed from snapshot (${snapshot.sizeBytes} bytes)`);
+          this.o.log(
+            `partition ${partition}: resumed from snapshot (${snapshot.baseBytes} bytes and ${snapshot.deltas.length} delta(s), ${snapshot.sizeBytes} bytes in all)`,
+          );
           this.repairWatermark(runtime);
         }
         this.partitions.set(partition, runtime);
@@ -387,12 +389,10 @@ export class Attributor {
     const rows = this.pendingRows;
     this.pendingRows = new Map();
     const encodeStarted = performance.now();
-    const snapshots = snapshotDue
-      ? [...this.partitions.values()].map((r) => ({
-          partition: r.partition,
-          state: r.encode(),
-          offsets: { ...r.nextOffsets },
-          watermark: r.watermark,
+    const captured = snapshotDue
+      ? [...this.partitions.values()].map((runtime) => ({
+          runtime,
+          captured: runtime.captureSnapshot(),
         }))
       : [];
     const encodeSeconds = (performance.now() - encodeStarted) / 1000;
@@ -403,12 +403,13 @@ export class Attributor {
         await this.sink.write(rows);
       } catch (error) {
         this.requeue(rows);
+        for (const c of captured) c.runtime.snapshotDropped(c.captured);
         throw error;
       }
     }
     if (snapshotDue) {
       this.lastSnapshotAt = now;
-      const write = this.writeSnapshots(snapshots, encodeSeconds);
+      const write = this.writeSnapshots(captured, encodeSeconds);
       this.snapshotInFlight = write.finally(() => {
         this.snapshotInFlight = undefined;
       });
@@ -429,14 +430,16 @@ export class Attributor {
   }
 
   private async writeSnapshots(
-    snapshots: PartitionSnapshot[],
+    captured: { runtime: PartitionRuntime; captured: CapturedSnapshot }[],
     encodeSeconds: number,
   ): Promise<void> {
-    if (snapshots.length === 0) return;
+    if (captured.length === 0) return;
+    const snapshots = captured.map((c) => c.captured.snapshot);
     const started = performance.now();
     await this.retryPostgres('snapshot write', () =>
       saveSnapshots(this.o.pool, this.o.groupId, snapshots),
     );
+    for (const c of captured) c.runtime.snapshotStored(c.captured);
     this.lastSnapshotCostMs = encodeSeconds * 1000 + (performance.now() - started);
     this.o.metrics.snapshotSeconds.observe(this.lastSnapshotCostMs / 1000);
     this.o.metrics.snapshotBytes.set(snapshots.reduce((n, s) => n + s.state.byteLength, 0));

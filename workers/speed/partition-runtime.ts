@@ -1,10 +1,12 @@
 // One assigned partition in a worker: the pure engine plus what the edges need
 // around it (the next offsets to read, sink rows tagged with their partition
 // and production time). No I/O here either.
+import { randomUUID } from 'node:crypto';
 import type { Checkout } from '../../lib/domain/events.ts';
 import { AttributionPartition, type PartitionStats } from '../../lib/domain/partition-engine.ts';
 import type { InternalMeta, Marker, RoutedClick } from './internal-wire.ts';
 import type { CheckoutRow } from './sink.ts';
+import type { PartitionSnapshot } from './snapshots.ts';
 
 /** Every partition of both source topics: the sources whose markers make the watermark. */
 export function expectedSources(sourcePartitions: number): string[] {
@@ -23,9 +25,28 @@ export interface RuntimeOutput {
   lateCheckouts: number;
 }
 
+/** Deltas since the base before the next snapshot is a base again (bounds recovery work). */
+const MAX_DELTAS_PER_CHAIN = 120;
+
+/** A snapshot captured and not yet stored (see PartitionRuntime.captureSnapshot). */
+export interface CapturedSnapshot {
+  snapshot: PartitionSnapshot;
+  /** Journal mark of a delta, to confirm once stored. */
+  mark: number;
+}
+
 export class PartitionRuntime {
   /** Next offset to read per internal topic; travels with the snapshot. */
   nextOffsets: Record<string, string> = {};
+  /**
+   * The chain the stored snapshots continue, and the last stored seq in it. Null until this
+   * runtime stores a base of its own: after a restore it never extends a chain another worker
+   * may still be writing to (a late delta of the previous owner would collide with ours).
+   */
+  private chain: string | null = null;
+  private seq = 0;
+  private deltaBytesSinceBase = 0;
+  private baseBytes = 0;
 
   private constructor(
     readonly partition: number,
@@ -39,8 +60,12 @@ export class PartitionRuntime {
     );
   }
 
-  static fromSnapshot(partition: number, state: Uint8Array): PartitionRuntime {
-    return new PartitionRuntime(partition, AttributionPartition.decode(state));
+  static fromSnapshot(
+    partition: number,
+    base: Uint8Array,
+    deltas: readonly Uint8Array[] = [],
+  ): PartitionRuntime {
+    return new PartitionRuntime(partition, AttributionPartition.decode(base, deltas));
   }
 
   get watermark(): number {
@@ -90,8 +115,53 @@ export class PartitionRuntime {
     };
   }
 
-  encode(): Uint8Array {
-    return this.engine.encodeSnapshot();
+  /**
+   * Captures this instant's snapshot: a delta (the changes since the last stored snapshot) while
+   * the chain is short and its deltas are smaller than its base, else a new base. Drain first.
+   */
+  captureSnapshot(): CapturedSnapshot {
+    const common = {
+      partition: this.partition,
+      offsets: { ...this.nextOffsets },
+      watermark: this.engine.watermark,
+    };
+    const chainFull =
+      this.seq >= MAX_DELTAS_PER_CHAIN ||
+      this.deltaBytesSinceBase + this.engine.journalBytes > this.baseBytes;
+    if (this.chain !== null && !chainFull) {
+      const { bytes, mark } = this.engine.encodeDelta();
+      return {
+        snapshot: { ...common, kind: 'delta', chain: this.chain, seq: this.seq + 1, state: bytes },
+        mark,
+      };
+    }
+    const chain = randomUUID();
+    return {
+      snapshot: { ...common, kind: 'base', chain, seq: 0, state: this.engine.encodeSnapshot() },
+      mark: 0,
+    };
+  }
+
+  /** The captured snapshot is stored: the next delta follows it. */
+  snapshotStored({ snapshot, mark }: CapturedSnapshot): void {
+    if (snapshot.kind === 'base') {
+      this.chain = snapshot.chain;
+      this.seq = 0;
+      this.deltaBytesSinceBase = 0;
+      this.baseBytes = snapshot.state.byteLength;
+    } else if (snapshot.chain === this.chain) {
+      this.engine.confirmDelta(mark);
+      this.seq = snapshot.seq;
+      this.deltaBytesSinceBase += snapshot.state.byteLength;
+    }
+  }
+
+  /**
+   * The captured snapshot was not stored (its rows failed). A delta's changes are still in the
+   * journal; a base cleared the journal, so the next snapshot must be a base again.
+   */
+  snapshotDropped({ snapshot }: CapturedSnapshot): void {
+    if (snapshot.kind === 'base') this.chain = null;
   }
 
   stats(): PartitionStats {

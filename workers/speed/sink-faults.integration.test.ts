@@ -188,6 +188,9 @@ describe('sink faults', () => {
       engine.drain();
       snapshots.push({
         partition: p,
+        kind: 'base' as const,
+        chain: 'older-version',
+        seq: 0,
         state: engine.encodeSnapshot(),
         offsets: {},
         watermark: engine.watermark,

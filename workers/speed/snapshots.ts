@@ -1,6 +1,9 @@
-// Partition snapshots in commerce.speed_snapshots: the encoded engine state and the next offsets
-// of both internal topics, keyed by (pipeline = consumer group, partition). Written only after
-// the sink rows they account for are committed (see attributor.ts), read on assignment.
+// Partition snapshots: the encoded engine state and the next offsets of both internal topics,
+// keyed by (pipeline = consumer group, partition). A base (commerce.speed_snapshots) holds the
+// whole state and starts a chain; deltas (commerce.speed_snapshot_deltas) hold the changes since
+// the previous snapshot of the chain (lib/domain/state-journal.ts), so a large state costs
+// little per interval. Written only after the sink rows they account for are committed (see
+// attributor.ts), read on assignment: the base, then its chain's deltas in order.
 //
 // On the pg pool that Prisma Client's adapter runs on (lib/db/client.ts), not through Prisma:
 // Prisma's raw queries carry a bytea parameter as base64 inside JSON and decode it again, and
@@ -18,50 +21,128 @@ import type pg from 'pg';
 
 export interface PartitionSnapshot {
   partition: number;
+  /** A base holds the whole state and starts a chain; a delta holds the changes since the previous one. */
+  kind: 'base' | 'delta';
+  /** The chain this snapshot belongs to (a base's own new id). */
+  chain: string;
+  /** 0 for a base, then 1, 2, … for the deltas of its chain. */
+  seq: number;
   state: Uint8Array;
   /** Next offset to read, per internal topic. */
   offsets: Record<string, string>;
   watermark: number;
 }
 
+const asBuffer = (state: Uint8Array) =>
+  Buffer.from(state.buffer, state.byteOffset, state.byteLength);
+const watermarkMs = (w: number) => (Number.isFinite(w) ? Math.trunc(w) : null);
+
+/**
+ * Stores bases and deltas in one statement (atomic): a base replaces its partition's base row
+ * and drops every delta of the partition (those of older chains included); a delta is added to
+ * its chain. Idempotent, so a write retried after a lost answer stores the same thing.
+ */
 export async function saveSnapshots(
   client: pg.Pool | pg.ClientBase,
   pipeline: string,
   snapshots: PartitionSnapshot[],
 ): Promise<void> {
   if (snapshots.length === 0) return;
+  const bases = snapshots.filter((s) => s.kind === 'base');
+  const deltas = snapshots.filter((s) => s.kind === 'delta');
+  const columns = (list: PartitionSnapshot[]) => [
+    list.map((s) => s.partition),
+    list.map((s) => s.chain),
+    list.map((s) => s.seq),
+    list.map((s) => asBuffer(s.state)),
+    list.map((s) => JSON.stringify(s.offsets)),
+    list.map((s) => watermarkMs(s.watermark)),
+  ];
   await client.query(
-    `INSERT INTO commerce.speed_snapshots (pipeline, "partition", state, offsets, watermark_ms, taken_at, size_bytes)
-     SELECT $1, s.p, s.state, s.offsets, s.watermark, now(), length(s.state)
-     FROM unnest($2::int[], $3::bytea[], $4::jsonb[], $5::bigint[]) AS s(p, state, offsets, watermark)
-     ON CONFLICT (pipeline, "partition") DO UPDATE SET
-       state = EXCLUDED.state, offsets = EXCLUDED.offsets, watermark_ms = EXCLUDED.watermark_ms,
-       taken_at = EXCLUDED.taken_at, size_bytes = EXCLUDED.size_bytes`,
-    [
-      pipeline,
-      snapshots.map((s) => s.partition),
-      snapshots.map((s) => Buffer.from(s.state.buffer, s.state.byteOffset, s.state.byteLength)),
-      snapshots.map((s) => JSON.stringify(s.offsets)),
-      snapshots.map((s) => (Number.isFinite(s.watermark) ? Math.trunc(s.watermark) : null)),
-    ],
+    `WITH bases AS (
+       INSERT INTO commerce.speed_snapshots
+         (pipeline, "partition", chain, seq, state, offsets, watermark_ms, taken_at, size_bytes)
+       SELECT $1, s.p, s.chain, s.seq, s.state, s.offsets, s.watermark, now(), length(s.state)
+       FROM unnest($2::int[], $3::text[], $4::bigint[], $5::bytea[], $6::jsonb[], $7::bigint[])
+         AS s(p, chain, seq, state, offsets, watermark)
+       ON CONFLICT (pipeline, "partition") DO UPDATE SET
+         chain = EXCLUDED.chain, seq = EXCLUDED.seq, state = EXCLUDED.state,
+         offsets = EXCLUDED.offsets, watermark_ms = EXCLUDED.watermark_ms,
+         taken_at = EXCLUDED.taken_at, size_bytes = EXCLUDED.size_bytes
+       RETURNING 1
+     ), dropped AS (
+       DELETE FROM commerce.speed_snapshot_deltas d
+       WHERE d.pipeline = $1 AND d."partition" = ANY($2::int[])
+       RETURNING 1
+     ), deltas AS (
+       INSERT INTO commerce.speed_snapshot_deltas
+         (pipeline, "partition", chain, seq, state, offsets, watermark_ms, taken_at, size_bytes)
+       SELECT $1, s.p, s.chain, s.seq, s.state, s.offsets, s.watermark, now(), length(s.state)
+       FROM unnest($8::int[], $9::text[], $10::bigint[], $11::bytea[], $12::jsonb[], $13::bigint[])
+         AS s(p, chain, seq, state, offsets, watermark)
+       ON CONFLICT (pipeline, "partition", chain, seq) DO UPDATE SET
+         state = EXCLUDED.state, offsets = EXCLUDED.offsets,
+         watermark_ms = EXCLUDED.watermark_ms, taken_at = EXCLUDED.taken_at,
+         size_bytes = EXCLUDED.size_bytes
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM bases) AS bases, (SELECT count(*) FROM dropped) AS dropped,
+            (SELECT count(*) FROM deltas) AS deltas`,
+    [pipeline, ...columns(bases), ...columns(deltas)],
   );
 }
 
+export interface StoredSnapshot {
+  base: Uint8Array;
+  /** The base's chain's deltas, in order, without gaps. */
+  deltas: Uint8Array[];
+  /** Next offsets once the last of them is applied. */
+  offsets: Record<string, string>;
+  /** Bytes read: the base and its deltas. */
+  sizeBytes: number;
+  baseBytes: number;
+}
+
+/** The partition's base and its chain's deltas, read in one statement (one consistent view). */
 export async function loadSnapshot(
   pool: pg.Pool,
   pipeline: string,
   partition: number,
-): Promise<{ state: Uint8Array; offsets: Record<string, string>; sizeBytes: number } | undefined> {
+): Promise<StoredSnapshot | undefined> {
   const { rows } = await pool.query<{
+    seq: string;
     state: Buffer;
     offsets: Record<string, string>;
     size_bytes: number;
   }>(
-    'SELECT state, offsets, size_bytes FROM commerce.speed_snapshots WHERE pipeline = $1 AND "partition" = $2',
+    `SELECT -1::bigint AS seq, state, offsets, size_bytes FROM commerce.speed_snapshots
+     WHERE pipeline = $1 AND "partition" = $2
+     UNION ALL
+     SELECT d.seq, d.state, d.offsets, d.size_bytes
+     FROM commerce.speed_snapshot_deltas d
+     JOIN commerce.speed_snapshots b
+       ON b.pipeline = d.pipeline AND b."partition" = d."partition" AND b.chain = d.chain
+     WHERE d.pipeline = $1 AND d."partition" = $2 AND d.seq > b.seq
+     ORDER BY 1`,
     [pipeline, partition],
   );
-  const row = rows[0];
-  return row
-    ? { state: new Uint8Array(row.state), offsets: row.offsets, sizeBytes: row.size_bytes }
-    : undefined;
+  const [base, ...rest] = rows;
+  if (!base) return undefined;
+  let offsets = base.offsets;
+  let sizeBytes = base.size_bytes;
+  const deltas: Uint8Array[] = [];
+  // Deltas 1, 2, … in order; a gap (never expected) ends the chain there, at a consistent state.
+  for (const [i, d] of rest.entries()) {
+    if (Number(d.seq) !== i + 1) break;
+    deltas.push(new Uint8Array(d.state));
+    offsets = d.offsets;
+    sizeBytes += d.size_bytes;
+  }
+  return {
+    base: new Uint8Array(base.state),
+    deltas,
+    offsets,
+    sizeBytes,
+    baseBytes: base.size_bytes,
+  };
 }

@@ -1,0 +1,114 @@
+// The changes to a partition's large state since its last persisted snapshot, as an ordered log
+// of operations: clicks retained, horizons moved, checkout ids finalized and forgotten. An
+// incremental snapshot carries this log instead of every retained click, so its cost follows
+// the traffic since the last one, not the size of the state. Replayed in order on top of the
+// previous snapshot, the operations rebuild exactly the state they were recorded from: the click
+// store and the finalized-id list are deterministic functions of these operations.
+//
+// Recording is cheap (appending bytes); the log is dropped only up to what a persisted snapshot
+// holds (`confirm`), so a snapshot that was captured but never written loses nothing: the next
+// one carries its operations too.
+import { ByteReader, ByteWriter } from './binary-io.ts';
+
+const ADD_CLICK = 1;
+const EVICT_BEFORE = 2;
+const LOWER_HORIZON = 3;
+const FINALIZED = 4;
+const FORGET_FINALIZED_BEFORE = 5;
+
+/** What replaying a journal acts on (the state being rebuilt). */
+export interface JournalTarget {
+  addClick(userId: number, productId: string, clickId: string, time: number): void;
+  evictBefore(cutoff: number): void;
+  lowerHorizon(horizon: number): void;
+  finalized(checkoutId: string, at: number): void;
+  forgetFinalizedBefore(limit: number): void;
+}
+
+export class StateJournal {
+  private w = new ByteWriter(64 * 1024);
+
+  /** Bytes recorded and not yet confirmed. */
+  get byteLength(): number {
+    return this.w.length;
+  }
+
+  addClick(userId: number, productId: string, clickId: string, time: number): void {
+    this.w.u8(ADD_CLICK);
+    this.w.f64(userId);
+    this.w.f64(time);
+    this.w.str(productId);
+    this.w.str(clickId);
+  }
+
+  evictBefore(cutoff: number): void {
+    this.w.u8(EVICT_BEFORE);
+    this.w.f64(cutoff);
+  }
+
+  lowerHorizon(horizon: number): void {
+    this.w.u8(LOWER_HORIZON);
+    this.w.f64(horizon);
+  }
+
+  finalized(checkoutId: string, at: number): void {
+    this.w.u8(FINALIZED);
+    this.w.f64(at);
+    this.w.str(checkoutId);
+  }
+
+  forgetFinalizedBefore(limit: number): void {
+    this.w.u8(FORGET_FINALIZED_BEFORE);
+    this.w.f64(limit);
+  }
+
+  /** The operations so far, and the mark to confirm once a snapshot holding them is stored. */
+  capture(): { operations: Buffer; mark: number } {
+    return { operations: this.w.finish(), mark: this.w.length };
+  }
+
+  /** Drops the operations up to `mark` (stored); those recorded since the capture stay. */
+  confirm(mark: number): void {
+    const all = this.w.finish();
+    this.w = new ByteWriter(Math.max(64 * 1024, all.length - mark));
+    this.w.bytes(all.subarray(mark));
+  }
+
+  /** Forgets everything: a full snapshot of the state is being captured instead. */
+  clear(): void {
+    this.w = new ByteWriter(64 * 1024);
+  }
+}
+
+/** Applies recorded operations, in order, to `target`. Throws on anything it cannot read. */
+export function replayJournal(operations: Uint8Array, target: JournalTarget): void {
+  const r = new ByteReader(operations);
+  while (r.remaining > 0) {
+    const op = r.u8();
+    switch (op) {
+      case ADD_CLICK: {
+        const userId = r.f64();
+        const time = r.f64();
+        const productId = r.str();
+        target.addClick(userId, productId, r.str(), time);
+        break;
+      }
+      case EVICT_BEFORE:
+        target.evictBefore(r.f64());
+        break;
+      case LOWER_HORIZON:
+        target.lowerHorizon(r.f64());
+        break;
+      case FINALIZED: {
+        const at = r.f64();
+        target.finalized(r.str(), at);
+        break;
+      }
+      case FORGET_FINALIZED_BEFORE:
+        target.forgetFinalizedBefore(r.f64());
+        break;
+      default:
+        throw new Error(`unknown journal operation ${op}`);
+    }
+  }
+}
