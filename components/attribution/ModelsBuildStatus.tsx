@@ -11,7 +11,7 @@ import type { ModelsJobProgress } from '../../lib/jobs/models-contract.ts';
 import { ErrorCallout } from '../admin/ErrorCallout.tsx';
 import { apiGet, apiPost } from '../api-client.ts';
 import { useSession } from '../auth/use-session.ts';
-import { formatTime } from '../format.ts';
+import { formatCount, formatTime } from '../format.ts';
 
 /** The admin page's key: both pages share one cache entry and one poll. */
 const MODELS_STATUS_KEY = ['admin', 'models'];
@@ -52,6 +52,8 @@ export function ModelsBuildStatus({ lastBuiltAt }: { lastBuiltAt: string | null 
   const build = progress && 'nodes' in progress ? progress : null;
   const total = build?.total ?? null;
   const done = build?.done ?? 0;
+  // Rows of the new publication written so far (the 'publish' phase).
+  const published = (progress as { publish?: { credits: number } } | null | undefined)?.publish;
 
   return (
     <section className="card build-status" data-testid="models-build">
@@ -89,6 +91,7 @@ export function ModelsBuildStatus({ lastBuiltAt }: { lastBuiltAt: string | null 
           <p className="small">
             <span className="badge badge--warn">{current.status}</span> {PHASES[phase] ?? phase}
             {total !== null && ` · ${done} of ${total} nodes`}
+            {phase === 'publish' && published && ` · ${formatCount(published.credits)} credits`}
             <span className="muted"> · since {formatTime(current.startedAt)}</span>
           </p>
           <div className="progress">

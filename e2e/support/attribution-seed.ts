@@ -136,8 +136,9 @@ export async function seedAttribution(): Promise<AttributionSeed> {
       );
     }
     const run = await client.query<{ id: string; finished_at: Date }>(
-      `INSERT INTO commerce.job_runs (kind, status, started_at, finished_at, attempts)
-       VALUES ('models', 'succeeded', now() - interval '2 minutes', now() - interval '1 minute', 1)
+      `INSERT INTO commerce.job_runs (kind, status, started_at, finished_at, attempts, result)
+       VALUES ('models', 'succeeded', now() - interval '2 minutes', now() - interval '1 minute', 1,
+               '{"attribution": {"credits": 13, "byChannel": 25, "overflowRows": 0, "seconds": 0.1}}')
        RETURNING id, finished_at`,
     );
     await client.query('COMMIT');

@@ -54,15 +54,21 @@ async function insertMart(
 }
 
 describe('lastModelsBuild', () => {
-  it('is null before any run, then the newest succeeded run, whatever runs after it', async () => {
+  it('is null before any run, then the newest succeeded run that published, whatever follows', async () => {
     expect(await lastModelsBuild(prisma)).toBeNull();
+    const published = JSON.stringify({ attribution: { credits: 1, byChannel: 1 } });
     await pool.query(
-      `INSERT INTO commerce.job_runs (kind, status, started_at, finished_at) VALUES
-         ('models', 'succeeded', '2026-11-24T09:00:00Z', '2026-11-24T09:01:00Z'),
-         ('models', 'succeeded', '2026-11-24T10:00:00Z', '2026-11-24T10:01:30.5Z'),
-         ('models', 'failed', '2026-11-24T11:00:00Z', '2026-11-24T11:02:00Z'),
-         ('lake_export', 'succeeded', '2026-11-24T11:30:00Z', '2026-11-24T11:31:00Z'),
-         ('models', 'running', '2026-11-24T11:40:00Z', NULL)`,
+      `INSERT INTO commerce.job_runs (kind, status, started_at, finished_at, result) VALUES
+         ('models', 'succeeded', '2026-11-24T09:00:00Z', '2026-11-24T09:01:00Z', $1),
+         ('models', 'succeeded', '2026-11-24T10:00:00Z', '2026-11-24T10:01:30.5Z', $1),
+         ('models', 'failed', '2026-11-24T11:00:00Z', '2026-11-24T11:02:00Z', $1),
+         ('lake_export', 'succeeded', '2026-11-24T11:30:00Z', '2026-11-24T11:31:00Z', $1),
+         ('models', 'running', '2026-11-24T11:40:00Z', NULL, NULL),
+         -- Succeeded without publishing (another target; or before issue 14).
+         ('models', 'succeeded', '2026-11-24T11:50:00Z', '2026-11-24T11:51:00Z',
+          '{"attribution": null}'),
+         ('models', 'succeeded', '2026-11-24T11:52:00Z', '2026-11-24T11:53:00Z', '{}')`,
+      [published],
     );
     expect(await lastModelsBuild(prisma)).toBe('2026-11-24T10:01:30.500Z');
   });

@@ -20,11 +20,16 @@ import {
 } from './attribution-report.ts';
 import { WINDOW_MS, WINDOW_ROW_CAP } from './sink-queries.ts';
 
-/** When the newest successful models run finished (ISO), or null when none ever did. */
+/**
+ * When the newest models run that published the attribution tables finished (ISO), or null when
+ * none did: a succeeded run whose result names its publication (lib/jobs/models-contract.ts; a
+ * run on another target, or from before issue 14, built nothing this page shows).
+ */
 export async function lastModelsBuild(db: Db): Promise<string | null> {
   const rows = await db.$queryRaw<{ finished_at: Date | null }[]>`
      SELECT max(finished_at) AS finished_at FROM commerce.job_runs
-      WHERE kind = 'models' AND status = 'succeeded'`;
+      WHERE kind = 'models' AND status = 'succeeded'
+        AND jsonb_typeof(result -> 'attribution') = 'object'`;
   return rows[0]?.finished_at?.toISOString() ?? null;
 }
 
