@@ -34,9 +34,9 @@ export default async function AttributionPage({
         <h1>Attribution</h1>
         <p className="lede">
           Which channels earn the revenue, under five attribution models. First click is the live
-          rule; the others split each checkout&apos;s amount over its clicks in the lookback window
-          (an hour by default) (last click, linear, time decay, position-based 40/20/40), from the
-          batch layer&apos;s full history.
+          rule; last click, linear, time decay and position-based (40/20/40) split each
+          checkout&apos;s amount over its clicks in the lookback window (an hour by default), from
+          the batch layer&apos;s full history.
         </p>
       </div>
       {!parsed.ok && (

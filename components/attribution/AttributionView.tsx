@@ -52,42 +52,45 @@ export function AttributionView({
     <>
       <ModelsBuildStatus lastBuiltAt={data?.lastBuiltAt ?? null} />
 
-      <form className="card filters" onSubmit={apply} aria-label="Checkout days">
-        <label className="field">
-          <span className="field__label">From (UTC day)</span>
-          <input
-            type="date"
-            name="from"
-            value={draft.from}
-            onChange={(e) => setDraft((d) => ({ ...d, from: e.target.value }))}
-          />
-        </label>
-        <label className="field">
-          <span className="field__label">To (UTC day)</span>
-          <input
-            type="date"
-            name="to"
-            value={draft.to}
-            onChange={(e) => setDraft((d) => ({ ...d, to: e.target.value }))}
-          />
-        </label>
-        <div className="filters__actions">
-          <button type="submit" className="button">
-            Apply
-          </button>
-        </div>
-        {data && (
-          <p className="muted small filters__note" data-testid="attribution-coverage">
-            {formatCount(data.checkouts)} checkouts credited to a click
-            {data.unattributedRevenue > 0 &&
-              ` (and ${formatMoney(data.unattributedRevenue)} from checkouts with no click in the window, which no model credits)`}
-            {data.coverage.from
-              ? `; the credits cover ${data.coverage.from} to ${data.coverage.to}`
-              : ''}
-            .
-          </p>
-        )}
-      </form>
+      {/* Days to filter exist once a build published some (or a range is already chosen). */}
+      {(data?.coverage.from != null || query !== '') && (
+        <form className="card filters" onSubmit={apply} aria-label="Checkout days">
+          <label className="field">
+            <span className="field__label">From (UTC day)</span>
+            <input
+              type="date"
+              name="from"
+              value={draft.from}
+              onChange={(e) => setDraft((d) => ({ ...d, from: e.target.value }))}
+            />
+          </label>
+          <label className="field">
+            <span className="field__label">To (UTC day)</span>
+            <input
+              type="date"
+              name="to"
+              value={draft.to}
+              onChange={(e) => setDraft((d) => ({ ...d, to: e.target.value }))}
+            />
+          </label>
+          <div className="filters__actions">
+            <button type="submit" className="button">
+              Apply
+            </button>
+          </div>
+          {data && (
+            <p className="muted small filters__note" data-testid="attribution-coverage">
+              {formatCount(data.checkouts)} checkouts credited to a click
+              {data.unattributedRevenue > 0 &&
+                ` (and ${formatMoney(data.unattributedRevenue)} from checkouts with no click in the window, which no model credits)`}
+              {data.coverage.from
+                ? `; the credits cover ${data.coverage.from} to ${data.coverage.to}`
+                : ''}
+              .
+            </p>
+          )}
+        </form>
+      )}
 
       <ErrorCallout error={report.error} testId="attribution-error" />
       {empty && <EmptyReport report={data} />}
@@ -113,8 +116,8 @@ function EmptyReport({ report }: { report: AttributionReport }) {
         <p>
           Run the models from here with <strong>Rebuild</strong> above (signed in): the jobs worker
           builds the five models over the lake and publishes each click&apos;s credit. They read the
-          lake, so export it first (<Link href="/admin">Admin → Lake export</Link>), after some
-          traffic from the <Link href="/simulator">simulator</Link>.
+          lake, so export it first (<Link href="/admin#lake-export">Admin → Lake export</Link>),
+          after some traffic from the <Link href="/simulator">simulator</Link>.
         </p>
       </section>
     );
