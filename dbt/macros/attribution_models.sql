@@ -2,6 +2,9 @@
   Settings of the attribution models (fct_attribution_credits; dbt/README.md, "Attribution
   models"), as dbt variables:
 
+  Each falls back to an environment variable of the same name in capitals with DBT_ in front
+  (DBT_ATTRIBUTION_LOOKBACK_HOURS=168 npm run models), then to its default.
+
   attribution_lookback_hours     the window: a click is a candidate of a checkout of the same user
                                  and product when checkout_time - lookback <= click_time <=
                                  checkout_time. Whole hours; default 1 (the rule's hour, which
@@ -12,15 +15,17 @@
 #}
 
 {% macro attribution_lookback_hours() -%}
-    {%- set hours = var('attribution_lookback_hours', 1) | int -%}
-    {%- if hours < 1 -%}
-        {{ exceptions.raise_compiler_error('attribution_lookback_hours must be a whole number of hours >= 1, got ' ~ var('attribution_lookback_hours')) }}
+    {%- set configured = var('attribution_lookback_hours', env_var('DBT_ATTRIBUTION_LOOKBACK_HOURS', '1')) -%}
+    {%- set hours = configured | int -%}
+    {%- if hours < 1 or (configured | string | trim) != (hours | string) -%}
+        {{ exceptions.raise_compiler_error('attribution_lookback_hours must be a whole number of hours >= 1, got ' ~ configured) }}
     {%- endif -%}
     {{ return(hours) }}
 {%- endmacro %}
 
 {% macro attribution_half_life_seconds() -%}
-    {%- set configured = var('attribution_half_life_seconds', none) -%}
+    {%- set configured = var('attribution_half_life_seconds', env_var('DBT_ATTRIBUTION_HALF_LIFE_SECONDS', '')) -%}
+    {%- set configured = none if (configured | string | trim) == '' else configured -%}
     {%- set seconds = (attribution_lookback_hours() * 1800) if configured is none else (configured | float) -%}
     {%- if seconds <= 0 -%}
         {{ exceptions.raise_compiler_error('attribution_half_life_seconds must be > 0, got ' ~ configured) }}

@@ -49,6 +49,8 @@ export type ModelsPhase = 'build' | 'reconciliation' | 'publish' | 'docs' | 'don
 
 export interface ModelsRunProgress extends ModelsProgress {
   phase: ModelsPhase;
+  /** Rows published so far, during and after the 'publish' phase. */
+  publish?: PublishProgress;
 }
 
 /** Progress before dbt starts: the jobs worker checks the Python tools (.venv). */
@@ -119,6 +121,12 @@ export interface ModelsRunResult {
   /** Errors not tied to a node (parsing, connection, crash), and dbt output that was not JSON. */
   errors: string[];
   reconciliation: Reconciliation | null;
+  /**
+   * What the run published for the attribution page; null when it published nothing (a failed
+   * build, another target than local, or a selection without the attribution models). Absent in
+   * results recorded before issue 14.
+   */
+  attribution?: AttributionPublication | null;
   docsGenerated: boolean;
 }
 
@@ -130,34 +138,41 @@ export interface LatestReconciliation {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Attribution models (issue 14): what a successful models run publishes to PostgreSQL for the
-// web's attribution page, after `dbt build` (phase 'publish'), in ONE transaction that replaces
-// the previous publication (delete all + insert). A failed run publishes nothing and leaves the
-// previous publication in place. "Last built at": the newest job_runs row of kind 'models' with
-// status 'succeeded' (its finished_at). Rules and rounding: dbt/README.md, "Attribution models";
-// channels: docs/channels.md.
+// Attribution models (issue 14): what a successful local models run publishes to PostgreSQL for
+// the web's attribution page, after `dbt build` (phase 'publish', workers/models/
+// attribution-publication.ts), in ONE transaction that replaces the previous publication (delete
+// all + insert; readers see the old rows until the commit). A failed build publishes nothing and
+// leaves the previous publication in place. "Last built at": the newest job_runs row of kind
+// 'models' with status 'succeeded' whose result.attribution is not null (its finished_at).
+// Rules, rounding, settings: dbt/README.md, "Attribution models"; channels: docs/channels.md.
 //
 // commerce.attribution_credits (Prisma AttributionCredit; dbt fct_attribution_credits):
-//   one row per (checkout_id, user_id, model, click_id): a click's credit for a checkout under a
-//   model. Candidates of a checkout = the rule's (same user and product, click_time in
-//   [checkout_time - lookback, checkout_time], both ends inclusive; lookback = dbt var
-//   attribution_lookback_seconds, default 3600, the rule's hour). A checkout with no candidate has
-//   NO row here (see attribution_by_channel's 'unattributed' rows).
-//   weight numeric(38,10): 0 < weight <= 1, the model's share; per checkout and model sum = 1
-//     (up to 10-decimal rounding of the stored weights; amounts are the exact figures).
-//   credited_amount numeric(38,2): per checkout and model the credits sum to total_amount
-//     EXACTLY (largest-remainder on cents, see dbt/README.md).
-//   click_time, channel (ATTRIBUTION_CHANNELS), campaign (utm_campaign or null), product_id,
-//   checkout_date (UTC date of the checkout).
+//   one row per (checkout_id, user_id, model, click_id): a candidate click's credit for a checkout
+//   under a model. Candidates of a checkout = the rule's: same user and product, click_time in
+//   [checkout_time - lookback, checkout_time], both ends inclusive (dbt var
+//   attribution_lookback_hours, default 1 = the rule's hour). Positions 1..n by (click_time,
+//   click_id in byte order). first_click / last_click: one row (position 1 / n); linear,
+//   time_decay, position_based: a row per candidate (a time-decay credit may be 0.00).
+//   A checkout with NO candidate has no row here (see 'unattributed' below).
+//   weight numeric(38,10): 0 <= weight <= 1; per checkout and model the weights sum to 1 up to
+//     their 10-decimal rounding (the amounts are the exact figures).
+//   credited_amount numeric(38,2): per checkout and model the credits sum to the checkout's
+//     total_amount EXACTLY (cents by largest remainder, ties to the earlier click).
+//   click_time, channel (one of CHANNELS of lib/domain/channel.ts), campaign (utm_campaign or
+//   null), product_id, checkout_date (UTC date of the checkout).
+//   Per-checkout view: WHERE checkout_id = $1 (primary key prefix), ordered by model, click_time.
 //
 // commerce.attribution_by_channel (Prisma AttributionByChannel; dbt rpt_attribution_by_channel):
-//   one row per (model, checkout_date, channel, campaign) (campaign null = no campaign; unique
-//   NULLS NOT DISTINCT). credited_amount numeric(38,2) = sum of credits; conversions
-//   numeric(38,10) = sum of weights (fractional checkouts); checkouts = checkouts with any credit
-//   to that channel and campaign; clicks = credited clicks.
-//   channel 'unattributed' (UNATTRIBUTED_CHANNEL, campaign null, clicks 0, conversions =
-//   checkouts): the revenue of checkouts with no candidate click, repeated under every model, so
-//   for one model and day sum(credited_amount) over all channels = that day's revenue.
+//   one row per (model, checkout_date, channel, campaign) (campaign null = none; unique NULLS NOT
+//   DISTINCT). credited_amount numeric(38,2) = sum of the credits; conversions numeric(38,10) =
+//   sum of weights (fractional checkouts); checkouts = checkouts with a credit there; clicks =
+//   credited clicks. Revenue by channel under a model = SUM(credited_amount) GROUP BY channel.
+//   channel 'unattributed' (UNATTRIBUTED_CHANNEL; campaign null, clicks 0, conversions =
+//   checkouts): the revenue of checkouts with no candidate click, the same under every model, so
+//   for one model and day SUM(credited_amount) over all channels = the day's revenue. (A group
+//   whose sum would not fit numeric(38,2), only possible with hostile amounts, is left out and
+//   counted in ModelsRunResult.attribution.overflowRows.)
+//   Credit moving between models: compare a channel's sums under two models (same days).
 // ---------------------------------------------------------------------------------------------
 
 /** The attribution models, in the order the web shows them. */
@@ -178,4 +193,11 @@ export const UNATTRIBUTED_CHANNEL = 'unattributed';
 export interface PublishProgress {
   credits: number;
   byChannel: number;
+}
+
+/** A finished publication. */
+export interface AttributionPublication extends PublishProgress {
+  /** rpt_attribution_by_channel rows left out: their sum does not fit numeric(38,2). */
+  overflowRows: number;
+  seconds: number;
 }

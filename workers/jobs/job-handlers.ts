@@ -3,6 +3,7 @@
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { Config } from '../../lib/config.ts';
+import { withPrismaOn } from '../../lib/db/client.ts';
 import type { JobKind } from '../../lib/jobs/job-kinds.ts';
 import type { ModelsRunResult } from '../../lib/jobs/models-contract.ts';
 import { runLakeExport } from '../lake/export.ts';
@@ -14,7 +15,7 @@ import { dbtExecutable, ensurePythonTools } from './python-tools.ts';
 export interface JobHandlerDeps {
   config: Config;
   kafka: Kafka;
-  /** Reference data for the export (users, the speed layer's rows). */
+  /** Reference data for the export (users, the speed layer's rows); the models' publication. */
   pool: pg.Pool;
   /** The repository root: the dbt project and .venv are under it. */
   baseDir: string;
@@ -47,17 +48,21 @@ export function jobHandlers(deps: JobHandlerDeps): Record<JobKind, JobHandler> {
       run: async ({ run, progress, signal }) => {
         progress({ phase: 'python' });
         await ensurePythonTools(deps.baseDir, log);
-        return runModels(
-          {
-            dbt: dbtExecutable(deps.baseDir),
-            baseDir: deps.baseDir,
-            target: 'local',
-            lakeUri: config.LAKE_URI,
-            warehousePath: warehousePathFor(config.LAKE_URI, deps.baseDir),
-            runId: run.id,
-            signal,
-          },
-          progress,
+        // The attribution models are published to PostgreSQL through the worker's pool.
+        return withPrismaOn(deps.pool, (db) =>
+          runModels(
+            {
+              dbt: dbtExecutable(deps.baseDir),
+              baseDir: deps.baseDir,
+              target: 'local',
+              lakeUri: config.LAKE_URI,
+              warehousePath: warehousePathFor(config.LAKE_URI, deps.baseDir),
+              runId: run.id,
+              attributionDb: db,
+              signal,
+            },
+            progress,
+          ),
         );
       },
       failureOf: (result: ModelsRunResult) => (result.ok ? null : failureSummary(result)),

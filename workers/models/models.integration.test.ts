@@ -29,6 +29,8 @@ import {
   type KafkaLakeEnv,
 } from '../../test/models/lake-fixture/export-through-kafka.ts';
 import { backfillStream, parseStream } from '../../test/models/lake-fixture/generated-stream.ts';
+import { campaignOf, channelOf } from '../../lib/domain/channel.ts';
+import { ATTRIBUTION_MODELS } from '../../lib/jobs/models-contract.ts';
 import { JobAlreadyActiveError } from '../../lib/jobs/job-run.ts';
 import { JobRunStore } from '../../lib/jobs/job-run-store.ts';
 import {
@@ -117,7 +119,8 @@ function lateClick(clickId: string, c: Checkout, time: number): GeneratedMessage
     product_id: c.productId,
     product: 'Late Product',
     price: 1.5,
-    url: 'https://shop.example.com/late',
+    // A campaign click (email): the first click of its checkout, so the published channel shows.
+    url: 'https://shop.example.com/late?utm_source=newsletter&utm_medium=email&utm_campaign=Late',
     user_agent: 'late-agent',
     ip_address: '10.0.0.1',
     datetime_occured: naiveTimestamp(time),
@@ -233,6 +236,10 @@ describe('dbt models over the lake', () => {
     const config = loadConfig();
     db = await createTestDatabase(config.DATABASE_URL);
     prisma = createPrisma(db.url);
+    // The publication replaces millions of rows: an autovacuum worker on them (not this role's
+    // process) would make the final DROP DATABASE … WITH (FORCE) fail to terminate it.
+    await prisma.$executeRaw`ALTER TABLE commerce.attribution_credits SET (autovacuum_enabled = false)`;
+    await prisma.$executeRaw`ALTER TABLE commerce.attribution_by_channel SET (autovacuum_enabled = false)`;
     lakeEnv = await createKafkaLakeEnv({
       brokers: config.KAFKA_BROKERS,
       databaseUrl: db.url,
@@ -246,6 +253,9 @@ describe('dbt models over the lake', () => {
       warehousePath: path.join(workDir, 'warehouse.duckdb'),
       generateDocs: false,
       prisma,
+      // Publishing ~3 M credit rows (this dense stream: ~19 candidates a checkout) takes minutes:
+      // only the publication test does it.
+      publishAttribution: false,
     };
   }, 900_000);
 
@@ -364,14 +374,90 @@ describe('dbt models over the lake', () => {
     for (const d of result.reconciliation!.days) expect(d.agreementPct).toBe(100);
   }, 600_000);
 
+  // The attribution models' credits (~3 M rows here) as a count and an order-free sum of row
+  // hashes: two builds with equal figures wrote the same rows.
+  const creditRows = () =>
+    query<Record<string, unknown>>(`
+      select model, count(*) as credits,
+             cast(sum(cast(hash(checkout_id, click_id, click_position, candidate_count, weight,
+                                credited_amount, channel, campaign) as hugeint)) as varchar) as row_hashes
+      from marts.fct_attribution_credits
+      group by model order by model`);
+
   it('gives the same rows on a full refresh', async () => {
     const strip = (rows: FctRow[]) =>
       rows
         .map(({ lake_ingested_through_ms: _ignored, ...rest }) => rest)
         .sort((a, b) => (a.checkout_id < b.checkout_id ? -1 : 1));
     const incremental = strip(await fctRows());
+    const incrementalCredits = await creditRows();
+    expect(incrementalCredits).toHaveLength(5);
     await build({ fullRefresh: true });
     expect(strip(await fctRows())).toEqual(incremental);
+    expect(await creditRows()).toEqual(incrementalCredits);
+  }, 600_000);
+
+  it('publishes the attribution models to PostgreSQL: cent-exact credits, first click as the rule, revenue by channel', async () => {
+    const { result, progress } = await build({ publishAttribution: true });
+    expect(progress.some((p) => p.phase === 'publish')).toBe(true);
+    expect(progress.at(-1)!.publish).toEqual({
+      credits: result.attribution!.credits,
+      byChannel: result.attribution!.byChannel,
+    });
+    const amounts = new Map<string, string>();
+    for (const c of streamAll.checkouts)
+      if (!amounts.has(c.checkoutId)) amounts.set(c.checkoutId, c.totalAmount);
+    const urls = new Map(streamAll.clicks.map((k) => [k.clickId, k.url]));
+
+    const [published] = await prisma.$queryRaw<{ credits: bigint; by_channel: bigint }[]>`
+      SELECT (SELECT count(*) FROM commerce.attribution_credits) AS credits,
+             (SELECT count(*) FROM commerce.attribution_by_channel) AS by_channel`;
+    expect(result.attribution).toMatchObject({
+      credits: Number(published!.credits),
+      byChannel: Number(published!.by_channel),
+      overflowRows: 0,
+    });
+
+    // Per attributed checkout and model, the credits sum to its amount exactly.
+    const sums = await prisma.$queryRaw<{ checkout_id: string; model: string; total: string }[]>`
+      SELECT checkout_id, model, sum(credited_amount)::text AS total
+      FROM commerce.attribution_credits GROUP BY checkout_id, model`;
+    const attributed = [...ruleAll.values()].filter((a) => a.clickId !== null);
+    expect(sums.length).toBe(attributed.length * ATTRIBUTION_MODELS.length);
+    const wrongSums = sums.filter((s) => amounts.get(s.checkout_id) !== s.total);
+    expect(wrongSums.slice(0, 5)).toEqual([]);
+
+    // First click is the rule's click, checkout by checkout, with the click's channel and
+    // campaign as lib/domain/channel.ts reads its URL.
+    const firstClicks = await prisma.attributionCredit.findMany({
+      where: { model: 'first_click' },
+    });
+    expect(firstClicks.length).toBe(attributed.length);
+    const notTheRule = firstClicks.filter(
+      (r) =>
+        ruleAll.get(r.checkoutId)?.clickId !== r.clickId ||
+        r.channel !== channelOf(urls.get(r.clickId)!) ||
+        r.campaign !== campaignOf(urls.get(r.clickId)!),
+    );
+    expect(notTheRule.slice(0, 5)).toEqual([]);
+    expect(firstClicks.find((r) => r.checkoutId === midday.checkoutId)).toMatchObject({
+      clickId: 'late-midday',
+      channel: 'email',
+      campaign: 'Late',
+    });
+
+    // Under every model, revenue by channel (unattributed included) adds up to all revenue.
+    const cents = (text: string) => BigInt(text.replace('.', ''));
+    const revenue = [...amounts.values()].reduce((sum, a) => sum + cents(a), 0n);
+    const byModel = await prisma.$queryRaw<{ model: string; total: string }[]>`
+      SELECT model, sum(credited_amount)::text AS total
+      FROM commerce.attribution_by_channel GROUP BY model ORDER BY model`;
+    expect(byModel.map((m) => m.model)).toEqual([...ATTRIBUTION_MODELS].sort());
+    for (const m of byModel) expect(cents(m.total)).toBe(revenue);
+    const [unattributed] = await prisma.$queryRaw<{ checkouts: bigint }[]>`
+      SELECT sum(checkouts) AS checkouts FROM commerce.attribution_by_channel
+      WHERE model = 'linear' AND channel = 'unattributed'`;
+    expect(Number(unattributed!.checkouts)).toBe(ruleAll.size - attributed.length);
   }, 600_000);
 
   it('reports the disagreements: a speed layer missing a checkout and one that attributed another click', async () => {

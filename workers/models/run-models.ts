@@ -7,12 +7,14 @@ import path from 'node:path';
 import type { PrismaClient } from '../../lib/generated/prisma/client.ts';
 import { JobRunStore } from '../../lib/jobs/job-run-store.ts';
 import type {
+  AttributionPublication,
   ModelsPhase,
   ModelsRunProgress,
   ModelsRunResult,
 } from '../../lib/jobs/models-contract.ts';
 import { runJob } from '../../lib/jobs/run-job.ts';
 import { workerIdentity } from '../../lib/jobs/worker-identity.ts';
+import { publishAttribution } from './attribution-publication.ts';
 import { runDbt } from './dbt-process.ts';
 import {
   buildArgs,
@@ -65,6 +67,14 @@ export interface RunModelsOptions {
    * (JobAlreadyActiveError) while another models run is queued or running.
    */
   prisma?: PrismaClient;
+  /**
+   * Where a successful local build publishes the attribution models (commerce.attribution_credits,
+   * commerce.attribution_by_channel; lib/jobs/models-contract.ts). Default: `prisma`, if given;
+   * without either nothing is published.
+   */
+  attributionDb?: PrismaClient;
+  /** Publish the attribution models when the build succeeded. Default true. */
+  publishAttribution?: boolean;
   /** The run's id when the caller already holds its row (the jobs worker's runJob). */
   runId?: string;
   signal?: AbortSignal;
@@ -175,6 +185,35 @@ async function buildModels(
     publish({ ...progress, phase: 'reconciliation' });
     reconciliation = await readReconciliation(invoke, options.differencesLimit ?? 200);
   }
+  let attribution: AttributionPublication | null = null;
+  const attributionDb = options.attributionDb ?? options.prisma;
+  const builtAttribution = ['fct_attribution_credits', 'rpt_attribution_by_channel'].every((name) =>
+    progress.nodes.some(
+      (n) => n.name === name && n.resourceType === 'model' && n.status === 'success',
+    ),
+  );
+  // Only a build whose every model and test passed replaces what the web shows.
+  if (
+    (options.publishAttribution ?? true) &&
+    attributionDb &&
+    options.target === 'local' &&
+    exitCode === 0 &&
+    !hasFailures(progress) &&
+    builtAttribution
+  ) {
+    publish({ ...progress, phase: 'publish', publish: { credits: 0, byChannel: 0 } });
+    try {
+      attribution = await publishAttribution({
+        python: path.join(path.dirname(options.dbt), 'python'),
+        warehousePath: env.DBT_DUCKDB_PATH!,
+        db: attributionDb,
+        signal: options.signal,
+        onProgress: (p) => publish({ ...progress, publish: p }),
+      });
+    } catch (error) {
+      errors.push(`publishing the attribution models failed: ${(error as Error).message}`);
+    }
+  }
   let docsGenerated = false;
   if ((options.generateDocs ?? true) && exitCode !== 2) {
     publish({ ...progress, phase: 'docs' });
@@ -198,6 +237,7 @@ async function buildModels(
     failures: failedNodes(runResults?.results ?? []),
     errors,
     reconciliation,
+    attribution,
     docsGenerated,
   };
   publish({ ...progress, phase: 'done' });
