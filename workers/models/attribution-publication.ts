@@ -15,50 +15,50 @@ const READER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'attribut
 /** Rows per INSERT statement (one JSON text parameter, like the sink's upsert). */
 export const PUBLISH_BATCH_ROWS = 5_000;
 
-/** One line of attribution_rows.py: a credit, a by-channel row, or an overflowed by-channel row. */
-export type PublicationLine =
-  | { kind: 'credit'; values: unknown[] }
-  | { kind: 'byChannel'; values: unknown[] }
-  | { kind: 'overflow' };
+/** What a line of attribution_rows.py is: a credit, a by-channel row, or an overflowed one. */
+export type PublicationLineKind = 'credit' | 'byChannel' | 'overflow';
 
-const WIDTH = { c: 11, b: 8, o: 4 } as const;
+const KINDS: ReadonlyArray<[prefix: string, kind: PublicationLineKind]> = [
+  ['{"k":"c",', 'credit'],
+  ['{"k":"b",', 'byChannel'],
+  ['{"k":"o",', 'overflow'],
+];
 
-/** Parses one output line; throws on anything else (a reader bug must fail the publication). */
-export function parsePublicationLine(line: string): PublicationLine {
-  const parsed: unknown = JSON.parse(line);
-  if (!Array.isArray(parsed) || typeof parsed[0] !== 'string' || !(parsed[0] in WIDTH)) {
-    throw new Error(`attribution rows: unexpected line ${line.slice(0, 200)}`);
-  }
-  const tag = parsed[0] as keyof typeof WIDTH;
-  const values = parsed.slice(1);
-  if (values.length !== WIDTH[tag]) {
-    throw new Error(
-      `attribution rows: ${values.length} values where ${WIDTH[tag]} belong: ${line.slice(0, 200)}`,
-    );
-  }
-  if (tag === 'o') return { kind: 'overflow' };
-  return { kind: tag === 'c' ? 'credit' : 'byChannel', values };
+/**
+ * The kind of an output line, from its first key (DuckDB writes it first); throws on anything
+ * else, so a reader bug fails the publication. The line itself goes to PostgreSQL unparsed.
+ */
+export function publicationLineKind(line: string): PublicationLineKind {
+  const found = KINDS.find(([prefix]) => line.startsWith(prefix) && line.endsWith('}'));
+  if (!found) throw new Error(`attribution rows: unexpected line ${line.slice(0, 200)}`);
+  return found[1];
 }
 
 type Tx = Pick<PrismaClient, '$executeRaw'>;
 
-function insertCredits(tx: Tx, rows: unknown[][]): Promise<number> {
+/** The lines (JSON objects) as one JSON array text. */
+const jsonArray = (lines: string[]) => `[${lines.join(',')}]`;
+
+function insertCredits(tx: Tx, lines: string[]): Promise<number> {
   return tx.$executeRaw`
 INSERT INTO commerce.attribution_credits (
   checkout_id, user_id, click_id, model, weight, credited_amount, click_time, channel, campaign,
   product_id, checkout_date)
-SELECT e->>0, (e->>1)::bigint, e->>2, e->>3, (e->>4)::numeric, (e->>5)::numeric,
-       (e->>6)::timestamptz(3), e->>7, e->>8, e->>9, (e->>10)::date
-FROM jsonb_array_elements(${JSON.stringify(rows)}::text::jsonb) AS e`;
+SELECT e->>'checkout_id', (e->>'user_id')::bigint, e->>'click_id', e->>'model',
+       (e->>'weight')::numeric, (e->>'credited_amount')::numeric,
+       (e->>'click_time')::timestamptz(3), e->>'channel', e->>'campaign', e->>'product_id',
+       (e->>'checkout_date')::date
+FROM jsonb_array_elements(${jsonArray(lines)}::text::jsonb) AS e`;
 }
 
-function insertByChannel(tx: Tx, rows: unknown[][]): Promise<number> {
+function insertByChannel(tx: Tx, lines: string[]): Promise<number> {
   return tx.$executeRaw`
 INSERT INTO commerce.attribution_by_channel (
   model, checkout_date, channel, campaign, credited_amount, conversions, checkouts, clicks)
-SELECT e->>0, (e->>1)::date, e->>2, e->>3, (e->>4)::numeric, (e->>5)::numeric, (e->>6)::int,
-       (e->>7)::int
-FROM jsonb_array_elements(${JSON.stringify(rows)}::text::jsonb) AS e`;
+SELECT e->>'model', (e->>'checkout_date')::date, e->>'channel', e->>'campaign',
+       (e->>'credited_amount')::numeric, (e->>'conversions')::numeric, (e->>'checkouts')::int,
+       (e->>'clicks')::int
+FROM jsonb_array_elements(${jsonArray(lines)}::text::jsonb) AS e`;
 }
 
 export interface PublishOptions {
@@ -96,8 +96,8 @@ export async function publishAttribution(options: PublishOptions): Promise<Attri
       async (tx) => {
         await tx.$executeRaw`DELETE FROM commerce.attribution_credits`;
         await tx.$executeRaw`DELETE FROM commerce.attribution_by_channel`;
-        let credits: unknown[][] = [];
-        let byChannel: unknown[][] = [];
+        let credits: string[] = [];
+        let byChannel: string[] = [];
         const flush = async () => {
           if (credits.length > 0) counts.credits += await insertCredits(tx, credits);
           if (byChannel.length > 0) counts.byChannel += await insertByChannel(tx, byChannel);
@@ -107,9 +107,9 @@ export async function publishAttribution(options: PublishOptions): Promise<Attri
         };
         for await (const line of createInterface({ input: child.stdout })) {
           if (options.signal?.aborted) throw new Error('publication cancelled');
-          const parsed = parsePublicationLine(line);
-          if (parsed.kind === 'credit') credits.push(parsed.values);
-          else if (parsed.kind === 'byChannel') byChannel.push(parsed.values);
+          const kind = publicationLineKind(line);
+          if (kind === 'credit') credits.push(line);
+          else if (kind === 'byChannel') byChannel.push(line);
           else overflowRows++;
           if (credits.length + byChannel.length >= PUBLISH_BATCH_ROWS) await flush();
         }
