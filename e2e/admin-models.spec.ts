@@ -1,8 +1,9 @@
 // The dbt models from the admin page, in Chromium against the e2e stack: unauthenticated starts
 // are refused, a signed-in user runs the models over the lake the lake spec exported (dbt build
 // in the project's .venv, 30-90 s here), follows the progress to the finished run, and sees the
-// reconciliation chart, its days and the differing checkouts linking to their pages; the dbt docs
-// are served. Runs after admin-lake.spec.ts (name order, project 'batch').
+// reconciliation chart, its days and the differing checkouts linking to their pages; the
+// attribution page then compares the five models it published; the dbt docs are served. Runs
+// after admin-lake.spec.ts (name order, project 'batch').
 import { expect, test, type Page } from '@playwright/test';
 import { E2E } from './support/e2e-stack.ts';
 
@@ -95,6 +96,63 @@ test('a signed-in user runs the models and sees the reconciliation', async ({ re
     const href = await difference.getByRole('link').getAttribute('href');
     expect(href).toMatch(/^\/checkouts\/.+/);
   }
+});
+
+test('after the run, the attribution page compares the five models by channel', async ({
+  request,
+}) => {
+  // What the run published (lib/jobs/models-contract.ts), as the page reads it.
+  const report = (await (await request.get('/api/attribution')).json()) as {
+    lastBuiltAt: string | null;
+    channels: { channel: string }[];
+    totals: Record<string, number>;
+  };
+  expect(report.lastBuiltAt).not.toBeNull();
+  expect(report.channels.length).toBeGreaterThan(0);
+  // Every model credits the same revenue: it only splits it differently.
+  expect(new Set(Object.values(report.totals)).size).toBe(1);
+
+  await page.goto('/attribution');
+  await expect(page.getByTestId('last-built-at')).toHaveAttribute(
+    'data-value',
+    report.lastBuiltAt!,
+  );
+  const chart = page.getByTestId('model-comparison');
+  await expect(chart).toHaveAttribute(
+    'data-models',
+    'first_click last_click linear time_decay position_based',
+  );
+  await expect(chart.locator('.recharts-legend-item-text')).toHaveText([
+    'First click',
+    'Last click',
+    'Linear',
+    'Time decay',
+    'Position-based',
+  ]);
+  await expect(chart.locator('.recharts-bar-rectangle').first()).toBeVisible();
+  await expect(page.getByTestId('credit-shift-row').first()).toBeVisible();
+  await shot('attribution-after-models');
+
+  // The oldest attributed checkout was exported and modelled: under every model its clicks'
+  // credits add up to its amount, to the cent, and the page lists them.
+  const oldest = (await (
+    await request.get('/api/checkouts?attributed=yes&sort=asc&limit=1')
+  ).json()) as { rows: { checkoutId: string; totalAmount: string }[] };
+  const checkout = oldest.rows[0]!;
+  const credits = (await (
+    await request.get(`/api/attribution/checkouts/${encodeURIComponent(checkout.checkoutId)}`)
+  ).json()) as { clicks: { credits: Record<string, { amount: number } | undefined> }[] };
+  expect(credits.clicks.length).toBeGreaterThan(0);
+  for (const model of ['first_click', 'last_click', 'linear', 'time_decay', 'position_based']) {
+    const cents = credits.clicks.reduce(
+      (sum, k) => sum + Math.round((k.credits[model]?.amount ?? 0) * 100),
+      0,
+    );
+    expect(cents, model).toBe(Math.round(Number(checkout.totalAmount) * 100));
+  }
+  await page.goto(`/checkouts/${encodeURIComponent(checkout.checkoutId)}`);
+  await expect(page.getByTestId('credits-click')).toHaveCount(credits.clicks.length);
+  await shot('checkout-credits-after-models');
 });
 
 test('the dbt docs are served for browsing the lineage', async ({ request }) => {
