@@ -167,8 +167,15 @@ test('Rebuild needs sign-in, then queues a run and follows it to the new build',
   await expect(rebuild).toHaveText('Rebuild');
 });
 
-test('the checkout page lists each click’s credit under each model', async ({ page }) => {
+test('the checkout page lists each click’s credit under each model', async ({ page, request }) => {
   expect(seed).toBeDefined();
+  // The credits are open to read: no user id in the answer (the table has one).
+  const api = await request.get(`/api/attribution/checkouts/${seed!.checkoutId}`);
+  expect(api.status()).toBe(200);
+  const body = await api.text();
+  expect(body).not.toMatch(/user_?id/i);
+  expect(body).not.toContain('attribution seed');
+  expect((JSON.parse(body) as { clicks: unknown[] }).clicks).toHaveLength(3);
   await page.goto(`/checkouts/${seed!.checkoutId}`);
   const credits = page.getByTestId('checkout-credits');
   await expect(credits.getByTestId('credits-table')).toBeVisible();
