@@ -101,6 +101,15 @@ test('the five models side by side as grouped bars, with the credit each moves',
     );
   }
   await expect(page.getByTestId('attribution-coverage')).toContainText('$55.00');
+  // Campaigns: the seeded clicks' (email's spring-sale, paid search's brand), first click first.
+  const campaigns = page.getByTestId('campaign-row');
+  await expect(campaigns).toHaveCount(2);
+  await expect(campaigns.nth(0)).toHaveAttribute('data-campaign', 'spring-sale');
+  await expect(campaigns.nth(1)).toHaveAttribute('data-campaign', 'brand');
+  await expect(campaigns.nth(1).locator('[data-model="linear"]')).toHaveAttribute(
+    'data-value',
+    '33.33',
+  );
   await shot(page, 'attribution');
 
   // A range without the seeded day: the empty state names the days that exist.

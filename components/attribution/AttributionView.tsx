@@ -10,6 +10,7 @@ import type { AttributionRange, AttributionReport } from '../../lib/web/attribut
 import { ErrorCallout } from '../admin/ErrorCallout.tsx';
 import { apiGet } from '../api-client.ts';
 import { formatCount, formatMoney, formatTime } from '../format.ts';
+import { CampaignTable } from './CampaignTable.tsx';
 import { CreditShiftTable } from './CreditShiftTable.tsx';
 import { ModelComparisonChart } from './ModelComparisonChart.tsx';
 import { ModelsBuildStatus } from './ModelsBuildStatus.tsx';
@@ -98,6 +99,7 @@ export function AttributionView({
         <>
           <ModelComparisonChart report={data} />
           <CreditShiftTable report={data} />
+          <CampaignTable report={data} />
         </>
       )}
     </>

@@ -116,16 +116,25 @@ export async function seedAttribution(): Promise<AttributionSeed> {
           ],
         );
       }
-      const byChannel = new Map<string, number>(Object.entries(OTHER_REVENUE));
+      // Mart rows by (channel, campaign): the other days' revenue has no campaign, the seeded
+      // clicks' credits carry theirs.
+      const byGroup = new Map<string, number>(
+        Object.entries(OTHER_REVENUE).map(([channel, cents]) => [
+          JSON.stringify([channel, null]),
+          cents,
+        ]),
+      );
       for (const [i, click] of SEED_CLICKS.entries()) {
-        byChannel.set(click.channel, (byChannel.get(click.channel) ?? 0) + SEED_CREDITS[model][i]!);
+        const group = JSON.stringify([click.channel, click.campaign]);
+        byGroup.set(group, (byGroup.get(group) ?? 0) + SEED_CREDITS[model][i]!);
       }
-      for (const [channel, cents] of byChannel) {
+      for (const [group, cents] of byGroup) {
+        const [channel, campaign] = JSON.parse(group) as [string, string | null];
         await client.query(
           `INSERT INTO commerce.attribution_by_channel (model, checkout_date, channel, campaign,
              credited_amount, conversions, checkouts, clicks)
-           VALUES ($1, $2, $3, NULL, $4, 1, 1, 1)`,
-          [model, day, channel, (cents / 100).toFixed(2)],
+           VALUES ($1, $2, $3, $4, $5, 1, 1, 1)`,
+          [model, day, channel, campaign, (cents / 100).toFixed(2)],
         );
       }
       await client.query(

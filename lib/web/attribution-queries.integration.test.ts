@@ -112,6 +112,13 @@ describe('attributionReport', () => {
     expect(report.coverage).toEqual({ from: '2026-11-23', to: '2026-11-24' });
     expect(report.lastBuiltAt).toBe('2026-11-24T10:01:30.500Z');
     expect(report.models.map((m) => m.key)).toEqual(ATTRIBUTION_MODELS.map((m) => m.key));
+    // Campaigns: only named ones, never 'unattributed', by first-click revenue.
+    expect(report.campaigns.map((c) => [c.channel, c.campaign])).toEqual([
+      ['email', 'b'],
+      ['email', 'a'],
+    ]);
+    expect(report.campaigns[0]!.revenue.first_click).toBe(0.2);
+    expect(report.campaigns[0]!.shift.linear).toBe(-0.05);
   });
 
   it('keeps to the day range, both ends inclusive; coverage stays the whole publication', async () => {
@@ -122,6 +129,7 @@ describe('attributionReport', () => {
     expect(dayOne.coverage).toEqual({ from: '2026-11-23', to: '2026-11-24' });
     const fromDayTwo = await attributionReport(prisma, { from: '2026-11-24' });
     expect(fromDayTwo.channels.map((c) => c.channel)).toEqual(['direct']);
+    expect(fromDayTwo.campaigns).toEqual([]);
     const none = await attributionReport(prisma, { to: '2026-11-22' });
     expect(none.channels).toEqual([]);
     expect(none.checkouts).toBe(0);

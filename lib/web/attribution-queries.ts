@@ -11,6 +11,8 @@ import {
   ATTRIBUTION_MODELS,
   BASELINE_MODEL,
   channelLabel,
+  TOP_CAMPAIGNS,
+  compareCampaigns,
   compareModels,
   creditsByClick,
   type AttributionRange,
@@ -46,12 +48,28 @@ export async function attributionReport(
   db: Db,
   range: AttributionRange,
 ): Promise<AttributionReport> {
-  const [byChannel, summary, lastBuiltAt] = await Promise.all([
+  const [byChannel, byCampaign, summary, lastBuiltAt] = await Promise.all([
     db.$queryRaw<{ model: string; channel: string; cents: number }[]>`
        SELECT model, channel, round(sum(credited_amount) * 100)::float8 AS cents
          FROM commerce.attribution_by_channel
         WHERE channel <> ${UNATTRIBUTED_CHANNEL} ${rangeFilter(range)}
         GROUP BY model, channel`,
+    // The top campaigns are picked in SQL: a site can tag thousands.
+    db.$queryRaw<{ model: string; channel: string; campaign: string; cents: number }[]>`
+       WITH sums AS (
+         SELECT model, channel, campaign, round(sum(credited_amount) * 100)::float8 AS cents
+           FROM commerce.attribution_by_channel
+          WHERE channel <> ${UNATTRIBUTED_CHANNEL} AND campaign IS NOT NULL ${rangeFilter(range)}
+          GROUP BY model, channel, campaign
+       ),
+       top AS (
+         SELECT channel, campaign FROM sums
+          GROUP BY channel, campaign
+          ORDER BY coalesce(max(cents) FILTER (WHERE model = ${BASELINE_MODEL}), 0) DESC,
+                   max(cents) DESC, channel, campaign
+          LIMIT ${TOP_CAMPAIGNS}
+       )
+       SELECT sums.* FROM sums JOIN top USING (channel, campaign)`,
     db.$queryRaw<
       {
         checkouts: number | null;
@@ -74,6 +92,10 @@ export async function attributionReport(
   const dayText = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 10) : null);
   return {
     ...compareModels(byChannel.map((r) => ({ ...r, cents: Number(r.cents) }))),
+    campaigns: compareCampaigns(
+      byCampaign.map((r) => ({ ...r, cents: Number(r.cents) })),
+      TOP_CAMPAIGNS,
+    ),
     models: ATTRIBUTION_MODELS,
     range,
     lastBuiltAt,

@@ -5,6 +5,7 @@ import {
   ATTRIBUTION_MODELS,
   UNKNOWN_CHANNEL_LABEL,
   channelLabel,
+  compareCampaigns,
   compareModels,
   creditsByClick,
   parseAttributionRange,
@@ -124,6 +125,35 @@ describe('compareModels', () => {
       { model: 'last_click', channel: 'display', cents: 300 },
     ]);
     expect(channels.map((c) => c.channel)).toEqual(['display', 'affiliate', 'referral']);
+  });
+});
+
+describe('compareCampaigns', () => {
+  it('compares campaigns within their channel, keeps the top ones, shifts in cents', () => {
+    const rows = [
+      { model: 'first_click', channel: 'email', campaign: 'spring', cents: 5000 },
+      { model: 'linear', channel: 'email', campaign: 'spring', cents: 3000 },
+      // The same campaign name on another channel is another campaign.
+      { model: 'first_click', channel: 'paid_search', campaign: 'spring', cents: 7000 },
+      { model: 'last_click', channel: 'display', campaign: 'retarget', cents: 9000 },
+      { model: 'first_click', channel: 'email', campaign: 'tiny', cents: 1 },
+    ];
+    const top = compareCampaigns(rows, 3);
+    expect(top.map((c) => [c.channel, c.campaign])).toEqual([
+      ['paid_search', 'spring'],
+      ['email', 'spring'],
+      ['email', 'tiny'],
+    ]);
+    expect(top[1]!.channelLabel).toBe('email');
+    expect(top[1]!.revenue.linear).toBe(30);
+    expect(top[1]!.shift.linear).toBe(-20);
+    expect(compareCampaigns(rows, 10).map((c) => c.campaign)).toEqual([
+      'spring',
+      'spring',
+      'tiny',
+      'retarget',
+    ]);
+    expect(compareCampaigns([], 5)).toEqual([]);
   });
 });
 

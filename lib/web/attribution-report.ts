@@ -28,6 +28,9 @@ export const BASELINE_MODEL: ModelKey = 'first_click';
 const MODEL_KEYS = new Set<string>(MODEL_KEY_LIST);
 const isModelKey = (key: string): key is ModelKey => MODEL_KEYS.has(key);
 
+/** How many campaigns the page compares. */
+export const TOP_CAMPAIGNS = 12;
+
 /** Rows written before clicks carried a channel (the speed layer's older rows) have none. */
 export const UNKNOWN_CHANNEL_LABEL = 'unknown (before channels)';
 
@@ -143,6 +146,48 @@ export function compareModels(rows: readonly ChannelModelCents[]): ModelComparis
   };
 }
 
+export interface CampaignModelCents extends ChannelModelCents {
+  campaign: string;
+}
+
+export interface CampaignComparison {
+  channel: string | null;
+  channelLabel: string;
+  campaign: string;
+  revenue: Record<ModelKey, number>;
+  shift: Record<ModelKey, number>;
+}
+
+/**
+ * Campaigns (utm_campaign, within their channel), each with every model's revenue and shift
+ * against first click, ordered like the channels (first-click revenue, then the largest under any
+ * model, then name), at most `limit`.
+ */
+export function compareCampaigns(
+  rows: readonly CampaignModelCents[],
+  limit: number,
+): CampaignComparison[] {
+  const byCampaign = new Map<string, ChannelModelCents[]>();
+  const named = new Map<string, { channel: string | null; campaign: string }>();
+  for (const row of rows) {
+    const key = JSON.stringify([row.channel, row.campaign]);
+    byCampaign.set(key, [...(byCampaign.get(key) ?? []), { ...row, channel: key }]);
+    named.set(key, { channel: row.channel, campaign: row.campaign });
+  }
+  // Each campaign is a "channel" of its own for the pivot, keyed by (channel, campaign).
+  const { channels } = compareModels([...byCampaign.values()].flat());
+  return channels.slice(0, limit).map((c) => {
+    const { channel, campaign } = named.get(c.channel!)!;
+    return {
+      channel,
+      channelLabel: channelLabel(channel),
+      campaign,
+      revenue: c.revenue,
+      shift: c.shift,
+    };
+  });
+}
+
 export interface CreditRecord {
   clickId: string;
   model: string;
@@ -190,6 +235,8 @@ export function creditsByClick(records: readonly CreditRecord[]): ClickCredits[]
 // What the API answers
 
 export interface AttributionReport extends ModelComparison {
+  /** The campaigns earning the most (at most TOP_CAMPAIGNS), compared like the channels. */
+  campaigns: CampaignComparison[];
   models: readonly { key: ModelKey; label: string }[];
   range: AttributionRange;
   /** The newest successful models run (ISO), null when the models never ran. */
