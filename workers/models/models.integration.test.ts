@@ -192,6 +192,8 @@ describe('dbt models over the lake', () => {
     const code = [
       'import duckdb, json, sys',
       'con = duckdb.connect(sys.argv[1], read_only=True)',
+      // A query over a second or two draws a progress bar on standard output.
+      "con.execute('set enable_progress_bar = false')",
       'cur = con.execute(sys.argv[2])',
       'names = [d[0] for d in cur.description]',
       'print(json.dumps([dict(zip(names, r)) for r in cur.fetchall()], default=str))',
