@@ -309,7 +309,8 @@ async function recovery(): Promise<Record<string, number>> {
     for (;;) {
       await sleep(2000);
       const { rows } = await env.pool.query<{ bytes: string }>(
-        `SELECT coalesce(sum(size_bytes), 0)::text AS bytes FROM commerce.speed_snapshots`,
+        `SELECT ((SELECT coalesce(sum(size_bytes), 0) FROM commerce.speed_snapshots) +
+                 (SELECT coalesce(sum(size_bytes), 0) FROM commerce.speed_snapshot_deltas))::text AS bytes`,
       );
       const retained = await fetchRetained(worker);
       process.stdout.write(
@@ -321,12 +322,57 @@ async function recovery(): Promise<Record<string, number>> {
       }
     }
     process.stdout.write('\n');
-    const snapshotBytes = Number(
-      (
-        await env.pool.query<{ b: string }>(
-          'SELECT sum(size_bytes)::text AS b FROM commerce.speed_snapshots',
-        )
-      ).rows[0]!.b,
+    // Bases and the deltas after them: what a restart reads.
+    const stored = (
+      await env.pool.query<{ bases: string; deltas: string; n: string }>(
+        `SELECT (SELECT coalesce(sum(size_bytes), 0) FROM commerce.speed_snapshots)::text AS bases,
+                (SELECT coalesce(sum(size_bytes), 0) FROM commerce.speed_snapshot_deltas)::text AS deltas,
+                (SELECT count(*) FROM commerce.speed_snapshot_deltas)::text AS n`,
+      )
+    ).rows[0]!;
+    const snapshotBytes = Number(stored.bases) + Number(stored.deltas);
+    const taken = await fetchSnapshotCost(worker);
+    log(
+      `snapshots while the state grew: ${taken.count}, ${taken.meanMs.toFixed(0)} ms each on average (encode + write), the last ${(taken.lastBytes / 1e6).toFixed(2)} MB`,
+    );
+    // Steady state: the large state stays, 5,000 new clicks a second arrive for 20 s (inside the
+    // hour, so nothing is evicted). What each snapshot costs now is what a running worker pays.
+    const steadyStart = taken;
+    const live = new StreamGenerator(
+      {
+        ...settings,
+        users: 100_000,
+        products: 1000,
+        checkoutProbability: 0,
+        duplicateShare: 0,
+        malformedShare: 0,
+        outOfOrderShare: 0,
+      },
+      4,
+    );
+    for (let second = 0; second < 20; second++) {
+      const started = Date.now();
+      await produce(
+        env.kafka,
+        env.topics,
+        (async function* () {
+          yield live.emit(t0 + 3000_000 + second * 1000, 5000);
+        })(),
+      );
+      await sleep(Math.max(0, 1000 - (Date.now() - started)));
+    }
+    await sleep(3000);
+    const steady = await fetchSnapshotCost(worker);
+    const steadyCount = steady.count - steadyStart.count;
+    const steadyMeanMs =
+      steadyCount > 0
+        ? (steady.meanMs * steady.count - steadyStart.meanMs * steadyStart.count) / steadyCount
+        : Number.NaN;
+    log(
+      `steady state (${RETAINED.toLocaleString()} clicks retained, 5,000 new a second for 20 s): ${steadyCount} snapshots, ${steadyMeanMs.toFixed(0)} ms each on average, the last ${(steady.lastBytes / 1e6).toFixed(2)} MB`,
+    );
+    log(
+      `stored: ${(Number(stored.bases) / 1e6).toFixed(1)} MB of bases and ${stored.n} deltas of ${(Number(stored.deltas) / 1e6).toFixed(1)} MB`,
     );
     await worker.kill('SIGKILL');
     const restarted = Date.now();
@@ -378,6 +424,10 @@ async function recovery(): Promise<Record<string, number>> {
     return {
       retainedClicks: RETAINED,
       snapshotBytes,
+      snapshotsWhileGrowing: taken.count,
+      steadySnapshots: steadyCount,
+      steadySnapshotMeanMs: steadyMeanMs,
+      steadyLastSnapshotBytes: steady.lastBytes,
       restartToNextRowMs: toFirstRow,
       restoreMs: restoredMs,
     };
@@ -421,6 +471,22 @@ async function fetchRetained(worker: WorkerProcess): Promise<number> {
   } catch {
     return 0;
   }
+}
+
+/** The worker's snapshot histogram: how many, their mean cost, and the last one's size. */
+async function fetchSnapshotCost(
+  worker: WorkerProcess,
+): Promise<{ count: number; meanMs: number; lastBytes: number }> {
+  const port = /metrics on http:\/\/localhost:(\d+)/.exec(worker.output.join(''))?.[1];
+  const text = port ? await (await fetch(`http://127.0.0.1:${port}/metrics`)).text() : '';
+  const value = (name: string) =>
+    Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text)?.[1] ?? 0);
+  const count = value('clickstream_snapshot_seconds_count');
+  return {
+    count,
+    meanMs: count > 0 ? (1000 * value('clickstream_snapshot_seconds_sum')) / count : 0,
+    lastBytes: value('clickstream_snapshot_bytes'),
+  };
 }
 
 async function main(): Promise<void> {

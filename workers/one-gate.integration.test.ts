@@ -5,6 +5,7 @@
 // many digits); every message goes through the lake export's row writer (Delta/Parquet files,
 // read back), and every accepted checkout through the speed layer's sink into real PostgreSQL
 // (read back). Stored values must equal the parsed ones exactly: amount text, time to the ms.
+import { originTag } from '../lib/domain/click-origin.ts';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -695,6 +696,8 @@ function sinkRow(e: Checkout, click: Click | undefined): CheckoutRow {
     checkoutTime: e.time,
     clickId: click?.clickId ?? null,
     clickTime: click?.time ?? null,
+    // The live channel and campaign come from the URL: whatever the gate accepts, the sink takes.
+    clickTag: click ? originTag(click.url) : null,
     isFinal: false,
     isLate: false,
     partition: 0,

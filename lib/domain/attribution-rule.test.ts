@@ -190,6 +190,7 @@ describe('the decision', () => {
     expect(attributedClick(store, { userId: 1, productId: 'p', time: T })).toEqual({
       clickId: 'edge',
       time: T - 3_600_000,
+      tag: '',
     });
     expect(attributedClick(store, { userId: 1, productId: 'p', time: T - 1 })?.clickId).toBe(
       'before',

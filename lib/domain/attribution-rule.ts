@@ -15,7 +15,10 @@ export function attributionWindow(checkoutTime: number): { from: number; to: num
 }
 
 /** Whether candidate `a` beats candidate `b`: earlier, ties to the smaller click_id in byte order. */
-export function beats(a: RetainedClick, b: RetainedClick): boolean {
+export function beats(
+  a: Pick<RetainedClick, 'clickId' | 'time'>,
+  b: Pick<RetainedClick, 'clickId' | 'time'>,
+): boolean {
   return compareTimeThenId(a.time, a.clickId, b.time, b.clickId) < 0;
 }
 

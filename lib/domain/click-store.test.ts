@@ -13,19 +13,36 @@ describe('ClickStore', () => {
     store.add(1, 'p', 'c', 50);
     store.add(1, 'q', 'd', 10);
     store.add(2, 'p', 'e', 10);
-    expect(store.earliestInWindow(1, 'p', 0, 1000)).toEqual({ clickId: 'c', time: 50 });
-    expect(store.earliestInWindow(1, 'p', 51, 1000)).toEqual({ clickId: 'a', time: 100 });
-    expect(store.earliestInWindow(1, 'p', 100, 100)).toEqual({ clickId: 'a', time: 100 });
+    expect(store.earliestInWindow(1, 'p', 0, 1000)).toEqual({ clickId: 'c', time: 50, tag: '' });
+    expect(store.earliestInWindow(1, 'p', 51, 1000)).toEqual({ clickId: 'a', time: 100, tag: '' });
+    expect(store.earliestInWindow(1, 'p', 100, 100)).toEqual({ clickId: 'a', time: 100, tag: '' });
     expect(store.earliestInWindow(1, 'p', 101, 1000)).toBeUndefined();
     expect(store.earliestInWindow(1, 'p', 0, 49)).toBeUndefined();
     expect(store.earliestInWindow(3, 'p', 0, 1000)).toBeUndefined();
     expect(store).toMatchObject({ keyCount: 3, clickCount: 5 });
     expect(store.clicksOf(1, 'p')).toEqual([
-      { clickId: 'c', time: 50 },
-      { clickId: 'a', time: 100 },
-      { clickId: 'b', time: 100 },
+      { clickId: 'c', time: 50, tag: '' },
+      { clickId: 'a', time: 100, tag: '' },
+      { clickId: 'b', time: 100, tag: '' },
     ]);
     expect(store.clicksOf(9, 'p')).toEqual([]);
+  });
+
+  it("keeps each click's tag, and a freed tag number serves a new tag", () => {
+    const store = new ClickStore();
+    store.add(1, 'p', 'a', 10, 'email');
+    store.add(1, 'p', 'b', 20, 'paid_search\u0001spring');
+    store.add(2, 'p', 'c', 30, 'email');
+    expect(store.clicksOf(1, 'p').map((c) => c.tag)).toEqual(['email', 'paid_search\u0001spring']);
+    store.evictBefore(25); // 'a' and 'b' go; 'email' is still used by 'c'
+    store.add(3, 'p', 'd', 40, 'display');
+    expect(store.earliestInWindow(2, 'p', 0, 100)?.tag).toBe('email');
+    expect(store.earliestInWindow(3, 'p', 0, 100)?.tag).toBe('display');
+    store.evictBefore(35);
+    store.add(4, 'p', 'e', 50, 'referral');
+    store.add(4, 'p', 'f', 60);
+    expect(store.clicksOf(4, 'p').map((c) => c.tag)).toEqual(['referral', '']);
+    expect(store.clicksOf(3, 'p')[0]?.tag).toBe('display');
   });
 
   it('deduplicates by click id across keys and refuses clicks older than the horizon', () => {
@@ -99,7 +116,7 @@ describe('ClickStore', () => {
               )
               .sort((a, b) => compareTimeThenId(a.time, a.id, b.time, b.id))[0];
             const got = store.earliestInWindow(o.user, o.product, o.from, o.to);
-            expect(got).toEqual(best ? { clickId: best.id, time: best.time } : undefined);
+            expect(got).toEqual(best ? { clickId: best.id, time: best.time, tag: '' } : undefined);
           }
           expect(store.clickCount).toBe(model.length);
           expect(store.keyCount).toBe(new Set(model.map((m) => `${m.user}/${m.product}`)).size);

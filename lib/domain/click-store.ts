@@ -2,6 +2,8 @@
 // deduplicated by click_id. Invariant: every retained click has time >= horizon. Memory is the
 // point: clicks live in typed-array slabs (time, hash, list links) with no object per click,
 // ids are indexed by slot number (slot-id-index.ts), and eviction pops a heap of keys.
+// Each click carries an opaque tag (its channel and campaign, click-origin.ts), interned: a
+// click holds a 4-byte number, each distinct tag is kept once while a retained click has it.
 import { compareTimeThenId } from './byte-order.ts';
 import { IndexedMinHeap } from './indexed-heap.ts';
 import { EMPTY as NONE, hashString, SlotIdIndex } from './slot-id-index.ts';
@@ -9,6 +11,8 @@ import { EMPTY as NONE, hashString, SlotIdIndex } from './slot-id-index.ts';
 export interface RetainedClick {
   clickId: string;
   time: number;
+  /** The click's tag ('' when it has none). */
+  tag: string;
 }
 
 /** `duplicate`: the click id is already retained. `expired`: older than the horizon. */
@@ -20,6 +24,8 @@ export interface KeyClicks {
   /** Sorted by (time, id); same length as `ids`. */
   times: ArrayLike<number>;
   ids: string[];
+  /** Same length as `ids`; '' for no tag. */
+  tags: string[];
 }
 
 // Keys are `${userId}\u0001${productId}`: the user id's decimal text never holds \u0001.
@@ -46,6 +52,7 @@ export class ClickStore {
   private ids: (string | undefined)[] = new Array<string | undefined>(16).fill(undefined);
   private next = new Int32Array(16).fill(NONE);
   private prev = new Int32Array(16).fill(NONE);
+  private tagOf = new Uint32Array(16);
   private slotsUsed = 0;
   private freeSlot = NONE;
   private readonly index = new SlotIdIndex();
@@ -68,6 +75,12 @@ export class ClickStore {
 
   private retainFrom = -Infinity;
 
+  // Interned tags: number 0 is '' (never released); others are freed when no click has them.
+  private readonly tagNumber = new Map<string, number>([['', 0]]);
+  private readonly tagText: string[] = [''];
+  private readonly tagUses: number[] = [0];
+  private readonly freeTags: number[] = [];
+
   get keyCount(): number {
     return this.keyOf.size;
   }
@@ -85,14 +98,14 @@ export class ClickStore {
     return this.index.find(clickId, hashString(clickId), this.ids, this.hashes) !== NONE;
   }
 
-  add(userId: number, productId: string, clickId: string, time: number): AddOutcome {
+  add(userId: number, productId: string, clickId: string, time: number, tag = ''): AddOutcome {
     const hash = hashString(clickId);
     if (this.index.find(clickId, hash, this.ids, this.hashes) !== NONE) return 'duplicate';
     if (time < this.retainFrom) return 'expired';
     const name = userId + SEP + productId;
     let k = this.keyOf.get(name);
     if (k === undefined) k = this.allocKey(name);
-    const s = this.allocSlot(clickId, hash, time);
+    const s = this.allocSlot(clickId, hash, time, tag);
     // Walk back from the newest click: arrivals are nearly in time order, so this is short.
     let p = this.last[k] as number;
     while (
@@ -129,7 +142,7 @@ export class ClickStore {
     let s = this.first[k] as number;
     while (s !== NONE && (this.times[s] as number) < from) s = this.next[s] as number;
     if (s === NONE || (this.times[s] as number) > to) return undefined;
-    return { clickId: this.ids[s] as string, time: this.times[s] as number };
+    return this.clickAt(s);
   }
 
   /**
@@ -171,10 +184,11 @@ export class ClickStore {
   estimateHeapBytes(): number {
     const slotBytes = this.times.length * (8 + 8 + 4 + 4 + 4);
     const keyBytes = this.first.length * (8 + 4 + 4 + 4 + 4);
+    const tagBytes = this.tagOf.byteLength + this.tagText.length * 64;
     // A one-byte string is a 16-byte header plus its characters, rounded up to 8.
     const strings = this.clicks * 20 + this.idChars + this.keyOf.size * 20 + this.keyNameChars;
     const keyMap = this.keyOf.size * 40;
-    return slotBytes + keyBytes + this.index.byteLength + strings + keyMap;
+    return slotBytes + keyBytes + tagBytes + this.index.byteLength + strings + keyMap;
   }
 
   /** Visits every key with its clicks in order; for the snapshot codec. */
@@ -183,11 +197,19 @@ export class ClickStore {
       const sep = name.indexOf(SEP);
       const times: number[] = [];
       const ids: string[] = [];
+      const tags: string[] = [];
       for (let s = this.first[k] as number; s !== NONE; s = this.next[s] as number) {
         times.push(this.times[s] as number);
         ids.push(this.ids[s] as string);
+        tags.push(this.tagText[this.tagOf[s] as number] as string);
       }
-      visit({ userId: Number(name.slice(0, sep)), productId: name.slice(sep + 1), times, ids });
+      visit({
+        userId: Number(name.slice(0, sep)),
+        productId: name.slice(sep + 1),
+        times,
+        ids,
+        tags,
+      });
     }
   }
 
@@ -197,9 +219,17 @@ export class ClickStore {
     const out: RetainedClick[] = [];
     if (k === undefined) return out;
     for (let s = this.first[k] as number; s !== NONE; s = this.next[s] as number) {
-      out.push({ clickId: this.ids[s] as string, time: this.times[s] as number });
+      out.push(this.clickAt(s));
     }
     return out;
+  }
+
+  private clickAt(s: number): RetainedClick {
+    return {
+      clickId: this.ids[s] as string,
+      time: this.times[s] as number,
+      tag: this.tagText[this.tagOf[s] as number] as string,
+    };
   }
 
   /** Rebuilds a store from snapshot parts: each key's clicks sorted, ids unique, >= horizon. */
@@ -208,7 +238,7 @@ export class ClickStore {
     store.retainFrom = horizon;
     store.growSlots(Math.max(16, clickCount));
     store.index.reserve(clickCount, store.hashes);
-    for (const { userId, productId, times, ids } of keys) {
+    for (const { userId, productId, times, ids, tags } of keys) {
       if (ids.length === 0) continue;
       const k = store.allocKey(userId + SEP + productId);
       let p = NONE;
@@ -218,7 +248,7 @@ export class ClickStore {
         if (store.index.find(id, hash, store.ids, store.hashes) !== NONE) {
           throw new Error(`snapshot holds click id ${id} twice`);
         }
-        const s = store.allocSlot(id, hash, times[i] as number);
+        const s = store.allocSlot(id, hash, times[i] as number, tags[i] ?? '');
         store.prev[s] = p;
         if (p === NONE) store.first[k] = s;
         else store.next[p] = s;
@@ -231,7 +261,7 @@ export class ClickStore {
   }
 
   /** Takes a free slot, fills it and indexes its id; the caller links it into its key's list. */
-  private allocSlot(id: string, hash: number, time: number): number {
+  private allocSlot(id: string, hash: number, time: number, tag: string): number {
     let s = this.freeSlot;
     if (s !== NONE) {
       this.freeSlot = this.next[s] as number;
@@ -242,6 +272,7 @@ export class ClickStore {
     this.times[s] = time;
     this.hashes[s] = hash;
     this.ids[s] = id;
+    this.tagOf[s] = this.useTag(tag);
     this.next[s] = NONE;
     this.clicks++;
     this.idChars += id.length;
@@ -255,6 +286,8 @@ export class ClickStore {
     this.index.remove(s, this.hashes, this.clicks);
     this.idChars -= (this.ids[s] as string).length;
     this.ids[s] = undefined; // release the string
+    this.releaseTag(this.tagOf[s] as number);
+    this.tagOf[s] = 0;
     this.next[s] = this.freeSlot;
     this.prev[s] = NONE;
     this.freeSlot = s;
@@ -271,6 +304,32 @@ export class ClickStore {
     this.next = grownInt32(this.next, size);
     this.prev = grownInt32(this.prev, size);
     this.ids = grownArray(this.ids, size);
+    const tagOf = new Uint32Array(size);
+    tagOf.set(this.tagOf);
+    this.tagOf = tagOf;
+  }
+
+  private useTag(tag: string): number {
+    if (tag === '') return 0;
+    let n = this.tagNumber.get(tag);
+    if (n === undefined) {
+      n = this.freeTags.pop() ?? this.tagText.length;
+      this.tagNumber.set(tag, n);
+      this.tagText[n] = tag;
+      this.tagUses[n] = 0;
+    }
+    this.tagUses[n] = (this.tagUses[n] as number) + 1;
+    return n;
+  }
+
+  private releaseTag(n: number): void {
+    if (n === 0) return;
+    const uses = (this.tagUses[n] as number) - 1;
+    this.tagUses[n] = uses;
+    if (uses > 0) return;
+    this.tagNumber.delete(this.tagText[n] as string);
+    this.tagText[n] = '';
+    this.freeTags.push(n);
   }
 
   private allocKey(name: string): number {

@@ -226,6 +226,7 @@ describe('AttributionPartition: finality, corrections and lateness', () => {
       checkoutTime: at('10:30'),
       clickId: 'k',
       clickTime: at('10:00'),
+      clickTag: '',
       isFinal: false,
       isLate: false,
       triggerMessageTime: null,

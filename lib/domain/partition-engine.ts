@@ -81,9 +81,10 @@ export class AttributionPartition {
 
   onClick(click: AttributableClick, meta: EventMeta = {}): void {
     const watermark = this.tracker.watermark;
-    const outcome = this.store.add(click.userId, click.productId, click.clickId, click.time);
+    const tag = click.tag ?? '';
+    const outcome = this.store.add(click.userId, click.productId, click.clickId, click.time, tag);
     if (outcome === 'added')
-      this.journal.addClick(click.userId, click.productId, click.clickId, click.time);
+      this.journal.addClick(click.userId, click.productId, click.clickId, click.time, tag);
     if (outcome === 'duplicate') return this.count('duplicateClicks');
     if (click.time < watermark) this.count('lateClicks');
     if (outcome === 'expired') return this.count('expiredClicks');
@@ -101,6 +102,7 @@ export class AttributionPartition {
       if (!better) continue;
       entry.clickId = click.clickId;
       entry.clickTime = click.time;
+      entry.clickTag = tag;
       this.count('correctedRows');
       this.emit(entry, false, false, meta.messageTime);
     }
@@ -118,6 +120,7 @@ export class AttributionPartition {
       isUnknownUser: userName === undefined,
       clickId: best ? best.clickId : null,
       clickTime: best ? best.time : null,
+      clickTag: best ? best.tag : null,
     };
     if (checkout.time < this.tracker.watermark) {
       this.count('lateCheckouts');
@@ -344,6 +347,7 @@ export class AttributionPartition {
       checkoutTime: c.time,
       clickId: entry.clickId,
       clickTime: entry.clickTime,
+      clickTag: entry.clickTag,
       isFinal,
       isLate,
       triggerMessageTime: messageTime ?? null,

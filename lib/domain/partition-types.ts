@@ -16,8 +16,13 @@ export interface PartitionOptions {
   checkoutIdRetentionMs?: number;
 }
 
-/** What the engine uses of a click: its key, time and id (the internal topics carry no more). */
-export type AttributableClick = Pick<Click, 'clickId' | 'userId' | 'productId' | 'time'>;
+/**
+ * What the engine uses of a click: its key, time and id (the internal topics carry no more), and
+ * an opaque tag the rows of checkouts attributed to it carry (its channel and campaign).
+ */
+export type AttributableClick = Pick<Click, 'clickId' | 'userId' | 'productId' | 'time'> & {
+  tag?: string;
+};
 
 /** Facts about the message that carried an input; `messageTime` is its Kafka timestamp (ms). */
 export interface EventMeta {
@@ -40,6 +45,8 @@ export interface CheckoutRow {
   checkoutTime: number;
   clickId: string | null;
   clickTime: number | null;
+  /** The attributed click's tag (click-origin.ts); null with no click. */
+  clickTag: string | null;
   isFinal: boolean;
   /** The checkout was already behind the watermark when it arrived. */
   isLate: boolean;
@@ -87,6 +94,8 @@ export interface PendingCheckout {
   isUnknownUser: boolean;
   clickId: string | null;
   clickTime: number | null;
+  /** The attributed click's tag; null with no click, '' for a click without one. */
+  clickTag: string | null;
 }
 
 /** Everything a snapshot holds; see snapshot-codec.ts. */

@@ -12,9 +12,10 @@ import { replayJournal } from './state-journal.ts';
 import type { SourceState } from './watermark.ts';
 
 const MAGIC = Buffer.from('CSPS', 'latin1');
-const VERSION = 1;
+/** 2: clicks carry tags, pending checkouts their click's tag. Version 1 is still read. */
+const VERSION = 2;
 const DELTA_MAGIC = Buffer.from('CSPD', 'latin1');
-const DELTA_VERSION = 1;
+const DELTA_VERSION = 2;
 
 /** The parts of a state a delta carries whole. */
 export type StateHeader = Pick<
@@ -46,8 +47,8 @@ export function decodePartitionSnapshots(
   let head = 0;
   const { store, finalizedIds, finalizedAt } = state;
   const target = {
-    addClick(userId: number, productId: string, clickId: string, time: number) {
-      if (store.add(userId, productId, clickId, time) !== 'added') {
+    addClick(userId: number, productId: string, clickId: string, time: number, tag: string) {
+      if (store.add(userId, productId, clickId, time, tag) !== 'added') {
         throw new Error(`snapshot journal: click ${clickId} could not be added again`);
       }
     },
@@ -66,9 +67,10 @@ export function decodePartitionSnapshots(
     const r = new ByteReader(delta);
     if (!r.bytes(DELTA_MAGIC.length).equals(DELTA_MAGIC)) throw new Error('not a snapshot delta');
     const version = r.u8();
-    if (version !== DELTA_VERSION) throw new Error(`unsupported snapshot delta version ${version}`);
+    if (version !== 1 && version !== DELTA_VERSION)
+      throw new Error(`unsupported snapshot delta version ${version}`);
     const small = readSmallParts(r);
-    const pending = Array.from({ length: r.u32() }, () => readPending(r));
+    const pending = Array.from({ length: r.u32() }, () => readPending(r, version >= 2));
     replayJournal(r.bytes(r.u32()), target);
     if (r.remaining !== 0) throw new Error(`snapshot delta has ${r.remaining} trailing bytes`);
     header = { ...small, pending };
@@ -129,12 +131,13 @@ export function encodePartitionState(state: PartitionState): Buffer {
   w.f64(store.horizon);
   w.u32(store.clickCount);
   w.u32(store.keyCount);
-  store.forEachKey(({ userId, productId, times, ids }) => {
+  store.forEachKey(({ userId, productId, times, ids, tags }) => {
     w.f64(userId);
     w.str(productId);
     w.u32(ids.length);
     for (let i = 0; i < ids.length; i++) w.f64(times[i] as number);
     for (let i = 0; i < ids.length; i++) w.str(ids[i] as string);
+    for (let i = 0; i < ids.length; i++) w.str(tags[i] as string);
   });
 
   w.u32(state.pending.length);
@@ -152,7 +155,9 @@ export function decodePartitionState(bytes: Uint8Array): PartitionState {
   const r = new ByteReader(bytes);
   if (!r.bytes(MAGIC.length).equals(MAGIC)) throw new Error('not a partition snapshot');
   const version = r.u8();
-  if (version !== VERSION) throw new Error(`unsupported snapshot version ${version}`);
+  if (version !== 1 && version !== VERSION)
+    throw new Error(`unsupported snapshot version ${version}`);
+  const tagged = version >= 2;
   const small = readSmallParts(r);
 
   const horizon = r.f64();
@@ -167,12 +172,14 @@ export function decodePartitionState(bytes: Uint8Array): PartitionState {
       for (let i = 0; i < n; i++) times[i] = r.f64();
       const ids = new Array<string>(n);
       for (let i = 0; i < n; i++) ids[i] = r.str();
-      yield { userId, productId, times, ids };
+      const tags = new Array<string>(n);
+      for (let i = 0; i < n; i++) tags[i] = tagged ? r.str() : '';
+      yield { userId, productId, times, ids, tags };
     }
   }
   const store = ClickStore.restore(horizon, clickCount, keys());
 
-  const pending = Array.from({ length: r.u32() }, () => readPending(r));
+  const pending = Array.from({ length: r.u32() }, () => readPending(r, tagged));
 
   const finalizedIds: string[] = [];
   const finalizedAt: number[] = [];
@@ -201,9 +208,10 @@ function writePending(w: ByteWriter, p: PendingCheckout): void {
   w.u8(p.isUnknownUser ? 1 : 0);
   w.nullableStr(p.clickId);
   w.f64(p.clickTime ?? NaN);
+  w.nullableStr(p.clickTag);
 }
 
-function readPending(r: ByteReader): PendingCheckout {
+function readPending(r: ByteReader, tagged: boolean): PendingCheckout {
   const checkout: Checkout = {
     checkoutId: r.str(),
     userId: r.f64(),
@@ -220,11 +228,13 @@ function readPending(r: ByteReader): PendingCheckout {
   const isUnknownUser = r.u8() === 1;
   const clickId = r.nullableStr();
   const clickTime = r.f64();
+  const clickTag = tagged ? r.nullableStr() : clickId === null ? null : '';
   return {
     checkout,
     userName,
     isUnknownUser,
     clickId,
     clickTime: clickId === null ? null : clickTime,
+    clickTag,
   };
 }

@@ -15,10 +15,12 @@ const EVICT_BEFORE = 2;
 const LOWER_HORIZON = 3;
 const FINALIZED = 4;
 const FORGET_FINALIZED_BEFORE = 5;
+/** ADD_CLICK with the click's tag (a click without one is written as ADD_CLICK). */
+const ADD_TAGGED_CLICK = 6;
 
 /** What replaying a journal acts on (the state being rebuilt). */
 export interface JournalTarget {
-  addClick(userId: number, productId: string, clickId: string, time: number): void;
+  addClick(userId: number, productId: string, clickId: string, time: number, tag: string): void;
   evictBefore(cutoff: number): void;
   lowerHorizon(horizon: number): void;
   finalized(checkoutId: string, at: number): void;
@@ -33,12 +35,13 @@ export class StateJournal {
     return this.w.length;
   }
 
-  addClick(userId: number, productId: string, clickId: string, time: number): void {
-    this.w.u8(ADD_CLICK);
+  addClick(userId: number, productId: string, clickId: string, time: number, tag = ''): void {
+    this.w.u8(tag === '' ? ADD_CLICK : ADD_TAGGED_CLICK);
     this.w.f64(userId);
     this.w.f64(time);
     this.w.str(productId);
     this.w.str(clickId);
+    if (tag !== '') this.w.str(tag);
   }
 
   evictBefore(cutoff: number): void {
@@ -86,11 +89,13 @@ export function replayJournal(operations: Uint8Array, target: JournalTarget): vo
   while (r.remaining > 0) {
     const op = r.u8();
     switch (op) {
-      case ADD_CLICK: {
+      case ADD_CLICK:
+      case ADD_TAGGED_CLICK: {
         const userId = r.f64();
         const time = r.f64();
         const productId = r.str();
-        target.addClick(userId, productId, r.str(), time);
+        const clickId = r.str();
+        target.addClick(userId, productId, clickId, time, op === ADD_TAGGED_CLICK ? r.str() : '');
         break;
       }
       case EVICT_BEFORE:

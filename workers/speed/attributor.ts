@@ -79,6 +79,8 @@ export class Attributor {
   private memberId: string | undefined;
   private snapshotInFlight: Promise<void> | undefined;
   private lastSnapshotCostMs = 0;
+  /** Cost of the last snapshot made of deltas only: what spaces the snapshots (see flush). */
+  private lastDeltaRoundCostMs = 0;
   private lastSnapshotAt = 0;
   private lastProgressAt = Date.now();
   private finalRows = 0;
@@ -378,10 +380,12 @@ export class Attributor {
    */
   private async flush(forceSnapshot: boolean): Promise<void> {
     const now = Date.now();
-    // Full snapshots cost time in proportion to the state: spacing them at least 20× their last
-    // cost keeps them under ~5% of the worker's time however large the state grows (a crash
-    // then replays a little more).
-    const interval = Math.max(this.o.snapshotIntervalMs, 20 * this.lastSnapshotCostMs);
+    // Spacing snapshots at least 20× the cost of the last one made of deltas keeps them under
+    // ~5% of the worker's time when the traffic outgrows the interval (a crash then replays a
+    // little more). Bases do not space them: a partition retakes its base only once its deltas
+    // add up to more than it, so a base's cost is spread over the deltas before it; spacing by
+    // it would let the journal outgrow the base again and again.
+    const interval = Math.max(this.o.snapshotIntervalMs, 20 * this.lastDeltaRoundCostMs);
     const snapshotDue =
       (forceSnapshot || now - this.lastSnapshotAt >= interval) && !this.snapshotInFlight;
     if (this.pendingRows.size === 0 && !snapshotDue) return;
@@ -396,7 +400,6 @@ export class Attributor {
         }))
       : [];
     const encodeSeconds = (performance.now() - encodeStarted) / 1000;
-    if (snapshotDue) this.lastSnapshotCostMs = encodeSeconds * 1000;
 
     if (rows.size > 0) {
       try {
@@ -441,6 +444,8 @@ export class Attributor {
     );
     for (const c of captured) c.runtime.snapshotStored(c.captured);
     this.lastSnapshotCostMs = encodeSeconds * 1000 + (performance.now() - started);
+    if (snapshots.every((s) => s.kind === 'delta'))
+      this.lastDeltaRoundCostMs = this.lastSnapshotCostMs;
     this.o.metrics.snapshotSeconds.observe(this.lastSnapshotCostMs / 1000);
     this.o.metrics.snapshotBytes.set(snapshots.reduce((n, s) => n + s.state.byteLength, 0));
     // Kafka's committed offsets follow the snapshot, never run ahead of it.

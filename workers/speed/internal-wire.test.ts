@@ -18,7 +18,10 @@ const checkout: Checkout = {
 describe('internal frames', () => {
   it('round-trips clicks, checkouts and markers in order, with the frame source', () => {
     const frame = new FrameWriter('clicks/3');
-    frame.click({ clickId: 'k-1', userId: -9007199254740991, productId: 'p-7', time: 1 }, 11);
+    frame.click(
+      { clickId: 'k-1', userId: -9007199254740991, productId: 'p-7', time: 1, tag: 'email' },
+      11,
+    );
     frame.checkout(checkout, 12);
     frame.marker(null, false);
     frame.marker(Date.UTC(2026, 0, 1), true);
@@ -26,7 +29,13 @@ describe('internal frames', () => {
     expect(decodeInternal(frame.finish())).toEqual([
       {
         kind: 'click',
-        click: { clickId: 'k-1', userId: -9007199254740991, productId: 'p-7', time: 1 },
+        click: {
+          clickId: 'k-1',
+          userId: -9007199254740991,
+          productId: 'p-7',
+          time: 1,
+          tag: 'email',
+        },
         meta: { source: 'clicks/3', producedAt: 11 },
       },
       { kind: 'checkout', checkout, meta: { source: 'clicks/3', producedAt: 12 } },

@@ -5,13 +5,14 @@
 // One Kafka message is a *frame*: the records one source batch sends to one internal partition,
 // in order, in binary. Per-message costs dominate a kafkajs hop (record framing, CRC, offsets as
 // Long, one object per message): a frame of hundreds of events pays them once. A click carries
-// only what the attributor uses (user, product, time, id); the lake export reads the source
+// only what the attributor uses (user, product, time, id, and its channel and campaign as one
+// tag, lib/domain/click-origin.ts); the lake export reads the source
 // topics, which keep the whole event. Measured with `npm run bench -- speed-layer` (figures in
 // the README's benchmark section): the JSON-per-event format it replaces spent 7% of the worker's
 // CPU in JSON alone, and kafkajs 22%, mostly per message.
 //
 //   frame   := 0xC5 version:u8 source:str record*          (until the end of the message)
-//   record  := 1 userId:f64 time:f64 producedAt:f64 productId:str clickId:str        click
+//   record  := 1 userId:f64 time:f64 producedAt:f64 productId:str clickId:str tag:str click
 //            | 2 userId:f64 time:f64 producedAt:f64 checkoutId:str productId:str
 //                paymentMethod:str totalAmount:str shippingAddress:str billingAddress:str
 //                userAgent:str ipAddress:str                                          checkout
@@ -86,6 +87,7 @@ export class FrameWriter {
     w.f64(producedAt);
     w.str(click.productId);
     w.str(click.clickId);
+    w.str(click.tag ?? '');
     this.records++;
   }
 
@@ -152,9 +154,10 @@ export function decodeInternal(value: Buffer): InternalRecord[] {
       const producedAt = r.f64();
       const productId = r.str();
       const clickId = r.str();
+      const tag = r.str();
       records.push({
         kind: 'click',
-        click: { clickId, userId, productId, time },
+        click: { clickId, userId, productId, time, tag },
         meta: { source, producedAt },
       });
     } else if (kind === CHECKOUT) {

@@ -11,6 +11,7 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { PrismaClient } from '../../lib/db/client.ts';
 import { parseCheckout, parseClick, type Checkout, type Click } from '../../lib/domain/events.ts';
+import { originTag } from '../../lib/domain/click-origin.ts';
 import { errorKind } from '../../lib/faults/error-kinds.ts';
 import { retryTransient } from '../../lib/faults/retry.ts';
 import { isGroupRejoin, recoverFromCrashes } from '../../lib/kafka/consumer-restart.ts';
@@ -256,7 +257,10 @@ export class Repartitioner {
       const added = frames.add(
         userPartition(event.userId, this.o.partitions),
         isClicks
-          ? (frame) => frame.click(event as Click, producedAt)
+          ? (frame) => {
+              const click = event as Click;
+              frame.click({ ...click, tag: originTag(click.url) }, producedAt);
+            }
           : (frame) => frame.checkout(event as Checkout, producedAt),
       );
       // Re-encoded, a record near the source topic's size limit can outgrow the internal

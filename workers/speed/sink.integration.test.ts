@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.ts';
 import { createPrisma, type PrismaClient } from '../../lib/db/client.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/db/test-database.ts';
+import { parseOriginTag } from '../../lib/domain/click-origin.ts';
 import { writeCheckoutRows, type CheckoutRow } from './sink.ts';
 
 let database: TestDatabase;
@@ -41,6 +42,7 @@ const row = (overrides: Partial<CheckoutRow> = {}): CheckoutRow => ({
   checkoutTime: Date.UTC(2026, 10, 30, 12, 0, 0, 123),
   clickId: 'k1',
   clickTime: Date.UTC(2026, 10, 30, 11, 59, 0, 1),
+  clickTag: 'paid_search\u0001spring "sale" \\ 😀',
   isFinal: false,
   isLate: false,
   partition: 3,
@@ -65,6 +67,8 @@ interface StoredRow {
   is_unknown_user: boolean;
   is_late: boolean;
   partition: number;
+  click_channel: string | null;
+  click_campaign: string | null;
 }
 
 const stored = () =>
@@ -73,7 +77,7 @@ const stored = () =>
            total_amount::text, shipping_address, billing_address, user_agent, ip_address,
            (extract(epoch FROM checkout_time) * 1000)::bigint::text AS checkout_ms,
            (extract(epoch FROM click_time) * 1000)::bigint::text AS click_ms,
-           is_final, is_unknown_user, is_late, partition
+           is_final, is_unknown_user, is_late, partition, click_channel, click_campaign
       FROM commerce.attributed_checkouts ORDER BY checkout_id`;
 
 const asStored = (r: CheckoutRow): StoredRow => ({
@@ -94,6 +98,8 @@ const asStored = (r: CheckoutRow): StoredRow => ({
   is_unknown_user: r.isUnknownUser,
   is_late: r.isLate,
   partition: r.partition,
+  click_channel: parseOriginTag(r.clickTag).channel,
+  click_campaign: parseOriginTag(r.clickTag).campaign,
 });
 
 describe('sink', () => {
@@ -109,6 +115,7 @@ describe('sink', () => {
         totalAmount: '123456789012345678901234567890123456.78',
         clickId: null,
         clickTime: null,
+        clickTag: null,
         isFinal: true,
         isLate: true,
         partition: 0,
@@ -120,6 +127,7 @@ describe('sink', () => {
         clickTime: 0,
         clickId: 'null',
         billingAddress: 'null',
+        clickTag: `email\u0001${tricky}`,
       }),
     ];
     const result = await writeCheckoutRows(db, rows);

@@ -30,6 +30,7 @@
 // Errors are Prisma's wrapping pg's, classified alike (lib/faults/error-kinds.ts).
 import type { Db } from '../../lib/db/client.ts';
 import type { CheckoutRow as DomainCheckoutRow } from '../../lib/domain/partition-types.ts';
+import { parseOriginTag } from '../../lib/domain/click-origin.ts';
 import { describeError, errorKind } from '../../lib/faults/error-kinds.ts';
 
 /** A domain row as written: the engine's row plus the partition that produced it. */
@@ -70,6 +71,8 @@ function rowsAsJson(rows: CheckoutRow[]): string {
       r.isUnknownUser,
       r.isLate,
       r.partition,
+      parseOriginTag(r.clickTag).channel,
+      parseOriginTag(r.clickTag).campaign,
     ]),
   );
 }
@@ -83,10 +86,11 @@ function upsertStatement(db: Db, rows: CheckoutRow[]): Promise<{ checkout_id: st
 INSERT INTO commerce.attributed_checkouts AS a (
   checkout_id, user_id, user_name, click_id, product_id, payment_method, total_amount,
   shipping_address, billing_address, user_agent, ip_address, checkout_time, click_time,
-  is_final, is_unknown_user, is_late, partition, processed_at, first_written_at)
+  is_final, is_unknown_user, is_late, partition, click_channel, click_campaign,
+  processed_at, first_written_at)
 SELECT e->>0, (e->>1)::bigint, e->>2, e->>3, e->>4, e->>5, (e->>6)::numeric, e->>7, e->>8,
        e->>9, e->>10, (e->>11)::timestamptz(3), (e->>12)::timestamptz(3), (e->>13)::boolean,
-       (e->>14)::boolean, (e->>15)::boolean, (e->>16)::int, now(), now()
+       (e->>14)::boolean, (e->>15)::boolean, (e->>16)::int, e->>17, e->>18, now(), now()
 FROM jsonb_array_elements(${rowsAsJson(rows)}::text::jsonb) AS e
 ON CONFLICT (checkout_id) DO UPDATE SET
   user_name = EXCLUDED.user_name, click_id = EXCLUDED.click_id,
@@ -96,7 +100,8 @@ ON CONFLICT (checkout_id) DO UPDATE SET
   ip_address = EXCLUDED.ip_address, checkout_time = EXCLUDED.checkout_time,
   click_time = EXCLUDED.click_time, is_final = EXCLUDED.is_final,
   is_unknown_user = EXCLUDED.is_unknown_user, is_late = EXCLUDED.is_late,
-  partition = EXCLUDED.partition, processed_at = now()
+  partition = EXCLUDED.partition, click_channel = EXCLUDED.click_channel,
+  click_campaign = EXCLUDED.click_campaign, processed_at = now()
 WHERE NOT a.is_final AND a.user_id = EXCLUDED.user_id
 RETURNING checkout_id`;
 }

@@ -2,6 +2,8 @@
 // mis-keyed input, out-of-order events within the lateness, duplicates,
 // malformed messages, unknown users and a rename, compared row by row with the
 // rule.
+import { campaignOf, channelOf } from '../../lib/domain/channel.ts';
+import { MIX_PRESETS } from '../../lib/simulator/channel-mix.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamGenerator, naiveTimestamp } from '../../lib/simulator/stream-generator.ts';
 import { seedReferenceData } from '../../lib/simulator/traffic.ts';
@@ -31,6 +33,8 @@ function generateStream(env: SpeedTestEnv) {
       duplicateShare: 0.05,
       malformedShare: 0.02,
       allowedLatenessMs: env.config.ALLOWED_LATENESS_MS,
+      // Campaign URLs: the rows carry the channel and campaign of their click.
+      channelMix: MIX_PRESETS.balanced,
     },
     42,
   );
@@ -141,6 +145,31 @@ describe('speed layer', () => {
     const attributed = [...expected.values()].filter((c) => c !== null).length;
     expect(attributed).toBeGreaterThan(expected.size / 4);
     for (let i = 0; i < 25; i++) expect(rows.get(`unclicked-${i}`)?.click_id).toBeNull();
+  });
+
+  it("writes the channel and campaign of each row's click, live", async () => {
+    const urlOf = new Map<string, string>();
+    for (const m of messages) {
+      if (m.topic !== env.topics.clicks || m.kind !== 'valid') continue;
+      const click = JSON.parse(m.value) as { click_id: string; url: string };
+      urlOf.set(click.click_id, click.url);
+    }
+    const { rows } = await env.pool.query<{
+      click_id: string | null;
+      click_channel: string | null;
+      click_campaign: string | null;
+    }>('SELECT click_id, click_channel, click_campaign FROM commerce.attributed_checkouts');
+    const attributed = rows.filter((r) => r.click_id !== null);
+    expect(attributed.length).toBeGreaterThan(100);
+    const wrong = attributed.filter((r) => {
+      const url = urlOf.get(r.click_id!) ?? '';
+      return r.click_channel !== channelOf(url) || r.click_campaign !== campaignOf(url);
+    });
+    expect(wrong).toEqual([]);
+    expect(new Set(attributed.map((r) => r.click_channel)).size).toBeGreaterThan(4);
+    expect(rows.filter((r) => r.click_id === null).every((r) => r.click_channel === null)).toBe(
+      true,
+    );
   });
 
   it('stores every malformed message in the dead-letter store with its reason, and goes on', async () => {
