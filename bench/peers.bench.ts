@@ -5,7 +5,8 @@
 // job (what it loses); our lake export; Spark Structured Streaming availableNow into Delta.
 // Installs the peers on first use (bench/peers/install.ts). Prints a table with ratios and writes
 // bench/results/peers.json. Options: --events=N per shape, --shapes=uniform,skewed,
-// --only=ours,flink-exact,flink-original,lake-export,spark-delta.
+// --only=ours,flink-exact,flink-original,lake-export,spark-delta,kafkajs-read (the last is not a
+// peer: the time kafkajs takes only to read the backlog here, a floor under ours).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { createSpeedTestEnv } from '../test/speed/test-harness.ts';
 import { generateBacklog, produceBacklog, settings, type Shape } from './peers/backlog.ts';
 import {
   runFlink,
+  runKafkajsRead,
   runLakeExport,
   runOurs,
   runSpark,
@@ -34,12 +36,15 @@ const args = new Map(
 );
 const EVENTS = Number(args.get('events') ?? 600_000);
 const SHAPES = (args.get('shapes') ?? 'uniform,skewed').split(',') as Shape[];
+/** Our worker processes: 2 by default, as the peers run at parallelism 2 on the two cores. */
+const OUR_PROCESSES = Number(args.get('our-processes') ?? 2);
 const ALL: ContenderName[] = [
   'ours',
   'flink-exact',
   'flink-original',
   'lake-export',
   'spark-delta',
+  'kafkajs-read',
 ];
 const ONLY = new Set((args.get('only') ?? ALL.join(',')).split(',') as ContenderName[]);
 const log = (m: string) => console.log(`[bench:peers] ${m}`);
@@ -79,11 +84,12 @@ async function runShape(shape: Shape): Promise<ShapeResult> {
     for (const name of ALL.filter((c) => ONLY.has(c))) {
       log(`${shape}: running ${name}…`);
       try {
-        if (name === 'ours') contenders.push(await runOurs(ctx));
+        if (name === 'ours') contenders.push(await runOurs(ctx, OUR_PROCESSES));
         if (name === 'flink-exact') contenders.push(await runFlink(ctx, flink!, 'exact'));
         if (name === 'flink-original') contenders.push(await runFlink(ctx, flink!, 'original'));
         if (name === 'lake-export') contenders.push(await runLakeExport(ctx));
         if (name === 'spark-delta') contenders.push(await runSpark(ctx, spark!));
+        if (name === 'kafkajs-read') contenders.push(await runKafkajsRead(ctx));
       } catch (error) {
         log(`${shape}: ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
       }

@@ -19,7 +19,7 @@ import {
 } from './meter.ts';
 
 export type ContenderName =
-  'ours' | 'flink-exact' | 'flink-original' | 'lake-export' | 'spark-delta';
+  'ours' | 'flink-exact' | 'flink-original' | 'lake-export' | 'spark-delta' | 'kafkajs-read';
 
 export interface RowCheck {
   /** Checkouts whose row holds the rule's click (or none, when unattributed). */
@@ -41,6 +41,8 @@ export interface ContenderResult {
   rows: RowCheck | null;
   /** Of `seconds`, the JVM's start and the job's planning, until the job was submitted. */
   startupSeconds?: number;
+  /** Our worker processes in the group (the peers run at parallelism 2). */
+  processes?: number;
   /** Messages the batch contenders read (every one of the backlog, or they failed). */
   messagesRead?: number;
   note?: string;
@@ -126,18 +128,29 @@ async function finish(m: Measured, what: string, timeoutMs = 30 * 60_000): Promi
   return usage;
 }
 
-/** Our workers (one process, as bench/speed-layer.bench.ts runs them) until the sink is right. */
-export async function runOurs(ctx: RunContext, timeoutMs = 30 * 60_000): Promise<ContenderResult> {
+/**
+ * Our workers until the sink is right: `processes` worker processes in one consumer group (as a
+ * user scales out; the peers run at parallelism 2), measured as one process tree.
+ */
+export async function runOurs(
+  ctx: RunContext,
+  processes = 2,
+  timeoutMs = 30 * 60_000,
+): Promise<ContenderResult> {
   const { env, backlog } = ctx;
   const table = 'commerce.attributed_checkouts';
   const before = serviceCpu();
-  const m = runMeasured(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
-    ...env.childEnv,
-    IDLE_TIMEOUT_MS: '2000',
-    SNAPSHOT_INTERVAL_MS: '5000',
-    SINK_FLUSH_INTERVAL_MS: '100',
-    METRICS_PORT: '0',
-  });
+  const m = runMeasured(
+    process.execPath,
+    ['--import', 'tsx', 'bench/peers/workers-run.ts', String(processes)],
+    {
+      ...env.childEnv,
+      IDLE_TIMEOUT_MS: '2000',
+      SNAPSHOT_INTERVAL_MS: '5000',
+      SINK_FLUSH_INTERVAL_MS: '100',
+      METRICS_PORT: '0',
+    },
+  );
   const started = Date.now();
   let rows: RowCheck | null = null;
   let lastChange = Date.now();
@@ -165,7 +178,7 @@ export async function runOurs(ctx: RunContext, timeoutMs = 30 * 60_000): Promise
     m.signal('SIGTERM');
     const usage = await m.done;
     const at = usage.mark ?? usage;
-    return result('ours', ctx, (doneAt - started) / 1000, at, services, rows);
+    return result('ours', ctx, (doneAt - started) / 1000, at, services, rows, { processes });
   } finally {
     m.signal('SIGKILL');
   }
@@ -266,6 +279,33 @@ export async function runLakeExport(ctx: RunContext): Promise<ContenderResult> {
   } finally {
     rmSync(lake, { recursive: true, force: true });
   }
+}
+
+/**
+ * The read ceiling of kafkajs here (kafkajs-read-run.ts): both topics consumed, nothing else.
+ * Not a peer: the floor under any kafkajs consumer's time on this backlog and machine.
+ */
+export async function runKafkajsRead(ctx: RunContext): Promise<ContenderResult> {
+  const { env, backlog } = ctx;
+  const before = serviceCpu();
+  const m = runMeasured(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'bench/peers/kafkajs-read-run.ts',
+      env.config.KAFKA_BROKERS,
+      env.topics.clicks,
+      env.topics.checkouts,
+      `${env.groupPrefix}-kafkajs-read`,
+      String(backlog.messages.length),
+    ],
+    {},
+  );
+  const usage = await finish(m, 'the kafkajs read');
+  const services = serviceCpuSince(before);
+  const read = (jsonLine(m) as { read: number }).read;
+  return result('kafkajs-read', ctx, usage.seconds, usage, services, null, { messagesRead: read });
 }
 
 /** Spark Structured Streaming, trigger availableNow, into Delta (spark_delta_export.py). */

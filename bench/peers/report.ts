@@ -8,6 +8,7 @@ const LABEL: Record<ContenderName, string> = {
   'flink-original': 'Flink SQL, original project',
   'lake-export': 'our lake export',
   'spark-delta': 'Spark availableNow → Delta',
+  'kafkajs-read': 'kafkajs: read both topics, nothing else',
 };
 
 /** Who each contender is compared with: the speed layer with ours, the export with our export. */
@@ -17,6 +18,7 @@ const BASELINE: Record<ContenderName, ContenderName> = {
   'flink-original': 'ours',
   'lake-export': 'lake-export',
   'spark-delta': 'lake-export',
+  'kafkajs-read': 'ours',
 };
 
 export interface ShapeReport {
@@ -68,7 +70,7 @@ export function printShape(s: ShapeReport): void {
     const r = ratios(c, s.contenders);
     const cpu = c.cpuSeconds;
     return [
-      LABEL[c.contender],
+      LABEL[c.contender] + (c.processes ? `, ${c.processes} processes` : ''),
       c.rows
         ? `${num(c.rows.right)} of ${num(c.rows.expected)}${lost(c.rows)}`
         : `— (${num(c.messagesRead ?? 0)} read)`,

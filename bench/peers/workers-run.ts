@@ -1,0 +1,30 @@
+// Starts N speed-layer worker processes (workers/main.ts) as one contender, the way a user scales
+// out ("start more to scale"), so bench/peers.bench.ts measures them as one process tree beside
+// the peers' parallelism. SIGTERM and SIGINT are passed on; exits when every worker has.
+// usage: node --import tsx bench/peers/workers-run.ts N
+import { spawn } from 'node:child_process';
+import { projectRoot } from '../../lib/config.ts';
+
+const count = Number(process.argv[2] ?? '1');
+if (!Number.isInteger(count) || count < 1) throw new Error('usage: workers-run.ts N (N >= 1)');
+
+const children = Array.from({ length: count }, () =>
+  spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+    cwd: projectRoot,
+    env: process.env,
+    stdio: 'inherit',
+  }),
+);
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    for (const child of children) child.kill(signal);
+  });
+}
+let running = count;
+let failed = false;
+for (const child of children) {
+  child.once('exit', (code) => {
+    if (code !== 0 && code !== null) failed = true;
+    if (--running === 0) process.exit(failed ? 1 : 0);
+  });
+}
