@@ -91,6 +91,7 @@ const PHASES: Record<string, string> = {
   python: 'preparing the Python tools',
   build: 'dbt build',
   reconciliation: 'reading the reconciliation',
+  publish: 'publishing the attribution models for the web',
   docs: 'generating the docs',
   done: 'finishing',
 };
