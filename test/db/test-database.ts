@@ -45,12 +45,34 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
   }
 }
 
-/** Drops test database `name` through `baseUrl`'s server, closing its remaining connections. */
-export async function dropTestDatabase(baseUrl: string, name: string): Promise<void> {
+/** SQLSTATEs of a DROP … WITH (FORCE) that met a session it may not end: wait, and again. */
+const DROP_BLOCKED = new Set(['42501', '55006']);
+
+/**
+ * Drops test database `name` through `baseUrl`'s server, closing its remaining connections.
+ * FORCE may not end every session: an autovacuum worker busy in the database, or a session of
+ * a role the owner is no member of, makes it fail with 42501. Such sessions end by themselves
+ * soon (autovacuum leaves a database being dropped), so the drop is retried for up to 15 s.
+ */
+export async function dropTestDatabase(
+  baseUrl: string,
+  name: string,
+  { retryForMs = 15_000 } = {},
+): Promise<void> {
   assertTestDatabaseName(name);
-  await withClient(baseUrl, (client) =>
-    client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`),
-  );
+  const until = Date.now() + retryForMs;
+  for (;;) {
+    try {
+      await withClient(baseUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`),
+      );
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      if (!DROP_BLOCKED.has(code) || Date.now() > until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 /**
