@@ -79,7 +79,8 @@ export class FrameWriter {
     return this.records;
   }
 
-  click(click: RoutedClick, producedAt: number): void {
+  /** `tag` defaults to the click's own (the repartitioner passes it apart: no copy per click). */
+  click(click: RoutedClick, producedAt: number, tag = click.tag ?? ''): void {
     const w = this.w;
     w.u8(CLICK);
     w.f64(click.userId);
@@ -87,7 +88,7 @@ export class FrameWriter {
     w.f64(producedAt);
     w.str(click.productId);
     w.str(click.clickId);
-    w.str(click.tag ?? '');
+    w.str(tag);
     this.records++;
   }
 

@@ -254,13 +254,12 @@ export class Repartitioner {
         continue;
       }
       const event = parsed.event;
+      // The tag is read once, even if the frame is cut and the record written again.
+      const tag = isClicks ? originTag((event as Click).url) : '';
       const added = frames.add(
         userPartition(event.userId, this.o.partitions),
         isClicks
-          ? (frame) => {
-              const click = event as Click;
-              frame.click({ ...click, tag: originTag(click.url) }, producedAt);
-            }
+          ? (frame) => frame.click(event as Click, producedAt, tag)
           : (frame) => frame.checkout(event as Checkout, producedAt),
       );
       // Re-encoded, a record near the source topic's size limit can outgrow the internal

@@ -69,11 +69,9 @@ export async function saveSnapshots(
          chain = EXCLUDED.chain, seq = EXCLUDED.seq, state = EXCLUDED.state,
          offsets = EXCLUDED.offsets, watermark_ms = EXCLUDED.watermark_ms,
          taken_at = EXCLUDED.taken_at, size_bytes = EXCLUDED.size_bytes
-       RETURNING 1
      ), dropped AS (
        DELETE FROM commerce.speed_snapshot_deltas d
        WHERE d.pipeline = $1 AND d."partition" = ANY($2::int[])
-       RETURNING 1
      ), deltas AS (
        INSERT INTO commerce.speed_snapshot_deltas
          (pipeline, "partition", chain, seq, state, offsets, watermark_ms, taken_at, size_bytes)
@@ -84,10 +82,9 @@ export async function saveSnapshots(
          state = EXCLUDED.state, offsets = EXCLUDED.offsets,
          watermark_ms = EXCLUDED.watermark_ms, taken_at = EXCLUDED.taken_at,
          size_bytes = EXCLUDED.size_bytes
-       RETURNING 1
      )
-     SELECT (SELECT count(*) FROM bases) AS bases, (SELECT count(*) FROM dropped) AS dropped,
-            (SELECT count(*) FROM deltas) AS deltas`,
+     -- Data-modifying CTEs run whether or not the query reads them.
+     SELECT 1`,
     [pipeline, ...columns(bases), ...columns(deltas)],
   );
 }
