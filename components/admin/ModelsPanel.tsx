@@ -3,41 +3,26 @@
 // in only; one at a time), its live progress per model and test as the worker writes it to the
 // run's row (polled every second while it runs), the history of runs with timings and failures,
 // the latest layer reconciliation, and the docs link.
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { JobRunView, JobStatusView } from '../../lib/jobs/job-run.ts';
+import type { JobRunView } from '../../lib/jobs/job-run.ts';
 import type {
   ModelsJobProgress,
   ModelsRunResult,
   NodeResult,
 } from '../../lib/jobs/models-contract.ts';
-import { apiGet, apiPost } from '../api-client.ts';
+import { apiGet } from '../api-client.ts';
 import { ErrorCallout } from './ErrorCallout.tsx';
-import { useSession } from '../auth/use-session.ts';
 import { formatSeconds, formatTime } from '../format.ts';
 import { Reconciliation } from './Reconciliation.tsx';
-
-const STATUS_KEY = ['admin', 'models'];
+import { MODELS_PHASES, useModelsRun } from './use-models-run.ts';
 
 export function ModelsPanel() {
-  const client = useQueryClient();
-  const session = useSession();
-  const signedIn = session.data?.signedIn === true;
-  const [wasRunning, setWasRunning] = useState(false);
-  const status = useQuery({
-    queryKey: STATUS_KEY,
-    queryFn: () => apiGet<JobStatusView>('/api/admin/models'),
-    refetchInterval: (q) => (q.state.data?.running ? 1_000 : 5_000),
-  });
-  const running = status.data?.running === true;
   // When a run ends, its reconciliation is the newest: fetch it at once.
-  if (wasRunning !== running) {
-    setWasRunning(running);
-    if (!running) void client.invalidateQueries({ queryKey: ['admin', 'reconciliation'] });
-  }
-  const start = useMutation({
-    mutationFn: () => apiPost<{ runId: string | null }>('/api/admin/models/run'),
-    onSettled: () => client.invalidateQueries({ queryKey: STATUS_KEY }),
+  const { signedIn, sessionKnown, status, running, start } = useModelsRun({
+    idleRefetchMs: 5_000,
+    onRunEnded: (client) =>
+      void client.invalidateQueries({ queryKey: ['admin', 'reconciliation'] }),
   });
 
   const current = status.data?.current ?? null;
@@ -65,7 +50,7 @@ export function ModelsPanel() {
         big table and the reports, every model tested; then the reconciliation of the batch layer
         with the speed layer, and the docs site.
       </p>
-      {!signedIn && session.data && (
+      {!signedIn && sessionKnown && (
         <p className="muted small">
           <a href="#sign-in">Sign in</a> to run the models.
         </p>
@@ -85,16 +70,6 @@ export function ModelsPanel() {
 
 /** Node tables sit inside other tables: fixed layout, so long test names wrap instead of widening. */
 const NODE_TABLE = { tableLayout: 'fixed', width: '100%', wordBreak: 'break-word' } as const;
-
-const PHASES: Record<string, string> = {
-  queued: 'waiting for a jobs worker',
-  python: 'preparing the Python tools',
-  build: 'dbt build',
-  reconciliation: 'reading the reconciliation',
-  publish: 'publishing the attribution models for the web',
-  docs: 'generating the docs',
-  done: 'finishing',
-};
 
 const nodeBadge = (status: string) => {
   const kind =
@@ -125,7 +100,7 @@ function CurrentRun({ current }: { current: JobRunView }) {
     <div className="progress-block" data-testid="models-progress" data-status={current.status}>
       <p>
         <span className="badge badge--warn">{current.status}</span>{' '}
-        <span data-testid="models-phase">{PHASES[phase] ?? phase}</span>
+        <span data-testid="models-phase">{MODELS_PHASES[phase] ?? phase}</span>
         {total !== null && (
           <span data-testid="models-done">
             {' '}

@@ -3,47 +3,16 @@
 // through the admin API (POST /api/admin/models/run: sign-in required, one run at a time) and the
 // run's row is polled like the admin page does (every second while it runs); when it ends, the
 // page's figures are read again.
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useState } from 'react';
-import type { JobStatusView } from '../../lib/jobs/job-run.ts';
 import type { ModelsJobProgress } from '../../lib/jobs/models-contract.ts';
 import { ErrorCallout } from '../admin/ErrorCallout.tsx';
-import { apiGet, apiPost } from '../api-client.ts';
-import { useSession } from '../auth/use-session.ts';
+import { MODELS_PHASES, useModelsRun } from '../admin/use-models-run.ts';
 import { formatCount, formatTime } from '../format.ts';
 
-/** The admin page's key: both pages share one cache entry and one poll. */
-const MODELS_STATUS_KEY = ['admin', 'models'];
-
-const PHASES: Record<string, string> = {
-  queued: 'waiting for a jobs worker',
-  python: 'preparing the Python tools',
-  build: 'dbt build',
-  reconciliation: 'reading the reconciliation',
-  publish: 'publishing the credits',
-  docs: 'generating the docs',
-  done: 'finishing',
-};
-
 export function ModelsBuildStatus({ lastBuiltAt }: { lastBuiltAt: string | null }) {
-  const client = useQueryClient();
-  const session = useSession();
-  const signedIn = session.data?.signedIn === true;
-  const [wasRunning, setWasRunning] = useState(false);
-  const status = useQuery({
-    queryKey: MODELS_STATUS_KEY,
-    queryFn: () => apiGet<JobStatusView>('/api/admin/models'),
-    refetchInterval: (q) => (q.state.data?.running ? 1_000 : 10_000),
-  });
-  const running = status.data?.running === true;
-  if (wasRunning !== running) {
-    setWasRunning(running);
-    if (!running) void client.invalidateQueries({ queryKey: ['attribution'] });
-  }
-  const start = useMutation({
-    mutationFn: () => apiPost<{ runId: string }>('/api/admin/models/run'),
-    onSettled: () => client.invalidateQueries({ queryKey: MODELS_STATUS_KEY }),
+  const { signedIn, sessionKnown, status, running, start } = useModelsRun({
+    idleRefetchMs: 10_000,
+    onRunEnded: (client) => void client.invalidateQueries({ queryKey: ['attribution'] }),
   });
 
   const current = status.data?.current ?? null;
@@ -80,7 +49,7 @@ export function ModelsBuildStatus({ lastBuiltAt }: { lastBuiltAt: string | null 
           {running ? 'Rebuilding…' : 'Rebuild'}
         </button>
       </div>
-      {!signedIn && session.data && (
+      {!signedIn && sessionKnown && (
         <p className="muted small">
           <Link href="/signin?next=/attribution">Sign in</Link> to rebuild the models.
         </p>
@@ -89,7 +58,8 @@ export function ModelsBuildStatus({ lastBuiltAt }: { lastBuiltAt: string | null 
       {current && (
         <div className="progress-block" data-testid="rebuild-progress" data-status={current.status}>
           <p className="small">
-            <span className="badge badge--warn">{current.status}</span> {PHASES[phase] ?? phase}
+            <span className="badge badge--warn">{current.status}</span>{' '}
+            {MODELS_PHASES[phase] ?? phase}
             {total !== null && ` · ${done} of ${total} nodes`}
             {phase === 'publish' && published && ` · ${formatCount(published.credits)} credits`}
             <span className="muted"> · since {formatTime(current.startedAt)}</span>

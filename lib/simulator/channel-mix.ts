@@ -2,25 +2,17 @@
 // channel (any scale, normalized when drawn), and the named presets the page offers. Pure data,
 // shared by the generator, the API's schema and the page. 'plain' is the original generator: every
 // click a plain product URL, which classifies as direct.
-import type { Channel } from '../domain/channel.ts';
+import { CHANNELS, type Channel } from '../domain/channel.ts';
 
 /**
  * The channels the simulator can send traffic from: every channel of lib/domain/channel.ts that a
  * URL alone can express, without 'other' (by definition what no rule recognizes).
  */
-export const MIX_CHANNELS = [
-  'direct',
-  'organic_search',
-  'paid_search',
-  'display',
-  'paid_social',
-  'organic_social',
-  'email',
-  'affiliate',
-  'referral',
-] as const satisfies readonly Exclude<Channel, 'other'>[];
+export type MixChannel = Exclude<Channel, 'other'>;
 
-export type MixChannel = (typeof MIX_CHANNELS)[number];
+export const MIX_CHANNELS: readonly MixChannel[] = CHANNELS.filter(
+  (c): c is MixChannel => c !== 'other',
+);
 
 /** Weight per channel, each >= 0, not all 0. */
 export type ChannelWeights = Record<MixChannel, number>;
