@@ -5,8 +5,9 @@
 // job (what it loses); our lake export; Spark Structured Streaming availableNow into Delta.
 // Installs the peers on first use (bench/peers/install.ts). Prints a table with ratios and writes
 // bench/results/peers.json. Options: --events=N per shape, --shapes=uniform,skewed,
-// --only=ours,flink-exact,flink-original,lake-export,spark-delta,kafkajs-read (the last is not a
-// peer: the time kafkajs takes only to read the backlog here, a floor under ours).
+// --only=ours,flink-exact,flink-original,lake-export,spark-delta,kafkajs-read,java-read (the last
+// two are not peers: the time kafkajs and Kafka's Java client take only to read the backlog here,
+// floors under ours and under any JVM consumer's).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { createSpeedTestEnv } from '../test/speed/test-harness.ts';
 import { generateBacklog, produceBacklog, settings, type Shape } from './peers/backlog.ts';
 import {
   runFlink,
+  runJavaRead,
   runKafkajsRead,
   runLakeExport,
   runOurs,
@@ -25,7 +27,7 @@ import {
   type ContenderResult,
   type RunContext,
 } from './peers/contenders.ts';
-import { ensurePeer } from './peers/install.ts';
+import { ensureKafkaTools, ensurePeer } from './peers/install.ts';
 import { printShape } from './peers/report.ts';
 
 const args = new Map(
@@ -45,6 +47,7 @@ const ALL: ContenderName[] = [
   'lake-export',
   'spark-delta',
   'kafkajs-read',
+  'java-read',
 ];
 const ONLY = new Set((args.get('only') ?? ALL.join(',')).split(',') as ContenderName[]);
 const log = (m: string) => console.log(`[bench:peers] ${m}`);
@@ -65,6 +68,7 @@ interface ShapeResult {
 async function runShape(shape: Shape): Promise<ShapeResult> {
   const flink = ONLY.has('flink-exact') || ONLY.has('flink-original') ? ensurePeer('flink') : null;
   const spark = ONLY.has('spark-delta') ? ensurePeer('spark') : null;
+  const kafkaTools = ONLY.has('java-read') ? ensureKafkaTools() : null;
   const backlog = generateBacklog(shape, EVENTS);
   log(
     `${shape}: ${backlog.messages.length.toLocaleString('en')} messages (${backlog.clicks.toLocaleString('en')} clicks, ` +
@@ -90,6 +94,7 @@ async function runShape(shape: Shape): Promise<ShapeResult> {
         if (name === 'lake-export') contenders.push(await runLakeExport(ctx));
         if (name === 'spark-delta') contenders.push(await runSpark(ctx, spark!));
         if (name === 'kafkajs-read') contenders.push(await runKafkajsRead(ctx));
+        if (name === 'java-read') contenders.push(await runJavaRead(ctx, kafkaTools!));
       } catch (error) {
         log(`${shape}: ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
       }

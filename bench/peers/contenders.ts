@@ -10,6 +10,7 @@ import { projectRoot } from '../../lib/config.ts';
 import type { SpeedTestEnv } from '../../test/speed/test-harness.ts';
 import type { Backlog } from './backlog.ts';
 import type { PeerRuntime } from './install.ts';
+import { perfTestStats } from './perf-test-output.ts';
 import {
   runMeasured,
   serviceCpu,
@@ -19,7 +20,13 @@ import {
 } from './meter.ts';
 
 export type ContenderName =
-  'ours' | 'flink-exact' | 'flink-original' | 'lake-export' | 'spark-delta' | 'kafkajs-read';
+  | 'ours'
+  | 'flink-exact'
+  | 'flink-original'
+  | 'lake-export'
+  | 'spark-delta'
+  | 'kafkajs-read'
+  | 'java-read';
 
 export interface RowCheck {
   /** Checkouts whose row holds the rule's click (or none, when unattributed). */
@@ -306,6 +313,39 @@ export async function runKafkajsRead(ctx: RunContext): Promise<ContenderResult> 
   const services = serviceCpuSince(before);
   const read = (jsonLine(m) as { read: number }).read;
   return result('kafkajs-read', ctx, usage.seconds, usage, services, null, { messagesRead: read });
+}
+
+/**
+ * The read ceiling of Kafka's own Java client here: kafka-consumer-perf-test (ConsumerPerformance,
+ * from the broker's version of kafka-tools) reading both topics until it has every message. Not a
+ * peer: beside kafkajs-read it shows how much of our time is the client library's, not ours.
+ * `seconds` includes the JVM's start, as Flink's and Spark's do; the tool's own fetch time is noted.
+ */
+export async function runJavaRead(ctx: RunContext, jars: string): Promise<ContenderResult> {
+  const { env, backlog } = ctx;
+  const before = serviceCpu();
+  const topics = [env.topics.clicks, env.topics.checkouts].map((t) => t.replace(/[.]/g, '\\.'));
+  const m = runMeasured(
+    'java',
+    [
+      '-cp',
+      `${jars}/*`,
+      'org.apache.kafka.tools.ConsumerPerformance',
+      `--bootstrap-server=${env.config.KAFKA_BROKERS}`,
+      `--include=^(${topics.join('|')})$`,
+      `--num-records=${backlog.messages.length}`,
+      `--group=${env.groupPrefix}-java-read`,
+      '--timeout=60000',
+    ],
+    {},
+  );
+  const usage = await finish(m, 'kafka-consumer-perf-test');
+  const services = serviceCpuSince(before);
+  const stats = perfTestStats(m.output.join(''));
+  return result('java-read', ctx, usage.seconds, usage, services, null, {
+    messagesRead: stats.messages,
+    note: `the tool's fetch time ${(stats.fetchMs / 1000).toFixed(1)} s (${Math.round(stats.messages / (stats.fetchMs / 1000)).toLocaleString('en')} messages/s), rebalance ${(stats.rebalanceMs / 1000).toFixed(1)} s`,
+  });
 }
 
 /** Spark Structured Streaming, trigger availableNow, into Delta (spark_delta_export.py). */

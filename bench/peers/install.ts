@@ -85,7 +85,7 @@ function ensureVenv(peer: Peer, log: (m: string) => void): string {
   return python;
 }
 
-function ensureJars(peer: Peer, log: (m: string) => void): string {
+function ensureJars(peer: Peer | 'kafka-tools', log: (m: string) => void): string {
   const pom = path.join(here, 'jars', `${peer}.pom.xml`);
   const dir = path.join(peersDir, `jars-${peer}`);
   const stamp = path.join(dir, '.pom.sha256');
@@ -93,7 +93,7 @@ function ensureJars(peer: Peer, log: (m: string) => void): string {
   if (stamped(stamp, hash)) return dir;
   const partial = `${dir}.partial`;
   rmSync(partial, { recursive: true, force: true });
-  log(`fetching the ${peer} connector jars from Maven Central (once)`);
+  log(`fetching the ${peer} jars from Maven Central (once)`);
   run(
     'mvn',
     [
@@ -119,4 +119,9 @@ export function ensurePeer(
   log: (m: string) => void = (m) => console.log(`[peers] ${m}`),
 ): PeerRuntime {
   return { python: ensureVenv(peer, log), jars: ensureJars(peer, log) };
+}
+
+/** Kafka's own tools (kafka-consumer-perf-test) at the broker's version: a jar folder. */
+export function ensureKafkaTools(log: (m: string) => void = (m) => console.log(`[peers] ${m}`)) {
+  return ensureJars('kafka-tools', log);
 }

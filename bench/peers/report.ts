@@ -9,6 +9,7 @@ const LABEL: Record<ContenderName, string> = {
   'lake-export': 'our lake export',
   'spark-delta': 'Spark availableNow → Delta',
   'kafkajs-read': 'kafkajs: read both topics, nothing else',
+  'java-read': 'Kafka Java client: read both topics (perf test)',
 };
 
 /** Who each contender is compared with: the speed layer with ours, the export with our export. */
@@ -19,6 +20,7 @@ const BASELINE: Record<ContenderName, ContenderName> = {
   'lake-export': 'lake-export',
   'spark-delta': 'lake-export',
   'kafkajs-read': 'ours',
+  'java-read': 'ours',
 };
 
 export interface ShapeReport {
@@ -90,4 +92,5 @@ export function printShape(s: ShapeReport): void {
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
+  for (const c of s.contenders) if (c.note) console.log(`  ${LABEL[c.contender]}: ${c.note}`);
 }
