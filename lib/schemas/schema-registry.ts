@@ -54,14 +54,19 @@ const UNREACHABLE =
 export function registryErrorKind(error: unknown): RegistryErrorKind {
   if (!error || typeof error !== 'object') return 'bug';
   const e = error as ResponseErrorLike;
-  const message = typeof e.message === 'string' ? e.message : '';
   const status = typeof e.status === 'number' ? e.status : undefined;
   if (status === 404) return 'unknown_schema';
   if (status !== undefined && (status >= 500 || status === 408 || status === 429)) {
     return 'transient';
   }
-  if (UNREACHABLE.test(message)) return 'transient';
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && UNREACHABLE.test(code)) return 'transient';
+  // The socket error itself, or one it wraps (fetch's TypeError holds it as its cause).
+  for (let cause: unknown = error, depth = 0; cause && depth < 5; depth++) {
+    const c = cause as { message?: unknown; code?: unknown; cause?: unknown };
+    if (typeof c.message === 'string' && UNREACHABLE.test(c.message)) return 'transient';
+    if (typeof c.code === 'string' && UNREACHABLE.test(c.code)) return 'transient';
+    if (c.code === 'UND_ERR_CONNECT_TIMEOUT' || c.code === 'UND_ERR_SOCKET') return 'transient';
+    if ((c as { name?: unknown }).name === 'TimeoutError') return 'transient';
+    cause = c.cause;
+  }
   return 'bug';
 }
