@@ -304,7 +304,7 @@ export function avroClickReader(schemaId: number, writer: unknown): AvroEventRea
           userAgent: v.user_agent as string,
           ipAddress: v.ip_address as string,
           time: time.time,
-          ...(typeof sessionId === 'string' && { sessionId }),
+          sessionId: typeof sessionId === 'string' ? sessionId : undefined,
         },
       };
     },
