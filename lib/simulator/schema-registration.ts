@@ -1,15 +1,23 @@
 // Registers the simulator's writer schemas before it produces Avro: each under its topic's
-// subject (TopicNameStrategy: `<topic>-value`) with the configured compatibility level, through
-// the registry client of lib/schemas. The registry decides: a version it refuses (click v3 drops
-// a required field) comes back as SchemaRegistrationRefused with the registry's own words.
-import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+// subject (TopicNameStrategy: `<topic>-value`) with the configured compatibility level, over the
+// registry's REST API (lib/schemas/registration.ts). The registry decides: a version it refuses
+// (click v3 drops a required field) comes back as SchemaRegistrationRefused with its own words.
 import {
   CHECKOUT_V1_SCHEMA,
   CLICK_V1_SCHEMA,
   CLICK_V2_SCHEMA,
   CLICK_V3_INCOMPATIBLE_SCHEMA,
 } from '../domain/wire-records.generated.ts';
+import {
+  RegistryHttpError,
+  registryRequest,
+  subjectVersions,
+  valueSubject,
+  type Compatibility,
+} from '../schemas/registration.ts';
 import type { AvroWriterSchemas, ClickSchemaVersion } from './message-encoder.ts';
+
+export { valueSubject };
 
 /** Every click schema in schemas/, v3 included: it exists to be refused. */
 export const CLICK_SCHEMAS = {
@@ -19,54 +27,42 @@ export const CLICK_SCHEMAS = {
 } as const;
 export type ClickSchemaName = keyof typeof CLICK_SCHEMAS;
 
-export type SchemaRegistrar = Pick<SchemaRegistry, 'register'>;
-
-/** The subject of a topic's values (TopicNameStrategy). */
-export const valueSubject = (topic: string) => `${topic}-value`;
-
-/** The registry refused the schema (HTTP 409 incompatible, 422 invalid, or a level mismatch). */
+/** The registry refused the schema (409 incompatible, 422 invalid): its status and message. */
 export class SchemaRegistrationRefused extends Error {
   constructor(
     readonly subject: string,
-    /** The registry's HTTP status, when it answered with one. */
-    readonly status: number | undefined,
+    readonly status: number,
     /** The registry's own message. */
     readonly registryMessage: string,
   ) {
-    super(
-      `The schema registry refused the schema for ${subject}${status ? ` (${status})` : ''}: ${registryMessage}`,
-    );
+    super(`The schema registry refused the schema for ${subject} (${status}): ${registryMessage}`);
     this.name = 'SchemaRegistrationRefused';
   }
 }
 
-/** The registry's message without the client's `<clientId> - ` prefix. */
-function registryMessageOf(error: Error): string {
-  return error.message.replace(/^[\w.-]* - /, '');
-}
-
-/** Registers `schema` (Avro JSON text) under `subject`; resolves with its registry id. */
+/**
+ * Registers `schema` (Avro JSON text) under `subject` and resolves with its registry id. The
+ * subject's compatibility is set first when it exists (so the registry judges the new version
+ * by it), right after the first version otherwise (a subject must exist to carry a level).
+ */
 export async function registerSchema(
-  registry: SchemaRegistrar,
+  url: string,
   subject: string,
   schema: string,
-  compatibility: string,
+  compatibility: Compatibility,
 ): Promise<number> {
+  const path = `/subjects/${encodeURIComponent(subject)}/versions`;
+  const config = `/config/${encodeURIComponent(subject)}`;
   try {
-    const { id } = await registry.register(
-      { type: SchemaType.AVRO, schema },
-      // The client's type names the levels it knows; ours come from the validated config.
-      { subject, compatibility: compatibility as never },
-    );
+    const exists = (await subjectVersions(url, subject)).length > 0;
+    if (exists) await registryRequest(url, 'PUT', config, { compatibility });
+    const { id } = await registryRequest<{ id: number }>(url, 'POST', path, { schema });
+    if (!exists) await registryRequest(url, 'PUT', config, { compatibility });
     return id;
   } catch (error) {
-    if (!(error instanceof Error)) throw error;
-    const status = (error as { status?: unknown }).status;
-    if (status === 409 || status === 422) {
-      throw new SchemaRegistrationRefused(subject, status, registryMessageOf(error));
-    }
-    if (error.name === 'ConfluentSchemaRegistryCompatibilityError') {
-      throw new SchemaRegistrationRefused(subject, undefined, error.message);
+    if (error instanceof RegistryHttpError && (error.status === 409 || error.status === 422)) {
+      const message = error.message.replace(/^\w+ \S+: \d+ /, '');
+      throw new SchemaRegistrationRefused(subject, error.status, message);
     }
     throw error;
   }
@@ -74,15 +70,15 @@ export async function registerSchema(
 
 /** Registers the click schema `clickSchema` and checkout v1; the writer schemas to encode with. */
 export async function registerWriterSchemas(
-  registry: SchemaRegistrar,
+  url: string,
   topics: { clicks: string; checkouts: string },
   clickSchema: ClickSchemaVersion,
-  compatibility: string,
+  compatibility: Compatibility,
 ): Promise<AvroWriterSchemas> {
   const click = CLICK_SCHEMAS[clickSchema];
-  const clickId = await registerSchema(registry, valueSubject(topics.clicks), click, compatibility);
+  const clickId = await registerSchema(url, valueSubject(topics.clicks), click, compatibility);
   const checkoutId = await registerSchema(
-    registry,
+    url,
     valueSubject(topics.checkouts),
     CHECKOUT_V1_SCHEMA,
     compatibility,

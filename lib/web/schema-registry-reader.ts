@@ -1,8 +1,10 @@
 // What the admin page shows of the schema registry: its subjects, each subject's versions (with
 // the registry id of each) and compatibility level, read over the Confluent Schema Registry REST
-// API (Apicurio's ccompat API speaks it too) at SCHEMA_REGISTRY_URL. Read-only, every call under a
-// timeout; a registry that does not answer is reported as down, never thrown.
+// API (Apicurio's ccompat API speaks it too) at SCHEMA_REGISTRY_URL, through lib/schemas'
+// registryRequest. Read-only, every call under a timeout; a registry that does not answer is
+// reported as down, never thrown.
 import { z } from 'zod';
+import { RegistryHttpError, registryRequest } from '../schemas/registration.ts';
 
 export interface SchemaVersionInfo {
   version: number;
@@ -39,34 +41,6 @@ const versionSchema = z.object({
 });
 const configSchema = z.object({ compatibilityLevel: z.string() });
 
-class RegistryHttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-async function getJson(url: string, timeoutMs: number): Promise<unknown> {
-  const response = await fetch(url, {
-    signal: AbortSignal.timeout(timeoutMs),
-    cache: 'no-store',
-    headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json' },
-  });
-  const text = await response.text();
-  if (!response.ok) {
-    let message = text.slice(0, 300);
-    try {
-      message = (JSON.parse(text) as { message?: string }).message ?? message;
-    } catch {
-      // not JSON: the text itself
-    }
-    throw new RegistryHttpError(response.status, `${response.status} ${message}`.trim());
-  }
-  return JSON.parse(text) as unknown;
-}
-
 /** Record field names of a schema's text; empty for a schema that is not an Avro record. */
 export function recordFields(schema: string): string[] {
   try {
@@ -81,7 +55,8 @@ export function recordFields(schema: string): string[] {
 /** The compatibility level at `path` (config/{subject} or config), null where none is set. */
 async function compatibilityAt(base: string, path: string, timeoutMs: number) {
   try {
-    return configSchema.parse(await getJson(`${base}/${path}`, timeoutMs)).compatibilityLevel;
+    return configSchema.parse(await registryRequest(base, 'GET', `/${path}`, undefined, timeoutMs))
+      .compatibilityLevel;
   } catch (error) {
     if (error instanceof RegistryHttpError && error.status === 404) return null;
     throw error;
@@ -98,7 +73,7 @@ export async function readRegistryOverview(
   const timeoutMs = options.timeoutMs ?? 3_000;
   try {
     const names = subjectsSchema
-      .parse(await getJson(`${base}/subjects`, timeoutMs))
+      .parse(await registryRequest(base, 'GET', '/subjects', undefined, timeoutMs))
       .sort()
       .slice(0, options.maxSubjects ?? 50);
     const defaultCompatibility = await compatibilityAt(base, 'config', timeoutMs);
@@ -106,12 +81,18 @@ export async function readRegistryOverview(
       names.map(async (subject): Promise<SubjectInfo> => {
         const s = encodeURIComponent(subject);
         const numbers = versionsSchema.parse(
-          await getJson(`${base}/subjects/${s}/versions`, timeoutMs),
+          await registryRequest(base, 'GET', `/subjects/${s}/versions`, undefined, timeoutMs),
         );
         const versions = await Promise.all(
           numbers.map(async (n) => {
             const v = versionSchema.parse(
-              await getJson(`${base}/subjects/${s}/versions/${n}`, timeoutMs),
+              await registryRequest(
+                base,
+                'GET',
+                `/subjects/${s}/versions/${n}`,
+                undefined,
+                timeoutMs,
+              ),
             );
             return { version: v.version, id: v.id, fields: recordFields(v.schema) };
           }),

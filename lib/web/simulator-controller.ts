@@ -28,7 +28,6 @@ import {
   registerWriterSchemas,
   valueSubject,
   type ClickSchemaName,
-  type SchemaRegistrar,
 } from '../simulator/schema-registration.ts';
 import type { BackfillSettings, LiveTrafficSettings } from './schemas.ts';
 import type {
@@ -122,8 +121,8 @@ export interface SimulatorControllerOptions {
     | 'ALLOWED_LATENESS_MS'
     | 'SCHEMA_COMPATIBILITY'
   >;
-  /** The schema registry's client (lib/schemas), or undefined when none is configured. */
-  registry?: () => SchemaRegistrar;
+  /** SCHEMA_REGISTRY_URL, or undefined when no registry is configured (JSON only). */
+  registryUrl?: string;
   /** The simulator's own connection (seeding 100k users outlasts a request's timeout). */
   db: Db;
   kafka: () => Kafka;
@@ -172,7 +171,7 @@ export class SimulatorController {
       seeded: this.seeded,
       topics: this.topics,
       wireFormat: { ...this.wireFormat },
-      registry: this.o.registry !== undefined,
+      registry: this.o.registryUrl !== undefined,
     };
   }
 
@@ -202,9 +201,9 @@ export class SimulatorController {
     return { subject, id };
   }
 
-  private registry(): SchemaRegistrar {
-    if (!this.o.registry) throw new NoSchemaRegistry();
-    return this.o.registry();
+  private registry(): string {
+    if (!this.o.registryUrl) throw new NoSchemaRegistry();
+    return this.o.registryUrl;
   }
 
   private async encoderFor(format: WireFormat): Promise<MessageEncoder> {

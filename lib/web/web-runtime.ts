@@ -14,7 +14,6 @@ import { createPrisma, type PrismaClient } from '../db/client.ts';
 import { createPgPool } from '../db/pool.ts';
 import { createKafka } from '../kafka/client.ts';
 import { logger } from '../log.ts';
-import { createSchemaRegistry } from '../schemas/schema-registry.ts';
 import { SignInThrottle, tokenEpoch, type AuthDeps } from './auth.ts';
 import { JobsAdmin } from './jobs-admin.ts';
 import { LakeReader } from './lake-reader.ts';
@@ -81,13 +80,11 @@ function createWebRuntime(config: Config, log: (message: string) => void): WebRu
       clientId: `${config.KAFKA_CLIENT_ID}-web`,
     }));
   const workerUrls = workerMetricsUrls(config.WORKER_METRICS_URL);
-  const registryUrl = config.SCHEMA_REGISTRY_URL;
-  let registry: ReturnType<typeof createSchemaRegistry> | undefined;
   const simulator = new SimulatorController({
     config,
     db: simulatorDb,
     kafka: kafkaClient,
-    registry: registryUrl ? () => (registry ??= createSchemaRegistry(registryUrl)) : undefined,
+    registryUrl: config.SCHEMA_REGISTRY_URL,
     log,
   });
   const poller = new PipelinePoller({ db: () => requestPrisma(), workerUrls, log });
