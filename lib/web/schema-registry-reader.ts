@@ -112,7 +112,11 @@ export async function readRegistryOverview(
     return {
       state: 'down',
       url: base,
-      error: cause?.code ? `${message} (${cause.code})` : message,
+      error: cause?.code
+        ? `${message} (${cause.code})`
+        : cause?.message
+          ? `${message}: ${cause.message}`
+          : message,
     };
   }
 }
