@@ -49,7 +49,12 @@ export function WireFormatCard({
   return (
     <section className="card" aria-label="Wire format" data-testid="wire-format">
       <h2 className="card-title">Wire format</h2>
-      <p className="small" data-testid="wire-format-current">
+      <p
+        className="small"
+        data-testid="wire-format-current"
+        data-encoding={wireFormat.encoding}
+        data-click-schema={wireFormat.clickSchema}
+      >
         Sending <strong>{wireFormat.encoding === 'avro' ? 'Avro' : 'JSON'}</strong>, click schema{' '}
         <strong>{wireFormat.clickSchema}</strong>.
       </p>
