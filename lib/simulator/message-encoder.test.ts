@@ -3,6 +3,10 @@ import path from 'node:path';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../config.ts';
+import { readFrame } from '../domain/avro-frame.ts';
+import { avroCheckoutReader, avroClickReader } from '../domain/avro-events.ts';
+import { avroType } from '../domain/avro-types.ts';
+import { parseCheckout, parseClick } from '../domain/events.ts';
 import { avroEncoder, jsonEncoder, jsonV2Encoder } from './message-encoder.ts';
 import { StreamGenerator, defaultGeneratorSettings } from './stream-generator.ts';
 
@@ -71,6 +75,28 @@ describe('simulator message encoder', () => {
       expect(Number(BigInt.asIntN(amount.length * 8, BigInt(`0x${amount.toString('hex')}`)))).toBe(
         Math.round(json.total_amount * 100),
       );
+    }
+  });
+
+  it('what it writes, the Avro gate reads as the same events as their JSON', () => {
+    const encode = avroEncoder({
+      click: { id: 7, schema: schemaText('click.v2') },
+      checkout: { id: 9, schema: schemaText('checkout.v1') },
+    });
+    const clicks = avroClickReader(7, avroType(schemaText('click.v2')));
+    const checkouts = avroCheckoutReader(9, avroType(schemaText('checkout.v1')));
+    const read = { now: Date.UTC(2026, 0, 2), maxFutureSkewMs: 60_000 };
+    for (const m of stream()) {
+      const frame = readFrame(encode(m) as Buffer);
+      if (frame.encoding !== 'avro' || frame.schemaId === null) throw new Error('not a frame');
+      if (m.topic === 'clicks') {
+        const json = parseClick(m.value, read);
+        expect(clicks.read(frame.body, read)).toEqual(
+          json.ok ? { ok: true, event: { ...json.event, sessionId: m.sessionId } } : json,
+        );
+      } else {
+        expect(checkouts.read(frame.body, read)).toEqual(parseCheckout(m.value, read));
+      }
     }
   });
 
