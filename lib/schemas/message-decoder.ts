@@ -57,8 +57,11 @@ export interface MessageDecoderOptions {
 /** What the process knows of one schema id. */
 type WriterEntry =
   | { known: false }
+  /** The registry has it, but it is no schema avsc can build: its messages are invalid_avro. */
+  | { known: true; unreadable: string }
   | {
       known: true;
+      unreadable?: undefined;
       writer: unknown;
       click?: AvroEventReader<Click>;
       checkout?: AvroEventReader<Checkout>;
@@ -72,6 +75,10 @@ const failure = (kind: DeadLetterKind, detail: string): Failure => ({
 });
 
 const JSON_ENCODING: MessageEncoding = { encoding: 'json' };
+
+/** An error of the registry's HTTP answer (the client's ResponseError carries the status). */
+const isHttpError = (error: unknown): boolean =>
+  typeof (error as { status?: unknown } | null)?.status === 'number';
 
 /**
  * A decoder over `registry`. Without one (SCHEMA_REGISTRY_URL unset), an Avro-framed value is a
@@ -97,8 +104,13 @@ export function createMessageDecoder(
         } catch (error) {
           const kind = registryErrorKind(error);
           if (kind === 'unknown_schema') return { known: false };
-          if (kind === 'bug') throw new AbortError(error as Error);
-          throw error;
+          if (kind === 'transient') throw error;
+          // The registry answered, with a schema avsc refuses to build (the client builds it
+          // after the request): bad data, not a bug to crash on again at every restart.
+          if (!isHttpError(error) && error instanceof Error) {
+            return { known: true, unreadable: error.message };
+          }
+          throw new AbortError(error as Error);
         }
       },
       {
@@ -126,11 +138,14 @@ export function createMessageDecoder(
   }
 
   /** The known writer of `id`, or the dead letter of its messages. */
-  function writerOf(id: number): Extract<WriterEntry, { known: true }> | Failure {
+  function writerOf(id: number): Extract<WriterEntry, { writer: unknown }> | Failure {
     if (!registry) return failure('unknown_schema', 'no schema registry configured');
     const entry = writers.get(id);
     if (!entry) throw new Error(`schema ${id} was not prepared before parsing (a bug)`);
     if (!entry.known) return failure('unknown_schema', `schema id ${id} is not in the registry`);
+    if (entry.unreadable !== undefined) {
+      return failure('invalid_avro', `writer schema ${id} cannot be read: ${entry.unreadable}`);
+    }
     return entry;
   }
 
