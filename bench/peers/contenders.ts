@@ -52,6 +52,11 @@ export interface ContenderResult {
   processes?: number;
   /** Messages the batch contenders read (every one of the backlog, or they failed). */
   messagesRead?: number;
+  /**
+   * Row versions our sink made in commerce.attributed_checkouts (pg_stat_user_tables): inserts,
+   * updates, and the updates PostgreSQL could make HOT (no index entry written).
+   */
+  sinkWrites?: { inserts: number; updates: number; hotUpdates: number };
   note?: string;
 }
 
@@ -185,10 +190,24 @@ export async function runOurs(
     m.signal('SIGTERM');
     const usage = await m.done;
     const at = usage.mark ?? usage;
-    return result('ours', ctx, (doneAt - started) / 1000, at, services, rows, { processes });
+    return result('ours', ctx, (doneAt - started) / 1000, at, services, rows, {
+      processes,
+      sinkWrites: await sinkWrites(env.pool),
+    });
   } finally {
     m.signal('SIGKILL');
   }
+}
+
+/** The sink table's row-version counters (the statistics collector flushes within a second). */
+async function sinkWrites(pool: pg.Pool): Promise<ContenderResult['sinkWrites']> {
+  await sleep(1000);
+  const { rows } = await pool.query<{ ins: string; upd: string; hot: string }>(
+    `SELECT n_tup_ins AS ins, n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables
+     WHERE schemaname = 'commerce' AND relname = 'attributed_checkouts'`,
+  );
+  const r = rows[0];
+  return r && { inserts: Number(r.ins), updates: Number(r.upd), hotUpdates: Number(r.hot) };
 }
 
 /** A PostgreSQL sink table for a Flink job: the original project's columns, keyed by checkout. */

@@ -93,4 +93,13 @@ export function printShape(s: ShapeReport): void {
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(r));
   for (const c of s.contenders) if (c.note) console.log(`  ${LABEL[c.contender]}: ${c.note}`);
+  for (const c of s.contenders) {
+    const w = c.sinkWrites;
+    if (w) {
+      console.log(
+        `  ${LABEL[c.contender]}: sink row versions ${num(w.inserts)} inserted + ${num(w.updates)} updated ` +
+          `(${num(w.hotUpdates)} HOT, ${num(w.updates - w.hotUpdates)} with index entries)`,
+      );
+    }
+  }
 }

@@ -23,6 +23,7 @@ import type { DependencyHealth } from './dependency-health.ts';
 import { decodeInternal } from './internal-wire.ts';
 import type { SpeedMetrics } from './metrics.ts';
 import { PartitionRuntime, expectedSources, type CapturedSnapshot } from './partition-runtime.ts';
+import { ProvisionalHold } from './provisional-hold.ts';
 import { SinkWriter, pendingRowKey, type PendingRows } from './sink-writer.ts';
 import { loadSnapshot, saveSnapshots } from './snapshots.ts';
 import type { UserDirectory } from './user-directory.ts';
@@ -48,6 +49,11 @@ export interface AttributorOptions {
   health: DependencyHealth;
   /** Rows waiting for the sink before the consumer stops taking batches (backpressure). */
   maxPendingRows?: number;
+  /**
+   * The longest a provisional row is held while its partition catches up (provisional-hold.ts):
+   * IDLE_TIMEOUT_MS, as long as an idle source may hold the watermark back.
+   */
+  provisionalHoldMs: number;
   log: (msg: string) => void;
 }
 
@@ -56,6 +62,8 @@ const STALL_AFTER_MS = 60_000;
 /** How long a stopping worker keeps retrying its last flush before it gives up on it. */
 const STOP_FLUSH_GRACE_MS = 10_000;
 const DEFAULT_MAX_PENDING_ROWS = 200_000;
+/** See provisional-hold.ts: how far ahead of its partition's slowest source a checkout is held. */
+const PROVISIONAL_HOLD_LEAD_MS = 30_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -65,6 +73,8 @@ export class Attributor {
   private readonly loading = new Map<number, Promise<PartitionRuntime>>();
   /** Keyed by checkout and user: one checkout id under two users is two rows (sink.ts). */
   private pendingRows: PendingRows = new Map();
+  /** Provisional rows held while their partition catches up (not counted as pending: see file). */
+  private readonly hold: ProvisionalHold;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private flushRunning = false;
@@ -90,6 +100,7 @@ export class Attributor {
   private stopped = false;
 
   constructor(private readonly o: AttributorOptions) {
+    this.hold = new ProvisionalHold(PROVISIONAL_HOLD_LEAD_MS, o.provisionalHoldMs);
     this.sink = new SinkWriter({
       db: o.db,
       health: o.health,
@@ -138,6 +149,7 @@ export class Attributor {
           this.o.log(`partition ${p} moved to another worker`);
         }
       }
+      this.hold.dropUnless((p) => this.partitions.has(p));
       const added = [...assigned].filter((p) => !this.partitions.has(p));
       if (added.length === 0) return;
       const started = performance.now();
@@ -338,8 +350,13 @@ export class Attributor {
   /** Moves a runtime's new rows and counters into the pending flush. */
   private collect(runtime: PartitionRuntime): void {
     const out = runtime.drain();
-    for (const { row, producedAt } of out.rows)
-      this.pendingRows.set(pendingRowKey(row), { row, producedAt });
+    const slowest = runtime.watermark + this.o.allowedLatenessMs;
+    const now = Date.now();
+    for (const { row, producedAt } of out.rows) {
+      const key = pendingRowKey(row);
+      const pending = { row, producedAt };
+      if (!this.hold.offer(key, pending, slowest, now)) this.pendingRows.set(key, pending);
+    }
     const m = this.o.metrics;
     this.finalRows += out.attributed + out.unattributed;
     if (out.attributed) m.checkouts.inc({ outcome: 'attributed' }, out.attributed);
@@ -386,6 +403,14 @@ export class Attributor {
     // add up to more than it, so a base's cost is spread over the deltas before it; spacing by
     // it would let the journal outgrow the base again and again.
     const interval = Math.max(this.o.snapshotIntervalMs, 20 * this.lastDeltaRoundCostMs);
+    // A held row is older than any pending row for its checkout (offer drops it otherwise).
+    const released = forceSnapshot
+      ? this.hold.releaseAll()
+      : this.hold.release((p) => {
+          const runtime = this.partitions.get(p);
+          return runtime ? runtime.watermark + this.o.allowedLatenessMs : Infinity;
+        }, now);
+    for (const [key, pending] of released) this.pendingRows.set(key, pending);
     const snapshotDue =
       (forceSnapshot || now - this.lastSnapshotAt >= interval) && !this.snapshotInFlight;
     if (this.pendingRows.size === 0 && !snapshotDue) return;
@@ -530,6 +555,7 @@ export class Attributor {
       })),
       lastProgressAt: this.lastProgressAt,
       pendingRows: this.pendingRows.size,
+      heldProvisionalRows: this.hold.size,
       sinkDown: this.sink.down,
       watermarkRepairs: this.watermarkRepairs,
       droppedMarkers: this.droppedMarkers,

@@ -53,6 +53,7 @@ export async function startSpeedLayer(o: SpeedLayerOptions): Promise<SpeedLayer>
     allowedLatenessMs: config.ALLOWED_LATENESS_MS,
     flushIntervalMs: config.SINK_FLUSH_INTERVAL_MS,
     snapshotIntervalMs: config.SNAPSHOT_INTERVAL_MS,
+    provisionalHoldMs: config.IDLE_TIMEOUT_MS,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
     health,

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { ProvisionalHold } from './provisional-hold.ts';
+import type { PendingRow } from './sink-writer.ts';
+
+const LEAD = 30_000;
+const MAX_HOLD = 10_000;
+
+function row(id: string, checkoutTime: number, isFinal = false, clickId: string | null = null) {
+  const pending: PendingRow = {
+    producedAt: 0,
+    row: {
+      checkoutId: id,
+      userId: 1,
+      userName: 'u',
+      isUnknownUser: false,
+      productId: 'p',
+      paymentMethod: 'card',
+      totalAmount: '1.00',
+      shippingAddress: 's',
+      billingAddress: 'b',
+      userAgent: 'a',
+      ipAddress: 'i',
+      checkoutTime,
+      clickId,
+      clickTime: null,
+      clickTag: null,
+      isFinal,
+      isLate: false,
+      partition: 0,
+    },
+  };
+  return pending;
+}
+
+describe('ProvisionalHold', () => {
+  it('holds a provisional row far ahead of the slowest source, and only that', () => {
+    const hold = new ProvisionalHold(LEAD, MAX_HOLD);
+    expect(hold.offer('far', row('far', 100_000), 50_000, 0)).toBe(true);
+    expect(hold.offer('near', row('near', 80_000), 50_000, 0)).toBe(false); // exactly the lead
+    expect(hold.offer('final', row('final', 100_000, true), 50_000, 0)).toBe(false);
+    // Until every source reported (a start, most often on a backlog), every provisional row.
+    expect(hold.offer('start', row('start', 100_000), -Infinity, 0)).toBe(true);
+    expect(hold.size).toBe(2);
+  });
+
+  it('a newer row replaces the held one; a final one takes its place in the sink', () => {
+    const hold = new ProvisionalHold(LEAD, MAX_HOLD);
+    hold.offer('c', row('c', 100_000), 0, 0);
+    expect(hold.offer('c', row('c', 100_000, false, 'k'), 0, 5)).toBe(true);
+    expect(hold.release(() => 0, MAX_HOLD)).toEqual([['c', row('c', 100_000, false, 'k')]]);
+    hold.offer('d', row('d', 100_000), 0, 0);
+    expect(hold.offer('d', row('d', 100_000, true), 0, 1)).toBe(false);
+    expect(hold.size).toBe(0);
+    expect(hold.release(() => Infinity, 1)).toEqual([]); // the heap's entry for d is gone too
+    expect(hold.releaseAll()).toEqual([]);
+  });
+
+  it('writes a row once its partition has read up to its time, in time order', () => {
+    const hold = new ProvisionalHold(LEAD, MAX_HOLD);
+    hold.offer('b', row('b', 200_000), 0, 0);
+    hold.offer('a', row('a', 100_000), 0, 0);
+    const other = row('o', 100_000);
+    other.row.partition = 1;
+    hold.offer('o', other, 0, 0);
+    expect(hold.release(() => 99_999, 1)).toEqual([]);
+    expect(hold.release((p) => (p === 0 ? 150_000 : 0), 1).map(([k]) => k)).toEqual(['a']);
+    expect(hold.release(() => 200_000, 1).map(([k]) => k)).toEqual(['b', 'o']);
+  });
+
+  it('writes a held row after the longest hold, counted from its first held version', () => {
+    const hold = new ProvisionalHold(LEAD, MAX_HOLD);
+    hold.offer('a', row('a', 100_000), 0, 0);
+    hold.offer('b', row('b', 200_000), 0, 4_000);
+    hold.offer('a', row('a', 100_000, false, 'k'), 0, 9_000);
+    expect(hold.release(() => 0, MAX_HOLD - 1)).toEqual([]);
+    expect(hold.release(() => 0, MAX_HOLD).map(([, p]) => p.row.clickId)).toEqual(['k']);
+    expect(hold.release(() => 0, MAX_HOLD + 4_000).map(([k]) => k)).toEqual(['b']);
+    expect(hold.size).toBe(0);
+  });
+
+  it('forgets the rows of partitions moved away, and gives back all the rest on stop', () => {
+    const hold = new ProvisionalHold(LEAD, MAX_HOLD);
+    const moved = row('m', 100_000);
+    moved.row.partition = 3;
+    hold.offer('m', moved, 0, 0);
+    hold.offer('k', row('k', 100_000), 0, 0);
+    hold.dropUnless((p) => p === 0);
+    expect(hold.releaseAll().map(([k]) => k)).toEqual(['k']);
+    expect(hold.size).toBe(0);
+  });
+});
