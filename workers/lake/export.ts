@@ -52,7 +52,7 @@ export interface LakeExportOptions {
   /**
    * SCHEMA_REGISTRY_URL: Avro-framed values are read with their writer schemas from it. Unset,
    * they are dead letters (`unknown_schema`). A registry that stays unreachable for
-   * `registryWaitMs` (default 60 s) fails the run, which commits nothing: never a dead letter.
+   * `registryWaitMs` (default 30 s) fails the run, which commits nothing: never a dead letter.
    */
   schemaRegistryUrl?: string;
   registryWaitMs?: number;
