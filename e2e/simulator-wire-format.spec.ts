@@ -74,6 +74,23 @@ test('the API names what it accepts, and needs sign-in', async ({ request }) => 
   }
 });
 
+test('JSON producers switch to click v2 (session_id) while traffic runs', async () => {
+  await applyWireFormat('JSON', 'v2');
+  await expect(page.getByTestId('wire-format-current')).toHaveAttribute('data-encoding', 'json');
+  const settings = page.getByRole('form', { name: 'Live traffic settings' });
+  await settings.getByLabel(/^Rate/).fill('80');
+  await settings.getByRole('button', { name: 'Start traffic' }).click();
+  await expect(page.getByTestId('simulator-state')).toHaveText('running', { timeout: 20_000 });
+  const sent = async () =>
+    Number(await page.getByTestId('simulator-sent').getAttribute('data-value'));
+  await expect.poll(sent, { timeout: 20_000 }).toBeGreaterThan(100);
+  await applyWireFormat('JSON', 'v1');
+  const atSwitch = await sent();
+  await expect.poll(sent, { timeout: 20_000 }).toBeGreaterThan(atSwitch + 100);
+  await page.getByRole('button', { name: 'Stop traffic' }).click();
+  await expect(page.getByTestId('simulator-state')).toHaveText('stopped', { timeout: 20_000 });
+});
+
 test('live traffic as Avro click v1, switched to v2 while it runs', async () => {
   await applyWireFormat('Avro (schema registry)', 'v1');
   await expect(page.getByTestId('wire-format-current')).toHaveAttribute('data-encoding', 'avro');
