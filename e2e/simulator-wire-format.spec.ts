@@ -91,6 +91,27 @@ test('JSON producers switch to click v2 (session_id) while traffic runs', async 
   await expect(page.getByTestId('simulator-state')).toHaveText('stopped', { timeout: 20_000 });
 });
 
+test('the admin schema panel counts the JSON messages the worker read, and names the registry state', async ({
+  browser,
+}, testInfo) => {
+  const { baseURL, viewport } = testInfo.project.use;
+  // A page of its own: the simulator page stays signed in for the next tests.
+  const admin = await browser.newPage({ baseURL, viewport });
+  await admin.goto('/admin');
+  const panel = admin.getByTestId('schema-panel');
+  await expect(
+    panel
+      .getByTestId('schema-counts')
+      .locator(`tr[data-topic="${E2E.clicksTopic}"][data-encoding="json"]`),
+  ).toBeVisible({ timeout: 30_000 });
+  // Up (subjects listed), down, or not configured: the panel says which, the page works.
+  await expect(
+    panel.getByTestId(/^(schema-subjects|schema-registry-down|schema-registry-missing)$/),
+  ).toBeVisible();
+  await panel.screenshot({ path: 'test-results/screenshots/admin-schema-panel-1280.png' });
+  await admin.close();
+});
+
 test('live traffic as Avro click v1, switched to v2 while it runs', async () => {
   await applyWireFormat('Avro (schema registry)', 'v1');
   await expect(page.getByTestId('wire-format-current')).toHaveAttribute('data-encoding', 'avro');
