@@ -84,6 +84,9 @@ test('JSON producers switch to click v2 (session_id) while traffic runs', async 
   const sent = async () =>
     Number(await page.getByTestId('simulator-sent').getAttribute('data-value'));
   await expect.poll(sent, { timeout: 20_000 }).toBeGreaterThan(100);
+  await page.getByTestId('wire-format').screenshot({
+    path: 'test-results/screenshots/simulator-wire-format-card.png',
+  });
   await applyWireFormat('JSON', 'v1');
   const atSwitch = await sent();
   await expect.poll(sent, { timeout: 20_000 }).toBeGreaterThan(atSwitch + 100);
