@@ -1,0 +1,269 @@
+// Dashboard under load: does the web stay responsive while the speed layer runs flat out? Over a
+// scratch database and topics it produces one backlog (the peers' uniform shape), starts the web
+// (production build, `next build` first if there is none) with a browser's socket connected (so
+// the pipeline poller reads the sink every second, as it does for a watched dashboard), then asks
+// the dashboard's APIs at a fixed rate, first with the workers stopped (idle), then while our
+// workers (2 processes) catch up with the backlog, until every checkout's row is written. Prints
+// p50/p95/p99/max per endpoint in both phases and the gaps between socket snapshots; target:
+// p95 <= 50 ms under load. Writes bench/results/dashboard-load.json.
+// Run: npm run bench -- dashboard-load [--events=600000] [--rate=10] [--idle-seconds=10]
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { io } from 'socket.io-client';
+import { projectRoot } from '../lib/config.ts';
+import { withPrismaOn } from '../lib/db/client.ts';
+import { seedReferenceData } from '../lib/simulator/traffic.ts';
+import { createSpeedTestEnv } from '../test/speed/test-harness.ts';
+import { generateBacklog, produceBacklog, settings } from './peers/backlog.ts';
+
+const args = new Map(
+  process.argv.slice(2).flatMap((a) => {
+    const m = /^--([a-z-]+)=(.*)$/.exec(a);
+    return m ? [[m[1]!, m[2]!] as const] : [];
+  }),
+);
+const EVENTS = Number(args.get('events') ?? 600_000);
+/** Requests per second to each endpoint (open loop: a slow answer does not slow the asking). */
+const RATE = Number(args.get('rate') ?? 10);
+const IDLE_SECONDS = Number(args.get('idle-seconds') ?? 10);
+const WORKERS = 2;
+const WEB_PORT = 3190;
+const METRICS_PORTS = [9571, 9572];
+const TARGET_P95_MS = 50;
+const ADMIN_TOKEN = 'bench-dashboard-load-token-0123456789abcdef';
+const log = (m: string) => console.log(`[bench:dashboard-load] ${m}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What the dashboard and the checkout browser ask (the browser's first page, signed in). */
+const ENDPOINTS = ['/api/pipeline', '/api/pipeline/channels', '/api/checkouts'] as const;
+type Endpoint = (typeof ENDPOINTS)[number];
+
+interface Samples {
+  latencies: Record<Endpoint, number[]>;
+  failures: Record<Endpoint, number>;
+}
+
+function percentile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+function summary(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const r = (x: number) => Math.round(x * 10) / 10;
+  return {
+    count: sorted.length,
+    p50Ms: r(percentile(sorted, 0.5)),
+    p95Ms: r(percentile(sorted, 0.95)),
+    p99Ms: r(percentile(sorted, 0.99)),
+    maxMs: r(sorted.at(-1) ?? Number.NaN),
+  };
+}
+
+/** Asks every endpoint RATE times a second until `until` resolves; never waits for an answer. */
+async function askUntil(base: string, until: Promise<unknown>): Promise<Samples> {
+  const samples: Samples = {
+    latencies: Object.fromEntries(ENDPOINTS.map((e) => [e, []])) as unknown as Samples['latencies'],
+    failures: Object.fromEntries(ENDPOINTS.map((e) => [e, 0])) as Samples['failures'],
+  };
+  let done = false;
+  void until.finally(() => (done = true));
+  const inFlight = new Set<Promise<void>>();
+  const ask = (endpoint: Endpoint) => {
+    const started = performance.now();
+    const p = fetch(`${base}${endpoint}`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    })
+      .then(async (res) => {
+        await res.arrayBuffer();
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        samples.latencies[endpoint].push(performance.now() - started);
+      })
+      .catch(() => {
+        samples.failures[endpoint]++;
+      })
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+  const intervalMs = 1000 / RATE;
+  let next = performance.now();
+  while (!done) {
+    for (const e of ENDPOINTS) ask(e);
+    next += intervalMs;
+    await sleep(Math.max(0, next - performance.now()));
+  }
+  await Promise.all(inFlight);
+  return samples;
+}
+
+function start(name: string, args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  child.once('exit', (code, signal) => {
+    if (code !== 0 && signal === null) log(`${name} exited ${code}`);
+  });
+  return child;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await sleep(250);
+  }
+  throw new Error(`${what} did not happen within ${timeoutMs / 1000} s`);
+}
+
+function ensureBuild(): string {
+  const buildId = path.join(projectRoot, '.next', 'BUILD_ID');
+  if (!existsSync(buildId)) {
+    log('no production build: running `npm run build` (a few minutes)');
+    const built = spawnSync('npm', ['run', 'build'], { cwd: projectRoot, stdio: 'inherit' });
+    if (built.status !== 0) throw new Error('npm run build failed');
+  }
+  return statSync(buildId).mtime.toISOString();
+}
+
+async function main(): Promise<void> {
+  const builtAt = ensureBuild();
+  const backlog = generateBacklog('uniform', EVENTS);
+  const env = await createSpeedTestEnv({ TOPIC_PARTITIONS: '6', SNAPSHOT_INTERVAL_MS: '5000' });
+  const children: ChildProcess[] = [];
+  const socket = io(`http://127.0.0.1:${WEB_PORT}`, {
+    autoConnect: false,
+    transports: ['websocket'],
+    extraHeaders: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  try {
+    await withPrismaOn(env.pool, (db) => seedReferenceData(db, settings));
+    await produceBacklog(env.kafka, env.topics, backlog);
+    log(`${backlog.messages.length.toLocaleString('en')} events produced`);
+    const shared = {
+      ...env.childEnv,
+      ADMIN_TOKEN,
+      WORKER_METRICS_URL: METRICS_PORTS.map((p) => `http://127.0.0.1:${p}/metrics`).join(','),
+    };
+    children.push(
+      start('web', ['server.ts'], { ...shared, PORT: String(WEB_PORT), NODE_ENV: 'production' }),
+    );
+    const base = `http://127.0.0.1:${WEB_PORT}`;
+    await waitFor('the web answering', async () => (await fetch(`${base}/api/health`)).ok, 90_000);
+
+    const snapshotGaps: number[] = [];
+    let lastSnapshot = 0;
+    let phase: 'idle' | 'load' = 'idle';
+    socket.on('pipeline', () => {
+      const now = performance.now();
+      if (lastSnapshot > 0 && phase === 'load') snapshotGaps.push(now - lastSnapshot);
+      lastSnapshot = now;
+    });
+    socket.connect();
+
+    log(`idle: asking ${ENDPOINTS.join(', ')} ${RATE}×/s each for ${IDLE_SECONDS} s`);
+    const idle = await askUntil(base, sleep(IDLE_SECONDS * 1000));
+
+    phase = 'load';
+    const started = Date.now();
+    for (const port of METRICS_PORTS.slice(0, WORKERS)) {
+      children.push(
+        start('worker', ['workers/main.ts'], { ...shared, METRICS_PORT: String(port) }),
+      );
+    }
+    const expected = backlog.expected.size;
+    // Every checkout's row written (the last ones stay provisional until later events move the
+    // watermark past them: the backlog ends, so "all final" never comes).
+    let lastShown = Date.now();
+    const allRows = waitFor(
+      'every checkout row written',
+      async () => {
+        const { rows } = await env.pool.query<{ n: string }>(
+          'SELECT count(*) AS n FROM commerce.attributed_checkouts',
+        );
+        const n = Number(rows[0]!.n);
+        if (Date.now() - lastShown > 10_000) {
+          lastShown = Date.now();
+          log(`load: ${n.toLocaleString('en')} of ${expected.toLocaleString('en')} rows`);
+        }
+        return n >= expected;
+      },
+      30 * 60_000,
+    );
+    log(
+      `load: workers started; asking until all ${expected.toLocaleString('en')} rows are written`,
+    );
+    const load = await askUntil(base, allRows);
+    await allRows;
+    const loadSeconds = (Date.now() - started) / 1000;
+
+    const report = Object.fromEntries(
+      ENDPOINTS.map((e) => [
+        e,
+        {
+          idle: { ...summary(idle.latencies[e]), failures: idle.failures[e] },
+          load: { ...summary(load.latencies[e]), failures: load.failures[e] },
+        },
+      ]),
+    );
+    const gaps = summary(snapshotGaps);
+    console.log(
+      `\n${backlog.messages.length.toLocaleString('en')} events caught up in ${loadSeconds.toFixed(1)} s ` +
+        `(${Math.round(backlog.messages.length / loadSeconds).toLocaleString('en')} events/s, ${WORKERS} worker processes); ` +
+        `${RATE} requests/s to each endpoint; target p95 <= ${TARGET_P95_MS} ms under load`,
+    );
+    console.log(
+      '| endpoint | idle p50 / p95 / max | under load p50 / p95 / p99 / max | failures | p95 target |',
+    );
+    console.log('|---|---|---|---|---|');
+    for (const e of ENDPOINTS) {
+      const { idle: i, load: l } = report[e]!;
+      console.log(
+        `| ${e} | ${i.p50Ms} / ${i.p95Ms} / ${i.maxMs} ms | ${l.p50Ms} / ${l.p95Ms} / ${l.p99Ms} / ${l.maxMs} ms | ` +
+          `${i.failures + l.failures} | ${l.p95Ms <= TARGET_P95_MS ? 'met' : 'NOT met'} |`,
+      );
+    }
+    console.log(
+      `socket snapshots under load: ${gaps.count}, gap p50 ${gaps.p50Ms} ms, p95 ${gaps.p95Ms} ms, max ${gaps.maxMs} ms (the poller ticks every 1000 ms)`,
+    );
+    const file = path.join(projectRoot, 'bench/results/dashboard-load.json');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(
+      file,
+      `${JSON.stringify(
+        {
+          at: new Date().toISOString(),
+          machine: { cpus: os.cpus().length, memoryBytes: os.totalmem(), node: process.version },
+          command: `npm run bench -- dashboard-load --events=${EVENTS} --rate=${RATE}`,
+          webBuiltAt: builtAt,
+          events: backlog.messages.length,
+          workers: WORKERS,
+          loadSeconds,
+          targetP95Ms: TARGET_P95_MS,
+          endpoints: report,
+          snapshotGapsUnderLoad: gaps,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } finally {
+    socket.close();
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(
+      children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
+    );
+    await env.cleanup().catch((e: unknown) => log(`cleanup: ${String(e)}`));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
