@@ -28,6 +28,8 @@ const EVENTS = Number(args.get('events') ?? 600_000);
 /** Requests per second to each endpoint (open loop: a slow answer does not slow the asking). */
 const RATE = Number(args.get('rate') ?? 10);
 const IDLE_SECONDS = Number(args.get('idle-seconds') ?? 10);
+/** The workers' niceness (`nice -n`): 0 runs them at the web's priority. */
+const WORKER_NICE = Number(args.get('worker-nice') ?? 0);
 const WORKERS = 2;
 const WEB_PORT = 3190;
 const METRICS_PORTS = [9571, 9572];
@@ -98,8 +100,10 @@ async function askUntil(base: string, until: Promise<unknown>): Promise<Samples>
   return samples;
 }
 
-function start(name: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+function start(name: string, args: string[], env: Record<string, string>, nice = 0): ChildProcess {
+  const node = [process.execPath, '--import', 'tsx', ...args];
+  const command = nice === 0 ? node : ['nice', '-n', String(nice), ...node];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: projectRoot,
     env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -213,7 +217,7 @@ async function main(): Promise<void> {
     console.log(
       `\n${backlog.messages.length.toLocaleString('en')} events caught up in ${loadSeconds.toFixed(1)} s ` +
         `(${Math.round(backlog.messages.length / loadSeconds).toLocaleString('en')} events/s, ${WORKERS} worker processes); ` +
-        `${RATE} requests/s to each endpoint; target p95 <= ${TARGET_P95_MS} ms under load`,
+        `${RATE} requests/s to each endpoint; workers at nice ${WORKER_NICE}; target p95 <= ${TARGET_P95_MS} ms under load`,
     );
     console.log(
       '| endpoint | idle p50 / p95 / max | under load p50 / p95 / p99 / max | failures | p95 target |',
@@ -237,7 +241,8 @@ async function main(): Promise<void> {
         {
           at: new Date().toISOString(),
           machine: { cpus: os.cpus().length, memoryBytes: os.totalmem(), node: process.version },
-          command: `npm run bench -- dashboard-load --events=${EVENTS} --rate=${RATE}`,
+          command: `npm run bench -- dashboard-load --events=${EVENTS} --rate=${RATE} --worker-nice=${WORKER_NICE}`,
+          workerNice: WORKER_NICE,
           webBuiltAt: builtAt,
           events: backlog.messages.length,
           workers: WORKERS,
