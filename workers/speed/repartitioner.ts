@@ -78,14 +78,16 @@ export class Repartitioner {
   private readonly decoder: MessageDecoder;
   /** While a batch waits for the registry: keeps this member in the group (see onBatch). */
   private batchHeartbeat: (() => void) | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: RepartitionerOptions) {
+    const heartbeatIntervalMs = Math.min(3_000, Math.floor(o.sessionTimeoutMs / 3));
     this.consumer = o.kafka.consumer({
       groupId: o.groupId,
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxWaitTimeInMs: 100,
       sessionTimeout: o.sessionTimeoutMs,
-      heartbeatInterval: Math.min(3_000, Math.floor(o.sessionTimeoutMs / 3)),
+      heartbeatInterval: heartbeatIntervalMs,
     });
     // One request in flight keeps each internal partition in send order, so a
     // marker never overtakes the records it speaks for.
@@ -99,7 +101,13 @@ export class Repartitioner {
       {
         onTransient: (description) => {
           o.health?.retrying('schema-registry', registryOperation, description);
-          this.batchHeartbeat?.();
+          // A request may take its whole timeout and the backoff as long again: beat on a
+          // timer while the batch waits, not only between attempts.
+          const beat = this.batchHeartbeat;
+          if (beat && !this.heartbeatTimer) {
+            beat();
+            this.heartbeatTimer = setInterval(beat, heartbeatIntervalMs);
+          }
         },
         onRecovered: () => o.health?.recovered('schema-registry', registryOperation),
       },
@@ -259,6 +267,8 @@ export class Repartitioner {
       );
     } finally {
       this.batchHeartbeat = undefined;
+      clearInterval(this.heartbeatTimer);
+      this.heartbeatTimer = undefined;
     }
   }
 
