@@ -181,41 +181,56 @@ describe('lake export of Avro without a registry that answers', () => {
     await env?.cleanup();
   });
 
-  it('a registry that does not answer fails the run: nothing committed, nothing dead-lettered', async () => {
-    const lake = path.join(env.lakeDir, 'registry-down');
-    const error = await runLakeExport(
-      options({
-        lakeUri: lake,
-        // Nothing listens there: connection refused, a transient failure, retried, then given up.
-        schemaRegistryUrl: `http://127.0.0.1:${await closedPort()}/apis/ccompat/v7`,
-        registryWaitMs: 1_500,
-      }),
-    ).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SchemaRegistryUnavailableError);
-    expect((error as Error).message).toMatch(
-      /the schema registry did not answer for 2 s while reading .*; nothing of this run is committed/,
-    );
-    for (const table of ['clicks', 'checkouts', 'dead_letters']) {
-      const t = new DeltaTable(table, subStore(new LocalObjectStore(lake), table));
-      expect((await t.loadSnapshot()).version, table).toBe(-1);
-    }
-    const { rows } = await env.pool.query(
-      `SELECT status, error FROM commerce.job_runs ORDER BY started_at DESC LIMIT 1`,
-    );
-    expect(rows[0]).toMatchObject({
-      status: 'failed',
-      error: expect.stringMatching(/schema registry did not answer/),
-    });
-  }, 180_000);
+  const threadCounts = [
+    ['on one thread', 0],
+    ['on two worker threads', 2],
+  ] as const;
 
-  it('with no registry configured, Avro values are dead letters and JSON is written as always', async () => {
-    const lake = path.join(env.lakeDir, 'no-registry');
-    await runLakeExport(options({ lakeUri: lake }));
-    // The Avro events are not rows: only the JSON seconds' events are.
-    const reasons = await expectRows(env, lake, expected);
-    const avroDead = reasons.filter((r) => r === 'unknown_schema: no schema registry configured');
-    expect(avroDead.length).toBeGreaterThan(100);
-  }, 180_000);
+  it.each(threadCounts)(
+    'a registry that does not answer fails the run: nothing committed, nothing dead-lettered, %s',
+    async (_name, threads) => {
+      const lake = path.join(env.lakeDir, `registry-down-${threads}`);
+      const error = await runLakeExport(
+        options({
+          lakeUri: lake,
+          threads,
+          // Nothing listens there: connection refused, a transient failure, retried, then given up.
+          schemaRegistryUrl: `http://127.0.0.1:${await closedPort()}/apis/ccompat/v7`,
+          registryWaitMs: 1_500,
+        }),
+      ).catch((e: unknown) => e);
+      // From a worker thread the error arrives rebuilt: its name and message are what cross.
+      expect(error).toMatchObject({ name: SchemaRegistryUnavailableError.name });
+      expect((error as Error).message).toMatch(
+        /the schema registry did not answer for 2 s while reading .*; nothing of this run is committed/,
+      );
+      for (const table of ['clicks', 'checkouts', 'dead_letters']) {
+        const t = new DeltaTable(table, subStore(new LocalObjectStore(lake), table));
+        expect((await t.loadSnapshot()).version, table).toBe(-1);
+      }
+      const { rows } = await env.pool.query(
+        `SELECT status, error FROM commerce.job_runs ORDER BY started_at DESC LIMIT 1`,
+      );
+      expect(rows[0]).toMatchObject({
+        status: 'failed',
+        error: expect.stringMatching(/schema registry did not answer/),
+      });
+    },
+    180_000,
+  );
+
+  it.each(threadCounts)(
+    'with no registry configured, Avro values are dead letters and JSON is written as always, %s',
+    async (_name, threads) => {
+      const lake = path.join(env.lakeDir, `no-registry-${threads}`);
+      await runLakeExport(options({ lakeUri: lake, threads }));
+      // The Avro events are not rows: only the JSON seconds' events are.
+      const reasons = await expectRows(env, lake, expected);
+      const avroDead = reasons.filter((r) => r === 'unknown_schema: no schema registry configured');
+      expect(avroDead.length).toBeGreaterThan(100);
+    },
+    180_000,
+  );
 });
 
 describe('lake export of Avro through the real schema registry', () => {
