@@ -26,18 +26,6 @@ describe('parseConfig', () => {
     expect(parseConfig({ TRUSTED_PROXIES: '10.0.0.1, ::1' }).TRUSTED_PROXIES).toBe('10.0.0.1, ::1');
   });
 
-  it('has no schema registry unless one is named, and registers FULL_TRANSITIVE by default', () => {
-    const config = parseConfig({});
-    expect(config.SCHEMA_REGISTRY_URL).toBeUndefined();
-    expect(config.SCHEMA_COMPATIBILITY).toBe('FULL_TRANSITIVE');
-    const named = parseConfig({
-      SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7/',
-      SCHEMA_COMPATIBILITY: 'BACKWARD',
-    });
-    expect(named.SCHEMA_REGISTRY_URL).toBe('http://127.0.0.1:8081/apis/ccompat/v7');
-    expect(named.SCHEMA_COMPATIBILITY).toBe('BACKWARD');
-  });
-
   it('coerces numbers and treats empty strings as unset', () => {
     const config = parseConfig({ PORT: '8080', ADMIN_TOKEN: '', ALLOWED_LATENESS_MS: '0' });
     expect(config.PORT).toBe(8080);
@@ -58,8 +46,6 @@ describe('parseConfig', () => {
     ['TRUSTED_PROXIES', '10.0.0.1, proxy.local'],
     ['WEB_DATABASE_URL', 'mysql://x'],
     ['ALLOWED_HOSTS', 'a.example, *'],
-    ['SCHEMA_REGISTRY_URL', '127.0.0.1:8081'],
-    ['SCHEMA_COMPATIBILITY', 'STRICT'],
   ])('names the bad variable %s=%s', (name, value) => {
     let error: unknown;
     try {

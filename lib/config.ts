@@ -27,32 +27,6 @@ export const configSchema = z.object({
     .regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, 'comma-separated host:port list')
     .default('127.0.0.1:9092'),
   KAFKA_CLIENT_ID: z.string().min(1).default('clickstream'),
-  /**
-   * Base URL of a Confluent-compatible schema registry (Confluent Schema Registry, or Apicurio's
-   * /apis/ccompat/v7). Unset: no registry, and an Avro-framed message is a dead letter.
-   * `npm run stack:up` starts a local one and writes this to .env.local.
-   */
-  SCHEMA_REGISTRY_URL: z
-    .string()
-    .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http(s):// URL')
-    .transform((url) => url.replace(/\/+$/, ''))
-    .optional(),
-  /**
-   * Compatibility level our subjects are registered with. FULL_TRANSITIVE by default: with Avro,
-   * BACKWARD alone accepts a version that removes a required field, which every consumer still
-   * reading that field would then dead-letter (docs/schemas.md).
-   */
-  SCHEMA_COMPATIBILITY: z
-    .enum([
-      'NONE',
-      'BACKWARD',
-      'BACKWARD_TRANSITIVE',
-      'FORWARD',
-      'FORWARD_TRANSITIVE',
-      'FULL',
-      'FULL_TRANSITIVE',
-    ])
-    .default('FULL_TRANSITIVE'),
   /** Prefix of the consumer groups (and snapshot keys): separate pipelines on one cluster. */
   CONSUMER_GROUP_PREFIX: z
     .string()

@@ -61,7 +61,6 @@ async function main(): Promise<number> {
         pool,
         groupIdPrefix: config.CONSUMER_GROUP_PREFIX,
         maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
-        schemaRegistryUrl: config.SCHEMA_REGISTRY_URL,
         exclusive: !args['no-lock'],
         threads: Number(args.threads),
         log,

@@ -7,7 +7,6 @@ import { DeadLetters } from '../../components/admin/DeadLetters.tsx';
 import { LakeExportPanel } from '../../components/admin/LakeExportPanel.tsx';
 import { ModelsPanel } from '../../components/admin/ModelsPanel.tsx';
 import { PipelineHealth } from '../../components/admin/PipelineHealth.tsx';
-import { SchemaRegistryPanel } from '../../components/admin/SchemaRegistryPanel.tsx';
 import { SessionsPanel } from '../../components/admin/SessionsPanel.tsx';
 import { pageReaderSignedIn } from '../../lib/web/page-reader.ts';
 import { snapshotFor } from '../../lib/web/privacy.ts';
@@ -32,9 +31,6 @@ export default async function AdminPage() {
 
       <h2 className="section-title">Pipeline health</h2>
       <PipelineHealth initialSnapshot={snapshotFor(getWebRuntime().poller.latest(), signedIn)} />
-
-      <h2 className="section-title">Schemas</h2>
-      <SchemaRegistryPanel />
 
       <h2 className="section-title">Dead-letter store</h2>
       <DeadLetters />

@@ -12,7 +12,6 @@ import { LiveTrafficStatus } from './LiveTrafficStatus.tsx';
 import { ReferenceDataCard } from './ReferenceDataCard.tsx';
 import { defaultStreamForm, streamBody, type StreamForm } from './stream-form.ts';
 import { TrafficSettingsForm } from './TrafficSettingsForm.tsx';
-import { WireFormatCard } from './WireFormatCard.tsx';
 
 export function SimulatorPanel({ initialStatus }: { initialStatus: SimulatorStatus }) {
   const [status, setStatus] = useState(initialStatus);
@@ -68,15 +67,6 @@ export function SimulatorPanel({ initialStatus }: { initialStatus: SimulatorStat
             })
           }
           onStop={() => void act('stop', '/api/simulator/stop', { what: 'live' })}
-        />
-
-        <WireFormatCard
-          wireFormat={status.wireFormat}
-          registry={status.registry}
-          busy={busy}
-          onApply={(encoding, clickSchema) =>
-            void act('wire-format', '/api/simulator/wire-format', { encoding, clickSchema })
-          }
         />
 
         <div className="grid-2">

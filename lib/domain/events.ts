@@ -3,27 +3,12 @@
 // sink, lake, models) must accept too. Every field of the spec tables is required and non-null;
 // unknown fields are ignored. A message either parses into an event or yields a dead-letter
 // reason `<kind>: <detail>`. Pure: the reading process's clock comes in as an argument.
-// This file reads JSON; Avro-framed values are read by avro-events.ts, and both judge the values
-// with the same checks (event-checks.ts).
 import { z } from 'zod';
-import { exactDecimal } from './decimal-text.ts';
-import {
-  checkOptions,
-  describe,
-  emptyField,
-  eventTimeOfText,
-  fail,
-  textProblem,
-  totalAmountOf as totalAmountOfDecimal,
-  userIdOf as userIdOfDecimal,
-  wrongType,
-  type Failure,
-} from './event-checks.ts';
+import { amountText, exactDecimal, safeInteger } from './decimal-text.ts';
 import { topLevelNumberTexts } from './json-number-text.ts';
-import { formatIsoTimestamp } from './timestamp.ts';
+import { formatIsoTimestamp, parseTimestamp } from './timestamp.ts';
 
 export { formatIsoTimestamp, formatTimestamp, parseTimestamp } from './timestamp.ts';
-export { MAX_ID_BYTES, MAX_TEXT_BYTES } from './event-checks.ts';
 
 export interface Click {
   clickId: string;
@@ -36,12 +21,6 @@ export interface Click {
   ipAddress: string;
   /** Event time (`datetime_occured`), epoch milliseconds. */
   time: number;
-  /**
-   * The visitor's session (`session_id`: click schema v2, or a JSON string field of that name;
-   * a JSON value of another type there is ignored like any unknown field). The parser sets it
-   * only when the message carries one: absent (or null, for clicks built elsewhere) means none.
-   */
-  sessionId?: string | null;
 }
 
 export interface Checkout {
@@ -76,12 +55,6 @@ export const DEAD_LETTER_KINDS = [
   'negative_amount',
   'too_many_decimals',
   'amount_out_of_range',
-  // Avro-framed values (avro-events.ts): the registry does not know the writer schema's id (or
-  // no registry is configured), the body does not decode with it or is not a record we read,
-  // the frame is too short to hold a schema id.
-  'unknown_schema',
-  'invalid_avro',
-  'invalid_frame',
 ] as const;
 export type DeadLetterKind = (typeof DEAD_LETTER_KINDS)[number];
 
@@ -137,7 +110,53 @@ export const checkoutWireSchema = z.object({
 });
 export type CheckoutWire = z.infer<typeof checkoutWireSchema>;
 
+const EXPECTED: Record<string, string> = {
+  user_id: 'an integer (JSON number)',
+  price: 'a finite number',
+  total_amount: 'a number',
+};
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+// NUL and unpaired surrogates are valid in JSON strings but cannot be stored in PostgreSQL text.
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const isStorable = (text: string): boolean =>
+  !text.includes('\u0000') && !UNPAIRED_SURROGATE.test(text);
+
+/**
+ * The longest text every store holds, in UTF-8 bytes. Ids are keys of PostgreSQL btree indexes
+ * (an index row holds at most 2704 bytes); any text is a VARCHAR(65535) in Redshift Spectrum.
+ */
+export const MAX_ID_BYTES = 1024;
+export const MAX_TEXT_BYTES = 65_535;
+const ID_FIELDS = new Set(['click_id', 'checkout_id', 'product_id']);
+
+/** UTF-8 length of a well-formed string (no lone surrogates: checked before). */
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x800)
+      bytes += c >= 0xd800 && c <= 0xdfff ? 1 : 2; // a pair: 4 bytes for 2 units
+    else if (c >= 0x80) bytes += 1;
+  }
+  return bytes;
+}
+
+type Failure = { ok: false; kind: DeadLetterKind; reason: string };
+const fail = (kind: DeadLetterKind, detail?: string): Failure => ({
+  ok: false,
+  kind,
+  reason: detail === undefined ? kind : `${kind}: ${detail}`,
+});
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+const shorten = (value: string) => (value.length > 64 ? `${value.slice(0, 64)}…` : value);
 
 /** Decodes and JSON-parses a message into a plain object (and its text), or fails. */
 function readObject(
@@ -187,12 +206,21 @@ function validate<S extends z.ZodObject>(
     const value = obj[field];
     const issue = issues.find((i) => i.path[0] === field);
     if (issue) {
-      if (issue.code === 'too_small' && typeof value === 'string') return emptyField(field);
-      return wrongType(field, describe(value));
+      if (issue.code === 'too_small' && typeof value === 'string') {
+        return fail('empty_field', `${field} must be a non-empty string`);
+      }
+      const expected = EXPECTED[field] ?? 'a string';
+      return fail('wrong_type', `${field} must be ${expected}, got ${describe(value)}`);
     }
     if (typeof value === 'string') {
-      const problem = textProblem(field, value);
-      if (problem) return problem;
+      if (!isStorable(value)) {
+        return fail('invalid_text', `${field} contains U+0000 or an unpaired surrogate`);
+      }
+      const limit = ID_FIELDS.has(field) ? MAX_ID_BYTES : MAX_TEXT_BYTES;
+      // A UTF-16 unit is at most 3 bytes of UTF-8: most strings need no counting.
+      if (value.length * 3 > limit && utf8Length(value) > limit) {
+        return fail('too_long', `${field} is longer than ${limit} bytes of UTF-8`);
+      }
     }
     if (field === 'user_id') {
       numbers = topLevelNumberTexts(text, numberKeys);
@@ -210,9 +238,10 @@ function validate<S extends z.ZodObject>(
 function userIdOf(written: string | undefined): { ok: true; value: number } | Failure {
   const decimal = written === undefined ? undefined : exactDecimal(written);
   if (decimal === undefined) throw new Error('unreachable: user_id is a number without its text');
-  return userIdOfDecimal(decimal, (problem) =>
-    problem === 'unsafe' ? 'an unsafe integer' : 'number',
-  );
+  const id = safeInteger(decimal);
+  if (id.ok) return id;
+  const got = id.problem === 'unsafe' ? 'an unsafe integer' : 'number';
+  return fail('wrong_type', `user_id must be ${EXPECTED.user_id}, got ${got}`);
 }
 
 /** total_amount as exact text, judged on the digits as written. */
@@ -220,7 +249,40 @@ function totalAmountOf(written: string | undefined): { ok: true; text: string } 
   const decimal = written === undefined ? undefined : exactDecimal(written);
   if (decimal === undefined)
     throw new Error('unreachable: total_amount is a number without its text');
-  return totalAmountOfDecimal(decimal, written!);
+  const amount = amountText(decimal);
+  if (amount.ok) return amount;
+  const shown = shorten(written!);
+  switch (amount.kind) {
+    case 'negative_amount':
+      return fail('negative_amount', `total_amount ${shown} < 0`);
+    case 'too_many_decimals':
+      return fail('too_many_decimals', `total_amount ${shown} has more than 2 decimals`);
+    case 'amount_out_of_range':
+      return fail('amount_out_of_range', `total_amount ${shown} has more than 36 integer digits`);
+  }
+}
+
+function checkOptions(options: ParseOptions): void {
+  if (!Number.isFinite(options.now) || !(options.maxFutureSkewMs >= 0)) {
+    throw new Error(
+      `parse options need a finite clock and a skew >= 0, got ${JSON.stringify(options)}`,
+    );
+  }
+}
+
+/** The event time, refused when unparseable, outside 0001-9999, or too far in the future. */
+function eventTime(value: string, options: ParseOptions): { ok: true; time: number } | Failure {
+  const result = parseTimestamp(value);
+  const shown = JSON.stringify(shorten(value)); // reasons stay short
+  if (!result.ok) return fail('bad_timestamp', `datetime_occured ${shown}: ${result.reason}`);
+  const ahead = result.time - options.now;
+  if (ahead > options.maxFutureSkewMs) {
+    return fail(
+      'future_timestamp',
+      `datetime_occured ${shown} is ${ahead} ms ahead of the reader's clock (at most ${options.maxFutureSkewMs} allowed)`,
+    );
+  }
+  return result;
 }
 
 type NumberTexts = Partial<Record<string, string>>;
@@ -235,10 +297,8 @@ export function parseClick(raw: RawMessage, options: ParseOptions): ParseResult<
   const checked = validate(clickWireSchema, read.obj, read.text, CLICK_NUMBERS);
   if (!checked.ok) return checked;
   const w = checked.wire;
-  const time = eventTimeOfText(w.datetime_occured, options);
+  const time = eventTime(w.datetime_occured, options);
   if (!time.ok) return time;
-  const session = sessionIdOf(read.obj);
-  if (session && !session.ok) return session;
   return {
     ok: true,
     event: {
@@ -251,22 +311,8 @@ export function parseClick(raw: RawMessage, options: ParseOptions): ParseResult<
       userAgent: w.user_agent,
       ipAddress: w.ip_address,
       time: time.time,
-      // Always set, undefined when absent: one object shape for every click (the hot path).
-      sessionId: session?.value,
     },
   };
-}
-
-/**
- * A JSON `session_id` string, carried like click schema v2's and judged like any text; any
- * other JSON value there is ignored, like an unknown field. Undefined when there is none.
- */
-function sessionIdOf(
-  obj: Record<string, unknown>,
-): { ok: true; value: string } | Failure | undefined {
-  const value = obj.session_id;
-  if (typeof value !== 'string') return undefined;
-  return textProblem('session_id', value) ?? { ok: true, value };
 }
 
 /** Parses one `checkouts` message read at `options.now`. */
@@ -279,7 +325,7 @@ export function parseCheckout(raw: RawMessage, options: ParseOptions): ParseResu
   const w = checked.wire;
   const amount = totalAmountOf(checked.numbers.total_amount);
   if (!amount.ok) return amount;
-  const time = eventTimeOfText(w.datetime_occured, options);
+  const time = eventTime(w.datetime_occured, options);
   if (!time.ok) return time;
   return {
     ok: true,

@@ -4,7 +4,7 @@ import { LAKE_TABLES, lakeTable, offsetAppId, parseOffsetAppId } from './lake-ta
 // The contract with the dbt models (docs/lake.md): names, types and nullability, in order.
 const CONTRACT: Record<string, string> = {
   clicks:
-    'click_id string!, user_id long!, product_id string!, product string!, price double!, url string!, user_agent string!, ip_address string!, event_time timestamp!, event_date date!, kafka_topic string!, kafka_partition integer!, kafka_offset long!, ingested_at timestamp!, session_id string',
+    'click_id string!, user_id long!, product_id string!, product string!, price double!, url string!, user_agent string!, ip_address string!, event_time timestamp!, event_date date!, kafka_topic string!, kafka_partition integer!, kafka_offset long!, ingested_at timestamp!',
   checkouts:
     'checkout_id string!, user_id long!, product_id string!, payment_method string!, total_amount decimal(38,2)!, shipping_address string!, billing_address string!, user_agent string!, ip_address string!, event_time timestamp!, event_date date!, kafka_topic string!, kafka_partition integer!, kafka_offset long!, ingested_at timestamp!',
   dead_letters:

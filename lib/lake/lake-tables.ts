@@ -43,9 +43,6 @@ export const clicksTable: LakeTable = {
     field('event_time', 'timestamp', false),
     field('event_date', 'date', false),
     ...kafkaColumns,
-    // Click schema v2 (schemas/click.v2.avsc): null for v1 and JSON clicks without it. Last, so a
-    // table created before it and evolved in place (docs/lake.md) has the same column order.
-    field('session_id', 'string', true),
   ]),
 };
 

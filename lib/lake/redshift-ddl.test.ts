@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkoutsTable, clicksTable, usersTable } from './lake-tables.ts';
+import { checkoutsTable, usersTable } from './lake-tables.ts';
 import { redshiftType, spectrumDdl } from './redshift-ddl.ts';
 
 describe('Redshift Spectrum DDL', () => {
@@ -38,19 +38,6 @@ describe('Redshift Spectrum DDL', () => {
       `ALTER TABLE "lake"."checkouts" ADD IF NOT EXISTS PARTITION ("event_date"='2024-01-02') LOCATION 's3://b/lake/checkouts/_symlink_format_manifest/event_date=2024-01-02/';`,
     );
     expect(ddl).toContain("LOCATION 's3://b/lake/users/_symlink_format_manifest/';");
-  });
-
-  it('declares clicks with session_id last, nullable like every Spectrum column', () => {
-    const clicks = spectrumDdl('lake', [
-      {
-        name: 'clicks',
-        schema: clicksTable.schema,
-        partitionColumns: ['event_date'],
-        location: 's3://b/lake/clicks',
-        partitions: [],
-      },
-    ]);
-    expect(clicks).toContain('"ingested_at" TIMESTAMP,\n  "session_id" VARCHAR(65535)\n)');
   });
 
   it('prints only partitions when asked', () => {

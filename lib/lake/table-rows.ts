@@ -79,8 +79,7 @@ export function appendClick(rows: RowBuffer): (row: ClickRow) => void {
     partition,
     offset,
     ingested,
-    sessionId,
-  ] = columns<[S, N, S, S, N, S, S, S, N, S, N, N, N, S]>(rows, [
+  ] = columns<[S, N, S, S, N, S, S, S, N, S, N, N, N]>(rows, [
     'click_id',
     'user_id',
     'product_id',
@@ -94,7 +93,6 @@ export function appendClick(rows: RowBuffer): (row: ClickRow) => void {
     'kafka_partition',
     'kafka_offset',
     'ingested_at',
-    'session_id',
   ]);
   return (r) => {
     const e = r.event;
@@ -111,7 +109,6 @@ export function appendClick(rows: RowBuffer): (row: ClickRow) => void {
     partition.push(r.partition);
     offset.push(r.offset);
     ingested.push(r.ingestedAt);
-    sessionId.push(e.sessionId ?? null);
   };
 }
 

@@ -4,7 +4,7 @@
 // argument, randomness from a seed, so the simulator, the benchmark and the
 // tests share it and can reproduce a stream.
 import { MinHeap } from '../domain/min-heap.ts';
-import { CampaignUrls, SESSION_TIMEOUT_MS, plainProductUrl } from './campaign-urls.ts';
+import { CampaignUrls, plainProductUrl } from './campaign-urls.ts';
 import { MIX_PRESETS, isPlain, type ChannelWeights, type MixChannel } from './channel-mix.ts';
 import { seededRandom } from './seeded-random.ts';
 
@@ -57,17 +57,6 @@ export interface GeneratedMessage {
   kind: 'valid' | 'duplicate' | 'malformed' | 'late';
   /** A click's channel as generated (a malformed click's too); absent for checkouts. */
   channel?: MixChannel;
-  /**
-   * The event's wire fields as `value` holds them (JSON types), for producers that encode it
-   * otherwise (Avro: message-encoder.ts). Absent for a malformed message: it stays as written.
-   */
-  fields?: Readonly<Record<string, unknown>>;
-  /**
-   * A click's session (click schema v2's `session_id`): the user's clicks until one comes more
-   * than SESSION_TIMEOUT_MS after the previous. Kept out of `value`: the JSON stays the original
-   * generator's.
-   */
-  sessionId?: string;
 }
 
 /** `YYYY-MM-DD HH:MM:SS.fff`, UTC, no zone: the original generator's format. */
@@ -158,9 +147,6 @@ export class StreamGenerator {
   private readonly pending = new MinHeap<PendingCheckout>((a, b) => a.at - b.at);
   private sequence = 0;
   private readonly runId: string;
-  /** Each user's current session; no randomness spent, so the stream is the same with it. */
-  private readonly sessions = new Map<number, { id: string; lastClickAt: number }>();
-  private sessionSequence = 0;
   /** Null for plain URLs: no randomness spent, the original generator's stream exactly. */
   private readonly campaigns: CampaignUrls | null;
 
@@ -191,7 +177,6 @@ export class StreamGenerator {
         clickTime,
         late,
         landing.channel,
-        this.sessionOf(userId, clickTime),
       );
       if (this.random() < this.settings.checkoutProbability) {
         const { min, max } = this.settings.clickToCheckoutMs;
@@ -216,16 +201,6 @@ export class StreamGenerator {
     return this.pending.size;
   }
 
-  private sessionOf(userId: number, at: number): string {
-    const previous = this.sessions.get(userId);
-    const id =
-      previous !== undefined && Math.abs(at - previous.lastClickAt) <= SESSION_TIMEOUT_MS
-        ? previous.id
-        : `ses-${this.runId}-${(++this.sessionSequence).toString(36).padStart(8, '0')}`;
-    this.sessions.set(userId, { id, lastClickAt: at });
-    return id;
-  }
-
   /** The event time to write, and whether it is deliberately late. */
   private jitter(t: number): [number, boolean] {
     const r = this.random();
@@ -245,20 +220,18 @@ export class StreamGenerator {
     t: number,
     late: boolean,
     channel?: MixChannel,
-    sessionId?: string,
   ): void {
     const r = this.random();
     const { malformedShare, duplicateShare } = this.settings;
-    const tag = { ...(channel ? { channel } : {}), ...(sessionId ? { sessionId } : {}) };
+    const tag = channel ? { channel } : {};
     if (r < malformedShare) {
       out.push({ topic, value: this.malform(event), eventTime: null, kind: 'malformed', ...tag });
       return;
     }
     const value = JSON.stringify(event);
-    const fields = event;
-    out.push({ topic, value, eventTime: t, kind: late ? 'late' : 'valid', ...tag, fields });
+    out.push({ topic, value, eventTime: t, kind: late ? 'late' : 'valid', ...tag });
     if (r < malformedShare + duplicateShare)
-      out.push({ topic, value, eventTime: t, kind: 'duplicate', ...tag, fields });
+      out.push({ topic, value, eventTime: t, kind: 'duplicate', ...tag });
   }
 
   private malform(event: Record<string, unknown>): string {

@@ -5,7 +5,6 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { Db } from '../db/client.ts';
 import type { MixChannel } from './channel-mix.ts';
-import { jsonEncoder, type MessageEncoder } from './message-encoder.ts';
 import {
   StreamGenerator,
   productName,
@@ -93,10 +92,9 @@ async function send(
   producer: Producer,
   topics: TrafficTopics,
   batch: GeneratedMessage[],
-  encode: MessageEncoder,
 ): Promise<void> {
-  const clicks = batch.filter((m) => m.topic === 'clicks').map((m) => ({ value: encode(m) }));
-  const checkouts = batch.filter((m) => m.topic === 'checkouts').map((m) => ({ value: encode(m) }));
+  const clicks = batch.filter((m) => m.topic === 'clicks').map((m) => ({ value: m.value }));
+  const checkouts = batch.filter((m) => m.topic === 'checkouts').map((m) => ({ value: m.value }));
   const topicMessages = [
     ...(clicks.length ? [{ topic: topics.clicks, messages: clicks }] : []),
     ...(checkouts.length ? [{ topic: topics.checkouts, messages: checkouts }] : []),
@@ -115,8 +113,6 @@ export interface LiveTrafficOptions {
   clicksPerSecond: number;
   /** Rename a random user every this many ms (0: never). */
   renameEveryMs: number;
-  /** How messages go on the wire (default JSON, as generated); `setEncoder` switches it live. */
-  encode?: MessageEncoder;
   seed?: number;
   onProgress?: (p: TrafficProgress) => void;
   /** Called once if producing fails; the traffic has stopped by then. */
@@ -125,8 +121,6 @@ export interface LiveTrafficOptions {
 
 export interface LiveTraffic {
   stop: () => Promise<TrafficProgress>;
-  /** Sends every later batch with `encode`: a producer switching encoding or schema mid-stream. */
-  setEncoder: (encode: MessageEncoder) => void;
 }
 
 /** Produces live traffic (event time = now) until `stop()` is called or a send fails. */
@@ -141,7 +135,6 @@ export async function startLiveTraffic(o: LiveTrafficOptions): Promise<LiveTraff
   let lastRename = lastTick;
   let running = true;
   let failure: unknown;
-  let encode = o.encode ?? jsonEncoder;
   const loop = (async () => {
     while (running) {
       const started = Date.now();
@@ -152,7 +145,7 @@ export async function startLiveTraffic(o: LiveTrafficOptions): Promise<LiveTraff
       const n = Math.floor(carry);
       carry -= n;
       const batch = generator.emit(started, n);
-      await send(producer, o.topics, batch, encode);
+      await send(producer, o.topics, batch);
       count(progress, batch);
       if (o.renameEveryMs > 0 && started - lastRename >= o.renameEveryMs) {
         await renameUser(o.db, Math.floor(Math.random() * o.settings.users), String(started));
@@ -168,9 +161,6 @@ export async function startLiveTraffic(o: LiveTrafficOptions): Promise<LiveTraff
     o.onError?.(error);
   });
   return {
-    setEncoder: (next) => {
-      encode = next;
-    },
     stop: async () => {
       running = false;
       await loop;
@@ -189,8 +179,6 @@ export interface BackfillOptions {
   hours: number;
   /** Clicks per second of event time. */
   clicksPerSecond: number;
-  /** How messages go on the wire (default JSON, as generated). */
-  encode?: MessageEncoder;
   seed?: number;
   now?: number;
   onProgress?: (p: TrafficProgress) => void;
@@ -217,7 +205,7 @@ export async function backfill(o: BackfillOptions): Promise<TrafficProgress> {
       carry -= n;
       pending.push(...generator.emit(t, n));
       if (pending.length >= 5000 || t + stepMs > end) {
-        await send(producer, o.topics, pending, o.encode ?? jsonEncoder);
+        await send(producer, o.topics, pending);
         count(progress, pending);
         pending = [];
         progress.fraction = (t - start) / (end - start);
@@ -226,7 +214,7 @@ export async function backfill(o: BackfillOptions): Promise<TrafficProgress> {
     }
     if (!o.signal?.aborted) {
       if (pending.length > 0) {
-        await send(producer, o.topics, pending, o.encode ?? jsonEncoder);
+        await send(producer, o.topics, pending);
         count(progress, pending);
       }
       progress.fraction = 1;

@@ -14,21 +14,6 @@ import {
   type LiveTraffic,
   type TrafficProgress,
 } from '../simulator/traffic.ts';
-import {
-  DEFAULT_WIRE_FORMAT,
-  avroEncoder,
-  jsonEncoder,
-  jsonV2Encoder,
-  type MessageEncoder,
-  type WireFormat,
-} from '../simulator/message-encoder.ts';
-import {
-  CLICK_SCHEMAS,
-  registerSchema,
-  registerWriterSchemas,
-  valueSubject,
-  type ClickSchemaName,
-} from '../simulator/schema-registration.ts';
 import type { BackfillSettings, LiveTrafficSettings } from './schemas.ts';
 import type {
   BackfillStatus,
@@ -39,15 +24,6 @@ import type {
 
 /** The request conflicts with what runs now (HTTP 409). */
 export class SimulatorConflict extends Error {}
-
-/** Avro was asked for, but no schema registry is configured (HTTP 409). */
-export class NoSchemaRegistry extends SimulatorConflict {
-  constructor() {
-    super(
-      'No schema registry is configured (SCHEMA_REGISTRY_URL): the simulator can send JSON only.',
-    );
-  }
-}
 
 type StreamSettings = Pick<
   LiveTrafficSettings,
@@ -119,10 +95,7 @@ export interface SimulatorControllerOptions {
     | 'TOPIC_PARTITIONS'
     | 'TOPIC_REPLICATION_FACTOR'
     | 'ALLOWED_LATENESS_MS'
-    | 'SCHEMA_COMPATIBILITY'
   >;
-  /** SCHEMA_REGISTRY_URL, or undefined when no registry is configured (JSON only). */
-  registryUrl?: string;
   /** The simulator's own connection (seeding 100k users outlasts a request's timeout). */
   db: Db;
   kafka: () => Kafka;
@@ -155,8 +128,6 @@ export class SimulatorController {
   private backfillRun: Promise<void> | undefined;
   private topicsReady: Promise<void> | undefined;
   private rateSamples: { at: number; sent: number }[] = [];
-  private wireFormat: WireFormat = DEFAULT_WIRE_FORMAT;
-  private encode: MessageEncoder = jsonEncoder;
 
   constructor(private readonly o: SimulatorControllerOptions) {}
 
@@ -170,52 +141,7 @@ export class SimulatorController {
       backfill: { ...this.backfillStatus, counts: { ...this.backfillStatus.counts } },
       seeded: this.seeded,
       topics: this.topics,
-      wireFormat: { ...this.wireFormat },
-      registry: this.o.registryUrl !== undefined,
     };
-  }
-
-  /**
-   * Sends with `format` from now on: running live traffic switches at its next batch, and the
-   * next start and backfill use it. Avro registers the writer schemas first (click v1 or v2,
-   * checkout v1); a refusal leaves the current format as it was.
-   */
-  async setWireFormat(format: WireFormat): Promise<SimulatorStatus> {
-    const encode = await this.encoderFor(format);
-    this.wireFormat = { ...format };
-    this.encode = encode;
-    this.traffic?.setEncoder(encode);
-    this.o.log?.(`simulator now sends ${format.encoding} with click schema ${format.clickSchema}`);
-    return this.status();
-  }
-
-  /** Registers click schema `name` under the clicks subject (v3: to see the registry refuse it). */
-  async registerClickSchema(name: ClickSchemaName): Promise<{ subject: string; id: number }> {
-    const subject = valueSubject(this.topics.clicks);
-    const id = await registerSchema(
-      this.registry(),
-      subject,
-      CLICK_SCHEMAS[name],
-      this.o.config.SCHEMA_COMPATIBILITY,
-    );
-    return { subject, id };
-  }
-
-  private registry(): string {
-    if (!this.o.registryUrl) throw new NoSchemaRegistry();
-    return this.o.registryUrl;
-  }
-
-  private async encoderFor(format: WireFormat): Promise<MessageEncoder> {
-    if (format.encoding === 'json')
-      return format.clickSchema === 'v2' ? jsonV2Encoder : jsonEncoder;
-    const schemas = await registerWriterSchemas(
-      this.registry(),
-      this.topics,
-      format.clickSchema,
-      this.o.config.SCHEMA_COMPATIBILITY,
-    );
-    return avroEncoder(schemas);
   }
 
   async seed(settings: { users: number; products: number }): Promise<SimulatorStatus> {
@@ -256,7 +182,6 @@ export class SimulatorController {
         settings: generatorSettings(settings, this.o.config.ALLOWED_LATENESS_MS),
         clicksPerSecond: clicksPerSecond(settings.rate, settings.checkoutProbability),
         renameEveryMs: Math.round(settings.renameEverySec * 1000),
-        encode: this.encode,
         onProgress: (p) => {
           this.live.counts = countsOf(p);
           this.sampleRate(p.sent);
@@ -323,7 +248,6 @@ export class SimulatorController {
         settings: generatorSettings(settings, this.o.config.ALLOWED_LATENESS_MS),
         hours: settings.hours,
         clicksPerSecond: clicksPerSecond(settings.rate, settings.checkoutProbability),
-        encode: this.encode,
         seed: startedAt % 2 ** 31,
         now: startedAt,
         signal: abort.signal,

@@ -2,7 +2,6 @@
 // socket.io). Types only, shared with the browser. These are the simulator's own counts of what
 // it sent; the dashboard never shows them as pipeline figures.
 import type { MixChannel } from '../simulator/channel-mix.ts';
-import type { WireFormat } from '../simulator/message-encoder.ts';
 import type { BackfillSettings, LiveTrafficSettings } from './schemas.ts';
 
 export interface SentCounts {
@@ -46,8 +45,4 @@ export interface SimulatorStatus {
   backfill: BackfillStatus;
   seeded: { users: number; products: number; at: number } | null;
   topics: { clicks: string; checkouts: string };
-  /** How messages go on the wire: JSON or Avro, click schema v1 or v2. */
-  wireFormat: WireFormat;
-  /** Whether a schema registry is configured (Avro needs one). */
-  registry: boolean;
 }

@@ -80,13 +80,7 @@ function createWebRuntime(config: Config, log: (message: string) => void): WebRu
       clientId: `${config.KAFKA_CLIENT_ID}-web`,
     }));
   const workerUrls = workerMetricsUrls(config.WORKER_METRICS_URL);
-  const simulator = new SimulatorController({
-    config,
-    db: simulatorDb,
-    kafka: kafkaClient,
-    registryUrl: config.SCHEMA_REGISTRY_URL,
-    log,
-  });
+  const simulator = new SimulatorController({ config, db: simulatorDb, kafka: kafkaClient, log });
   const poller = new PipelinePoller({ db: () => requestPrisma(), workerUrls, log });
   let prisma: PrismaClient | undefined;
   const requestPrisma = () => (prisma ??= createPrisma(databaseUrl, { pool }));

@@ -35,7 +35,6 @@ export function jobHandlers(deps: JobHandlerDeps): Record<JobKind, JobHandler> {
             pool: deps.pool,
             groupIdPrefix: config.CONSUMER_GROUP_PREFIX,
             maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
-            schemaRegistryUrl: config.SCHEMA_REGISTRY_URL,
             // The run is this worker's runJob already (row, heartbeat, progress).
             exclusive: false,
             runId: run.id,

@@ -50,13 +50,6 @@ export interface LakeExportOptions {
    */
   maxFutureSkewMs?: number;
   /**
-   * SCHEMA_REGISTRY_URL: Avro-framed values are read with their writer schemas from it. Unset,
-   * they are dead letters (`unknown_schema`). A registry that stays unreachable for
-   * `registryWaitMs` (default 30 s) fails the run, which commits nothing: never a dead letter.
-   */
-  schemaRegistryUrl?: string;
-  registryWaitMs?: number;
-  /**
    * Run as a job_runs row through runJob (default true): refused with JobAlreadyActiveError while
    * another lake export is queued or running. The jobs worker passes false: it runs the export
    * inside its own runJob (`runId`, `signal`).
@@ -229,8 +222,6 @@ async function openTopicSink(
     reads: planned.plan.reads,
     writer: options.writer ?? {},
     maxFutureSkewMs: options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS,
-    schemaRegistryUrl: options.schemaRegistryUrl,
-    registryWaitMs: options.registryWaitMs,
   };
   const anythingToRead = planned.plan.reads.some((r) => r.from < r.to);
   if (options.threads && options.threads > 0 && !options.store && anythingToRead) {

@@ -134,17 +134,7 @@ export async function readRanges(
           });
           position = offset + 1;
         }
-        if (records.length > 0) {
-          try {
-            await onBatch(batch.topic, batch.partition, records);
-          } catch (error) {
-            // The run fails now: kafkajs' own retries of the batch would only repeat the failure
-            // (a full disk, a registry away past its wait) and delay the report by minutes.
-            pauseFinished(batch.topic, batch.partition);
-            settle.reject(error);
-            return;
-          }
-        }
+        if (records.length > 0) await onBatch(batch.topic, batch.partition, records);
         // Offsets without a data record (control records) inside a batch that covers the
         // position still count as read.
         const first = batch.firstOffset();

@@ -21,8 +21,6 @@ import {
   type TableWriterOptions,
   type WrittenFile,
 } from '../../lib/delta/table-writer.ts';
-import { createMessageDecoder, type MessageDecoder } from '../../lib/schemas/message-decoder.ts';
-import { createSchemaRegistry } from '../../lib/schemas/schema-registry.ts';
 import { topicRowsHandler, type TopicCounts, type TopicWriters } from './topic-rows.ts';
 
 export type TopicTable = 'clicks' | 'checkouts' | 'dead_letters';
@@ -51,20 +49,7 @@ export interface TopicSinkConfig {
   reads: PartitionRead[];
   /** MAX_FUTURE_SKEW_MS, for the parser (the clock is this process's, at read time). */
   maxFutureSkewMs: number;
-  /**
-   * SCHEMA_REGISTRY_URL: the writer schemas of Avro values. Unset: an Avro value is a dead letter
-   * `unknown_schema: no schema registry configured`. A URL, not a client: it crosses to threads.
-   */
-  schemaRegistryUrl?: string;
-  /** How long a batch waits for an unreachable registry before the run fails. */
-  registryWaitMs?: number;
   writer: Partial<TableWriterOptions>;
-}
-
-/** The parser of this sink's thread: JSON, and Avro through the registry when one is set. */
-export function createTopicDecoder(config: TopicSinkConfig): MessageDecoder {
-  const url = config.schemaRegistryUrl;
-  return createMessageDecoder(url ? createSchemaRegistry(url) : undefined);
 }
 
 export function createTopicWriters(
@@ -103,7 +88,7 @@ const writeProgress = (w: PartitionedTableWriter<never, number>): TableWriteProg
 export function createInlineTopicSink(store: ObjectStore, config: TopicSinkConfig): TopicSink {
   const writers = createTopicWriters(store, config.writer);
   const counts: Record<string, TopicCounts> = {};
-  const handle = topicRowsHandler(config, writers, counts, Date.now, createTopicDecoder(config));
+  const handle = topicRowsHandler(config, writers, counts);
   const all = [
     writers.clicks,
     writers.checkouts,

@@ -1,11 +1,11 @@
-// What the worker is riding through right now: each dependency (postgres, kafka, the schema
-// registry) that is failing transiently, since when and why. Retries report here (and count in
+// What the worker is riding through right now: each dependency (postgres, kafka) that is
+// failing transiently, since when and why. Retries report here (and count in
 // clickstream_transient_errors_total); /healthz shows it as "degraded" while it lasts, so an
 // operator sees a database outage as one, not as a silent stall. Restarting the worker would
 // not help, so "degraded" still answers 200; only a stalled loop answers 503.
 import type { SpeedMetrics } from './metrics.ts';
 
-export type Dependency = 'postgres' | 'kafka' | 'schema-registry';
+export type Dependency = 'postgres' | 'kafka';
 
 interface Trouble {
   since: number;

@@ -60,12 +60,6 @@ export function createSpeedMetrics() {
       labelNames: ['topic'] as const,
       registers: [registry],
     }),
-    messagesBySchema: new Counter({
-      name: 'clickstream_messages_by_schema_total',
-      help: 'Source messages read by the repartitioner, per topic, encoding (json, avro) and writer schema id ("" for JSON and for an Avro frame too short to hold one)',
-      labelNames: ['topic', 'encoding', 'schema_id'] as const,
-      registers: [registry],
-    }),
     deadLetters: new Counter({
       name: 'clickstream_dead_letters_total',
       help: 'Malformed messages stored in commerce.dead_letters',

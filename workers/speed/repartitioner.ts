@@ -1,25 +1,22 @@
 // Stage 1 of the speed layer: reads the source topics (keyless or keyed
-// anyhow), validates each message with the one event parser (JSON, or Confluent-framed Avro
-// decoded with its writer schema from the registry, per message), and re-produces
+// anyhow), validates each message with the one event parser, and re-produces
 // valid events to the internal topics on partition userPartition(user_id), so
 // all events of a user meet in one attributor. Malformed messages go to the
 // dead-letter store. After every batch, a watermark marker for the source
 // partition is sent to every internal partition (see docs/design.md).
 // At-least-once: source offsets are committed only after the produce is
 // acknowledged and dead letters are stored; the attributor deduplicates.
-// Transient failures (broker, database or schema registry away) are retried here, with backoff,
-// for as long as they last; anything else stops the worker loudly (onFatal): never a silent stall.
+// Transient failures (broker or database away) are retried here, with backoff, for as long
+// as they last; anything else stops the worker loudly (onFatal): never a silent stall.
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { PrismaClient } from '../../lib/db/client.ts';
-import type { Checkout, Click } from '../../lib/domain/events.ts';
+import { parseCheckout, parseClick, type Checkout, type Click } from '../../lib/domain/events.ts';
 import { originTag } from '../../lib/domain/click-origin.ts';
 import { errorKind } from '../../lib/faults/error-kinds.ts';
 import { retryTransient } from '../../lib/faults/retry.ts';
 import { isGroupRejoin, recoverFromCrashes } from '../../lib/kafka/consumer-restart.ts';
 import { createHighWatermarkAdmin } from '../../lib/kafka/high-watermarks.ts';
 import { userPartition } from '../../lib/kafka/user-partition.ts';
-import { createMessageDecoder, type MessageDecoder } from '../../lib/schemas/message-decoder.ts';
-import { createSchemaRegistry } from '../../lib/schemas/schema-registry.ts';
 import { storeDeadLetters, type DeadLetter, type Retrying } from './dead-letters.ts';
 import type { Dependency, DependencyHealth } from './dependency-health.ts';
 import { FrameBatcher } from './frame-batcher.ts';
@@ -38,11 +35,6 @@ export interface RepartitionerOptions {
   sessionTimeoutMs: number;
   /** MAX_FUTURE_SKEW_MS: events further ahead of this process's clock are dead letters. */
   maxFutureSkewMs: number;
-  /**
-   * SCHEMA_REGISTRY_URL: where the writer schemas of Avro-framed messages are. Unset: such a
-   * message is a dead letter (unknown_schema).
-   */
-  schemaRegistryUrl?: string;
   /**
    * Largest event time known to have been read anywhere (the attributor's markers), so a
    * worker whose own source partitions are all empty can still stamp them (idle-stamper.ts).
@@ -75,19 +67,14 @@ export class Repartitioner {
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly stopping = new AbortController();
   private failed = false;
-  private readonly decoder: MessageDecoder;
-  /** While a batch waits for the registry: keeps this member in the group (see onBatch). */
-  private batchHeartbeat: (() => void) | undefined;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: RepartitionerOptions) {
-    const heartbeatIntervalMs = Math.min(3_000, Math.floor(o.sessionTimeoutMs / 3));
     this.consumer = o.kafka.consumer({
       groupId: o.groupId,
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxWaitTimeInMs: 100,
       sessionTimeout: o.sessionTimeoutMs,
-      heartbeatInterval: heartbeatIntervalMs,
+      heartbeatInterval: Math.min(3_000, Math.floor(o.sessionTimeoutMs / 3)),
     });
     // One request in flight keeps each internal partition in send order, so a
     // marker never overtakes the records it speaks for.
@@ -95,23 +82,6 @@ export class Repartitioner {
     this.admin = o.kafka.admin();
     this.highWatermarks = createHighWatermarkAdmin(o.kafka);
     this.internal = new InternalProducer(this.producer, this.admin);
-    const registryOperation = 'writer schema fetch';
-    this.decoder = createMessageDecoder(
-      o.schemaRegistryUrl ? createSchemaRegistry(o.schemaRegistryUrl) : undefined,
-      {
-        onTransient: (description) => {
-          o.health?.retrying('schema-registry', registryOperation, description);
-          // A request may take its whole timeout and the backoff as long again: beat on a
-          // timer while the batch waits, not only between attempts.
-          const beat = this.batchHeartbeat;
-          if (beat && !this.heartbeatTimer) {
-            beat();
-            this.heartbeatTimer = setInterval(beat, heartbeatIntervalMs);
-          }
-        },
-        onRecovered: () => o.health?.recovered('schema-registry', registryOperation),
-      },
-    );
     this.idle = new IdleStamper({
       ...o,
       admin: this.admin,
@@ -244,34 +214,6 @@ export class Repartitioner {
     };
   }
 
-  /**
-   * Fetches the writer schemas the batch's Avro messages name, so its parse loop stays
-   * synchronous. While the registry is unreachable this waits (retried with backoff, seen in
-   * /healthz), heartbeating so the group keeps this member; if the group asks it to rejoin,
-   * the batch is left to be replayed, as in `retrying`.
-   */
-  private async prepareWriterSchemas(
-    messages: readonly { value: Buffer | null }[],
-    heartbeat: () => Promise<void>,
-  ): Promise<void> {
-    const rejoin = new AbortController();
-    this.batchHeartbeat = () => {
-      heartbeat().catch((e: unknown) => {
-        if (isGroupRejoin(e)) rejoin.abort(e);
-      });
-    };
-    try {
-      await this.decoder.prepare(
-        messages.map((m) => m.value),
-        AbortSignal.any([this.stopping.signal, rejoin.signal]),
-      );
-    } finally {
-      this.batchHeartbeat = undefined;
-      clearInterval(this.heartbeatTimer);
-      this.heartbeatTimer = undefined;
-    }
-  }
-
   private async onBatch({
     batch,
     resolveOffset,
@@ -291,22 +233,15 @@ export class Repartitioner {
     const frames = new FrameBatcher(source, this.internal.limitOf(target));
     const dead: DeadLetter[] = [];
     let maxTime = progress.maxEventTime ?? Number.NEGATIVE_INFINITY;
-    await this.prepareWriterSchemas(batch.messages, heartbeat);
-    const decoder = this.decoder;
-    let jsonMessages = 0;
-    const avroBySchema = new Map<number | null, number>();
 
     for (const message of batch.messages) {
       // A tombstone (null value) is parsed as null, so its reason says so; stored as no bytes.
       const raw = message.value ?? Buffer.alloc(0);
       const producedAt = Number(message.timestamp);
       const read = { now: Date.now(), maxFutureSkewMs: this.o.maxFutureSkewMs };
-      const encoding = decoder.encodingOf(message.value);
-      if (encoding.encoding === 'json') jsonMessages++;
-      else avroBySchema.set(encoding.schemaId, (avroBySchema.get(encoding.schemaId) ?? 0) + 1);
       const parsed = isClicks
-        ? decoder.parseClick(message.value, read)
-        : decoder.parseCheckout(message.value, read);
+        ? parseClick(message.value, read)
+        : parseCheckout(message.value, read);
       if (!parsed.ok) {
         dead.push({
           topic,
@@ -366,11 +301,6 @@ export class Repartitioner {
     await heartbeat();
     this.progress.set(source, progress);
     this.o.metrics.eventsConsumed.inc({ topic }, batch.messages.length);
-    const bySchema = this.o.metrics.messagesBySchema;
-    if (jsonMessages > 0) bySchema.inc({ topic, encoding: 'json', schema_id: '' }, jsonMessages);
-    for (const [id, count] of avroBySchema) {
-      bySchema.inc({ topic, encoding: 'avro', schema_id: id === null ? '' : String(id) }, count);
-    }
     this.o.metrics.consumerLag.set(
       { topic, partition: String(partition) },
       Number(batch.offsetLag()),

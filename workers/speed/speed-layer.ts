@@ -69,7 +69,6 @@ export async function startSpeedLayer(o: SpeedLayerOptions): Promise<SpeedLayer>
     idleTimeoutMs: config.IDLE_TIMEOUT_MS,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
-    schemaRegistryUrl: config.SCHEMA_REGISTRY_URL,
     knownMaxEventTime: () => attributor.maxEventTimeSeen(),
     health,
     log: o.log,

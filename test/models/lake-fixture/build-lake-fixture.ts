@@ -166,7 +166,6 @@ export async function buildLakeFixture(o: LakeFixtureOptions): Promise<LakeFixtu
           ip_address: k.ipAddress,
           event_time: k.time,
           ...kafka,
-          session_id: k.sessionId ?? null,
         });
       } else {
         const c = parsed.event;

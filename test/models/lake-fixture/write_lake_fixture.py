@@ -27,7 +27,6 @@ INPUT_SCHEMAS = {
         ("product", pa.string()), ("price", pa.float64()), ("url", pa.string()),
         ("user_agent", pa.string()), ("ip_address", pa.string()), ("event_time", pa.int64()),
         ("kafka_topic", pa.string()), ("kafka_partition", pa.int32()), ("kafka_offset", pa.int64()),
-        ("session_id", pa.string()),
     ]),
     "checkouts": pa.schema([
         ("checkout_id", pa.string()), ("user_id", pa.int64()), ("product_id", pa.string()),
@@ -66,11 +65,8 @@ def events_batch(batch, exported_at_ms):
         columns["total_amount"] = pc.cast(columns["total_amount"], AMOUNT)
     columns["event_date"] = pc.cast(columns["event_time"], pa.date32())
     columns["ingested_at"] = constant_timestamp(exported_at_ms, batch.num_rows)
-    trailing = ("kafka_topic", "kafka_partition", "kafka_offset", "session_id")
-    order = [n for n in batch.schema.names if n not in trailing]
+    order = [n for n in batch.schema.names if n not in ("kafka_topic", "kafka_partition", "kafka_offset")]
     order += ["event_date", "kafka_topic", "kafka_partition", "kafka_offset", "ingested_at"]
-    # clicks: click schema v2's nullable session_id comes last, as in the export's table.
-    order += [n for n in batch.schema.names if n == "session_id"]
     return pa.record_batch([columns[n] for n in order], names=order)
 
 
