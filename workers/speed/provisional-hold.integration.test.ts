@@ -77,13 +77,21 @@ describe('a worker started on a backlog', () => {
       120_000,
     );
     expect(rows.size).toBe(expected.size);
-    await new Promise((r) => setTimeout(r, 1_000)); // the statistics collector's flush
-    const { rows: stats } = await env.pool.query<{ ins: string; upd: string }>(
-      `SELECT n_tup_ins AS ins, n_tup_upd AS upd FROM pg_stat_user_tables
-       WHERE schemaname = 'commerce' AND relname = 'attributed_checkouts'`,
-    );
-    const inserted = Number(stats[0]!.ins);
-    const updated = Number(stats[0]!.upd);
+    // A backend reports its row counts at most once a second, and an idle one within 10 s
+    // (PGSTAT_IDLE_INTERVAL): wait for every insert to show, then for the last updates.
+    const counts = async () => {
+      const { rows: stats } = await env.pool.query<{ ins: string; upd: string }>(
+        `SELECT n_tup_ins AS ins, n_tup_upd AS upd FROM pg_stat_user_tables
+         WHERE schemaname = 'commerce' AND relname = 'attributed_checkouts'`,
+      );
+      return { inserted: Number(stats[0]!.ins), updated: Number(stats[0]!.upd) };
+    };
+    const deadline = Date.now() + 30_000;
+    while ((await counts()).inserted < expected.size && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await new Promise((r) => setTimeout(r, 11_000));
+    const { inserted, updated } = await counts();
     expect(inserted).toBe(expected.size);
     // Without the hold: 9,272 updates for 12,234 checkouts here (0.76 each).
     expect(updated).toBeLessThan(0.4 * expected.size);
