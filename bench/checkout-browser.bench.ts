@@ -19,6 +19,7 @@ import {
 } from '../lib/web/checkout-queries.ts';
 import { checkoutQuerySchema, type CheckoutQuery } from '../lib/web/schemas.ts';
 import { newestAttributed, windowAggregates } from '../lib/web/sink-queries.ts';
+import { latencySummary } from './bench-support.ts';
 
 function argument(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -44,22 +45,6 @@ function seeded(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function percentile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-}
-
-function summary(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const round = (x: number) => Math.round(x * 100) / 100;
-  return {
-    count: sorted.length,
-    p50Ms: round(percentile(sorted, 0.5)),
-    p95Ms: round(percentile(sorted, 0.95)),
-    maxMs: round(sorted.at(-1) ?? Number.NaN),
   };
 }
 
@@ -217,16 +202,16 @@ async function main(): Promise<void> {
         node: process.version,
         postgres: version.rows[0]?.server_version,
       },
-      pageQuery: summary(page),
-      firstPage: summary(firstPage),
-      deeperPages: summary(deeperPage),
-      detail: summary(detail),
-      dashboardFeed: summary(dashboardFeed),
-      dashboardWindowAggregates: summary(dashboardWindow),
+      pageQuery: latencySummary(page, 2),
+      firstPage: latencySummary(firstPage, 2),
+      deeperPages: latencySummary(deeperPage, 2),
+      detail: latencySummary(detail, 2),
+      dashboardFeed: latencySummary(dashboardFeed, 2),
+      dashboardWindowAggregates: latencySummary(dashboardWindow, 2),
       byFilter: Object.fromEntries(
         [...byLabel.entries()]
           .sort((a, b) => b[1].length - a[1].length)
-          .map(([k, v]) => [k, summary(v)]),
+          .map(([k, v]) => [k, latencySummary(v, 2)]),
       ),
       slowest: {
         label: slowest.label,
@@ -239,7 +224,7 @@ async function main(): Promise<void> {
     console.log(
       `checkout browser on ${ROWS.toLocaleString('en-US')} rows, ${QUERIES} random filter mixes`,
     );
-    const line = (name: string, s: ReturnType<typeof summary>) =>
+    const line = (name: string, s: ReturnType<typeof latencySummary>) =>
       console.log(
         `  ${name.padEnd(30)} n=${String(s.count).padStart(4)}  p50 ${s.p50Ms.toFixed(2).padStart(8)} ms  p95 ${s.p95Ms.toFixed(2).padStart(8)} ms  max ${s.maxMs.toFixed(2).padStart(8)} ms`,
       );

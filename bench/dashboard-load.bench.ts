@@ -17,13 +17,9 @@ import { withPrismaOn } from '../lib/db/client.ts';
 import { seedReferenceData } from '../lib/simulator/traffic.ts';
 import { createSpeedTestEnv } from '../test/speed/test-harness.ts';
 import { generateBacklog, produceBacklog, settings } from './peers/backlog.ts';
+import { benchArgs, latencySummary } from './bench-support.ts';
 
-const args = new Map(
-  process.argv.slice(2).flatMap((a) => {
-    const m = /^--([a-z-]+)=(.*)$/.exec(a);
-    return m ? [[m[1]!, m[2]!] as const] : [];
-  }),
-);
+const args = benchArgs();
 const EVENTS = Number(args.get('events') ?? 600_000);
 /** Requests per second to each endpoint (open loop: a slow answer does not slow the asking). */
 const RATE = Number(args.get('rate') ?? 10);
@@ -45,23 +41,6 @@ type Endpoint = (typeof ENDPOINTS)[number];
 interface Samples {
   latencies: Record<Endpoint, number[]>;
   failures: Record<Endpoint, number>;
-}
-
-function percentile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-}
-
-function summary(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const r = (x: number) => Math.round(x * 10) / 10;
-  return {
-    count: sorted.length,
-    p50Ms: r(percentile(sorted, 0.5)),
-    p95Ms: r(percentile(sorted, 0.95)),
-    p99Ms: r(percentile(sorted, 0.99)),
-    maxMs: r(sorted.at(-1) ?? Number.NaN),
-  };
 }
 
 /** Asks every endpoint RATE times a second until `until` resolves; never waits for an answer. */
@@ -208,12 +187,12 @@ async function main(): Promise<void> {
       ENDPOINTS.map((e) => [
         e,
         {
-          idle: { ...summary(idle.latencies[e]), failures: idle.failures[e] },
-          load: { ...summary(load.latencies[e]), failures: load.failures[e] },
+          idle: { ...latencySummary(idle.latencies[e], 1), failures: idle.failures[e] },
+          load: { ...latencySummary(load.latencies[e], 1), failures: load.failures[e] },
         },
       ]),
     );
-    const gaps = summary(snapshotGaps);
+    const gaps = latencySummary(snapshotGaps, 1);
     console.log(
       `\n${backlog.messages.length.toLocaleString('en')} events caught up in ${loadSeconds.toFixed(1)} s ` +
         `(${Math.round(backlog.messages.length / loadSeconds).toLocaleString('en')} events/s, ${WORKERS} worker processes); ` +

@@ -29,13 +29,9 @@ import {
 } from './peers/contenders.ts';
 import { ensureKafkaTools, ensurePeer } from './peers/install.ts';
 import { printShape } from './peers/report.ts';
+import { benchArgs } from './bench-support.ts';
 
-const args = new Map(
-  process.argv.slice(2).flatMap((a) => {
-    const m = /^--([a-z-]+)=(.*)$/.exec(a);
-    return m ? [[m[1]!, m[2]!] as const] : [];
-  }),
-);
+const args = benchArgs();
 const EVENTS = Number(args.get('events') ?? 600_000);
 const SHAPES = (args.get('shapes') ?? 'uniform,skewed').split(',') as Shape[];
 /** Our worker processes: 2 by default, as the peers run at parallelism 2 on the two cores. */

@@ -15,13 +15,9 @@
 import { createPrisma, createPgPool } from '../lib/db/client.ts';
 import { createTestDatabase } from '../test/db/test-database.ts';
 import { loadConfig } from '../lib/config.ts';
+import { benchArgs } from './bench-support.ts';
 
-const args = new Map(
-  process.argv.slice(2).flatMap((a) => {
-    const m = /^--([a-z-]+)=(.*)$/.exec(a);
-    return m ? [[m[1]!, m[2]!] as const] : [];
-  }),
-);
+const args = benchArgs();
 const ROWS = Number(args.get('rows') ?? 2_000);
 const RUNS = Number(args.get('runs') ?? 10);
 const ROUNDS = Number(args.get('rounds') ?? 3);

@@ -11,13 +11,9 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../lib/config.ts';
 import { createPrisma, createPgPool } from '../lib/db/client.ts';
 import { createTestDatabase } from '../test/db/test-database.ts';
+import { benchArgs } from './bench-support.ts';
 
-const args = new Map(
-  process.argv.slice(2).flatMap((a) => {
-    const m = /^--([a-z-]+)=(.*)$/.exec(a);
-    return m ? [[m[1]!, m[2]!] as const] : [];
-  }),
-);
+const args = benchArgs();
 const STATES = Number(args.get('states') ?? 6);
 const BYTES = Math.round(Number(args.get('mb') ?? 3.5) * 1024 * 1024);
 const RUNS = Number(args.get('runs') ?? 7);

@@ -18,13 +18,9 @@ import { seedReferenceData } from '../lib/simulator/traffic.ts';
 import { withPrismaOn } from '../lib/db/client.ts';
 import { createSpeedTestEnv, type SpeedTestEnv } from '../test/speed/test-harness.ts';
 import { WorkerProcess } from '../test/speed/worker-process.ts';
+import { benchArgs } from './bench-support.ts';
 
-const args = new Map(
-  process.argv.slice(2).flatMap((a) => {
-    const m = /^--([a-z-]+)=(.*)$/.exec(a);
-    return m ? [[m[1]!, m[2]!] as const] : [];
-  }),
-);
+const args = benchArgs();
 const EVENTS = Number(args.get('events') ?? 6_000_000);
 const LATENCY_SECONDS = Number(args.get('seconds') ?? 60);
 const LATENCY_RATE = Number(args.get('rate') ?? 10_000);

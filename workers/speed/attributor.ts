@@ -319,6 +319,11 @@ export class Attributor {
     await heartbeat();
   }
 
+  /** The newest event time of a partition's slowest source: its watermark plus the lateness. */
+  private slowestSource(runtime: PartitionRuntime): number {
+    return runtime.watermark + this.o.allowedLatenessMs;
+  }
+
   private get maxPendingRows(): number {
     return this.o.maxPendingRows ?? DEFAULT_MAX_PENDING_ROWS;
   }
@@ -350,7 +355,7 @@ export class Attributor {
   /** Moves a runtime's new rows and counters into the pending flush. */
   private collect(runtime: PartitionRuntime): void {
     const out = runtime.drain();
-    const slowest = runtime.watermark + this.o.allowedLatenessMs;
+    const slowest = this.slowestSource(runtime);
     const now = Date.now();
     for (const { row, producedAt } of out.rows) {
       const key = pendingRowKey(row);
@@ -408,7 +413,7 @@ export class Attributor {
       ? this.hold.releaseAll()
       : this.hold.release((p) => {
           const runtime = this.partitions.get(p);
-          return runtime ? runtime.watermark + this.o.allowedLatenessMs : Infinity;
+          return runtime ? this.slowestSource(runtime) : Infinity;
         }, now);
     for (const [key, pending] of released) this.pendingRows.set(key, pending);
     const snapshotDue =
