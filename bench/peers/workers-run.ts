@@ -8,8 +8,11 @@ import { projectRoot } from '../../lib/config.ts';
 const count = Number(process.argv[2] ?? '1');
 if (!Number.isInteger(count) || count < 1) throw new Error('usage: workers-run.ts N (N >= 1)');
 
+// WORKER_NODE_ARGS adds node flags to the workers only (as test/speed/worker-process.ts does),
+// e.g. `--cpu-prof --cpu-prof-dir=/tmp/p` to profile our contender.
+const nodeArgs = (process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const children = Array.from({ length: count }, () =>
-  spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+  spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'workers/main.ts'], {
     cwd: projectRoot,
     env: process.env,
     stdio: 'inherit',

@@ -100,7 +100,11 @@ export class Attributor {
   private stopped = false;
 
   constructor(private readonly o: AttributorOptions) {
-    this.hold = new ProvisionalHold(PROVISIONAL_HOLD_LEAD_MS, o.provisionalHoldMs);
+    this.hold = new ProvisionalHold(
+      PROVISIONAL_HOLD_LEAD_MS,
+      o.allowedLatenessMs,
+      o.provisionalHoldMs,
+    );
     this.sink = new SinkWriter({
       db: o.db,
       health: o.health,

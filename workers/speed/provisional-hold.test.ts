@@ -3,6 +3,7 @@ import { ProvisionalHold } from './provisional-hold.ts';
 import type { PendingRow } from './sink-writer.ts';
 
 const LEAD = 30_000;
+const LATENESS = 15_000;
 const MAX_HOLD = 10_000;
 
 function row(id: string, checkoutTime: number, isFinal = false, clickId: string | null = null) {
@@ -34,7 +35,7 @@ function row(id: string, checkoutTime: number, isFinal = false, clickId: string 
 
 describe('ProvisionalHold', () => {
   it('holds a provisional row far ahead of the slowest source, and only that', () => {
-    const hold = new ProvisionalHold(LEAD, MAX_HOLD);
+    const hold = new ProvisionalHold(LEAD, LATENESS, MAX_HOLD);
     expect(hold.offer('far', row('far', 100_000), 50_000, 0)).toBe(true);
     expect(hold.offer('near', row('near', 80_000), 50_000, 0)).toBe(false); // exactly the lead
     expect(hold.offer('final', row('final', 100_000, true), 50_000, 0)).toBe(false);
@@ -44,7 +45,7 @@ describe('ProvisionalHold', () => {
   });
 
   it('a newer row replaces the held one; a final one takes its place in the sink', () => {
-    const hold = new ProvisionalHold(LEAD, MAX_HOLD);
+    const hold = new ProvisionalHold(LEAD, LATENESS, MAX_HOLD);
     hold.offer('c', row('c', 100_000), 0, 0);
     expect(hold.offer('c', row('c', 100_000, false, 'k'), 0, 5)).toBe(true);
     expect(hold.release(() => 0, MAX_HOLD)).toEqual([['c', row('c', 100_000, false, 'k')]]);
@@ -55,20 +56,38 @@ describe('ProvisionalHold', () => {
     expect(hold.releaseAll()).toEqual([]);
   });
 
-  it('writes a row once its partition has read up to its time, in time order', () => {
-    const hold = new ProvisionalHold(LEAD, MAX_HOLD);
+  it('writes a row once its final row is due (slowest source past it by the lateness), in time order', () => {
+    const hold = new ProvisionalHold(LEAD, LATENESS, MAX_HOLD);
     hold.offer('b', row('b', 200_000), 0, 0);
     hold.offer('a', row('a', 100_000), 0, 0);
     const other = row('o', 100_000);
     other.row.partition = 1;
     hold.offer('o', other, 0, 0);
-    expect(hold.release(() => 99_999, 1)).toEqual([]);
-    expect(hold.release((p) => (p === 0 ? 150_000 : 0), 1).map(([k]) => k)).toEqual(['a']);
-    expect(hold.release(() => 200_000, 1).map(([k]) => k)).toEqual(['b', 'o']);
+    // Reaching the checkout's time is not enough: the final row would follow within the lateness.
+    expect(hold.release(() => 100_000, 1)).toEqual([]);
+    expect(hold.release(() => 100_000 + LATENESS - 1, 1)).toEqual([]);
+    expect(hold.release((p) => (p === 0 ? 100_000 + LATENESS : 0), 1).map(([k]) => k)).toEqual([
+      'a',
+    ]);
+    expect(hold.release(() => 200_000 + LATENESS, 1).map(([k]) => k)).toEqual(['b', 'o']);
+  });
+
+  it('keeps a correction of a held row held though its checkout is no longer ahead', () => {
+    const hold = new ProvisionalHold(LEAD, LATENESS, MAX_HOLD);
+    expect(hold.offer('c', row('c', 100_000), 0, 0)).toBe(true);
+    // Its click is read: the clicks source is now close to the checkout, the row is attributed.
+    expect(hold.offer('c', row('c', 100_000, false, 'k'), 99_000, 1)).toBe(true);
+    expect(hold.size).toBe(1);
+    // Then the watermark passes the checkout: the final row goes out, the held one is dropped.
+    expect(hold.offer('c', row('c', 100_000, true, 'k'), 100_000 + LATENESS, 2)).toBe(false);
+    expect(hold.size).toBe(0);
+    expect(hold.release(() => Infinity, 3)).toEqual([]);
+    // A row never held is not held once within the lead.
+    expect(hold.offer('d', row('d', 100_000), 99_000, 4)).toBe(false);
   });
 
   it('writes a held row after the longest hold, counted from its first held version', () => {
-    const hold = new ProvisionalHold(LEAD, MAX_HOLD);
+    const hold = new ProvisionalHold(LEAD, LATENESS, MAX_HOLD);
     hold.offer('a', row('a', 100_000), 0, 0);
     hold.offer('b', row('b', 200_000), 0, 4_000);
     hold.offer('a', row('a', 100_000, false, 'k'), 0, 9_000);
@@ -79,7 +98,7 @@ describe('ProvisionalHold', () => {
   });
 
   it('forgets the rows of partitions moved away, and gives back all the rest on stop', () => {
-    const hold = new ProvisionalHold(LEAD, MAX_HOLD);
+    const hold = new ProvisionalHold(LEAD, LATENESS, MAX_HOLD);
     const moved = row('m', 100_000);
     moved.row.partition = 3;
     hold.offer('m', moved, 0, 0);

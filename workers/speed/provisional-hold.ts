@@ -3,15 +3,20 @@
 // before its clicks: it used to cost a provisional row (unattributed), a correction when its click
 // arrived, and the final row — 1.8 updates per checkout on bench/peers' uniform backlog, each one
 // a new row version through every index. A provisional row whose checkout is more than `leadMs`
-// ahead of its partition's slowest source (watermark + lateness) waits here instead; a newer row
-// for the checkout replaces it, and a final one (or one no longer ahead) goes straight to the sink.
+// ahead of its partition's slowest source (watermark + lateness) waits here instead; a newer
+// provisional row for the checkout replaces it (ahead or not), and a final one goes straight to the
+// sink and drops it.
 // Live, every source is within the idle timeout of the newest event, so no row is held (but for
 // the first rows after a start, until every source partition has reported: `maxHoldMs` at most).
 //
-// A held row is written once the partition's slowest source has reached its checkout's time (its
-// clicks are read: the row is then right, and the final row follows within the lateness), or after
-// `maxHoldMs` of wall clock, whichever comes first: never more than that late. Writing it as soon
-// as the sources came within the lead instead wrote most backlog checkouts twice still.
+// A held row is written once its checkout's final row is due — the partition's slowest source
+// has passed its checkout's time by the allowed lateness, so the watermark has passed it and the
+// final row takes the held one's place: one write instead of two — or after `maxHoldMs` of wall
+// clock, whichever comes first: never more than that late. While a partition catches up, event
+// time runs far faster than the wall clock, so that lateness costs milliseconds. Releasing held
+// rows once the sources reached the checkout's time (the row was right then) still wrote every
+// backlog checkout twice: provisional, then final (87,539 inserts + 108,218 updates on
+// bench/peers' uniform backlog).
 //
 // Why this keeps the crash protocol exact: only provisional rows of checkouts still pending are
 // held, and a snapshot holds those checkouts, so a restart from it writes their final rows.
@@ -21,14 +26,15 @@ import type { PendingRow } from './sink-writer.ts';
 
 interface HeldRow {
   key: string;
+  /** The checkout's time, kept here for the heap's comparisons (no walk through `pending`). */
+  checkoutTime: number;
   /** The newest row for the checkout (a replacement keeps the entry: same key, same time). */
   pending: PendingRow;
   /** When the checkout's first held row came: the bound is per checkout. */
   since: number;
 }
 
-const byCheckoutTime = (a: HeldRow, b: HeldRow) =>
-  a.pending.row.checkoutTime - b.pending.row.checkoutTime;
+const byCheckoutTime = (a: HeldRow, b: HeldRow) => a.checkoutTime - b.checkoutTime;
 
 export class ProvisionalHold {
   /** Insertion order is `since` order: a replacement keeps its place. */
@@ -36,8 +42,13 @@ export class ProvisionalHold {
   /** Per partition, by checkout time; an entry no longer in `held` is skipped when it comes up. */
   private readonly byPartition = new Map<number, MinHeap<HeldRow>>();
 
+  /**
+   * `leadMs`: how far ahead of the slowest source a checkout must be to be held. `finalAfterMs`:
+   * the allowed lateness (the slowest source passes a checkout by it when its row turns final).
+   */
   constructor(
     private readonly leadMs: number,
+    private readonly finalAfterMs: number,
     private readonly maxHoldMs: number,
   ) {}
 
@@ -47,23 +58,26 @@ export class ProvisionalHold {
 
   /**
    * Offers a new row: true when it is held (the caller writes nothing now); false when it goes to
-   * the sink now, and then any older held row for the checkout is dropped (this one is newer).
+   * the sink now (a final row also drops the held row for its checkout: it is newer).
    * `slowest`: the partition's watermark + lateness; -Infinity until every source reported, as
    * at the start of a backlog (where most rows were: a worker starting on 600k events wrote
    * 80k of its 146k provisional rows before then), so then every provisional row is held.
    */
   offer(key: string, pending: PendingRow, slowest: number, now: number): boolean {
     const row = pending.row;
-    if (row.isFinal || !(row.checkoutTime > slowest + this.leadMs)) {
+    if (row.isFinal) {
       this.held.delete(key);
       return false;
     }
+    // A correction of a held row stays held even once its checkout is no longer ahead (its click
+    // has just been read): written now, it would be followed by the final row a moment later.
     const entry = this.held.get(key);
     if (entry) {
       entry.pending = pending;
       return true;
     }
-    const fresh: HeldRow = { key, pending, since: now };
+    if (!(row.checkoutTime > slowest + this.leadMs)) return false;
+    const fresh: HeldRow = { key, checkoutTime: row.checkoutTime, pending, since: now };
     this.held.set(key, fresh);
     let heap = this.byPartition.get(row.partition);
     if (!heap) this.byPartition.set(row.partition, (heap = new MinHeap(byCheckoutTime)));
@@ -72,16 +86,17 @@ export class ProvisionalHold {
   }
 
   /**
-   * The held rows due now: their partition's slowest source reached their checkout's time
-   * (`slowestOf`, watermark + lateness), or they waited `maxHoldMs`.
+   * The held rows due now: their partition's slowest source (`slowestOf`, watermark + lateness)
+   * passed their checkout's time by the lateness (most were replaced by their final rows then),
+   * or they waited `maxHoldMs`.
    */
   release(slowestOf: (partition: number) => number, now: number): [string, PendingRow][] {
     const due: [string, PendingRow][] = [];
     for (const [partition, heap] of this.byPartition) {
-      const slowest = slowestOf(partition);
+      const horizon = slowestOf(partition) - this.finalAfterMs;
       for (let top = heap.peek(); top; top = heap.peek()) {
         const current = this.held.get(top.key) === top;
-        if (current && top.pending.row.checkoutTime > slowest) break;
+        if (current && top.checkoutTime > horizon) break;
         heap.pop();
         if (current) {
           due.push([top.key, top.pending]);
