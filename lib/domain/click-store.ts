@@ -1,12 +1,19 @@
 // Retained clicks per (user, product), each key's clicks in (time, click_id byte order) order,
 // deduplicated by click_id. Invariant: every retained click has time >= horizon. Memory is the
-// point: clicks live in typed-array slabs (time, hash, list links) with no object per click,
-// ids are indexed by slot number (slot-id-index.ts), and eviction pops a heap of keys.
-// Each click carries an opaque tag (its channel and campaign, click-origin.ts), interned: a
-// click holds a 4-byte number, each distinct tag is kept once while a retained click has it.
-import { compareTimeThenId } from './byte-order.ts';
+// point: clicks live in typed-array slabs (time, id, list links, tag) with no object per click;
+// keys are numbered slots (click-keys.ts); ids are indexed by slot number (slot-id-index.ts);
+// eviction pops a heap of keys.
+// A click id in canonical lowercase UUID form is kept as 16 bytes (uuid-words.ts), any other id
+// as its string, exactly as given. For such UUIDs the order of the words is the byte order of
+// the text; a comparison involving a string id compares texts. An id always takes the same form,
+// so a lookup hashes the form the store would keep.
+// Each click carries an opaque tag (its channel and campaign, click-origin.ts), interned.
+import { compareBytes } from './byte-order.ts';
+import { ClickKeys, GROWTH, grownInt32 } from './click-keys.ts';
 import { IndexedMinHeap } from './indexed-heap.ts';
-import { EMPTY as NONE, hashString, SlotIdIndex } from './slot-id-index.ts';
+import { InternTable } from './intern-table.ts';
+import { hashString, hashWords, EMPTY as NONE, SlotIdIndex } from './slot-id-index.ts';
+import { compareUuidWords, uuidText, uuidWords } from './uuid-words.ts';
 
 export interface RetainedClick {
   clickId: string;
@@ -28,61 +35,48 @@ export interface KeyClicks {
   tags: string[];
 }
 
-// Keys are `${userId}\u0001${productId}`: the user id's decimal text never holds \u0001.
-const SEP = '\u0001';
-
-function grownInt32(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(size).fill(NONE);
-  b.set(a);
-  return b;
+/** What a restore hands clicks to (ClickStore.restoreWith). */
+export interface StoreFiller {
+  /** Starts the next key; each key comes once, with at least one click. */
+  key(userId: number, productId: string): void;
+  /** The key's next click, in (time, id) order. */
+  click(id: string, time: number, tag: string): void;
 }
 
-/** A copy with exactly `size` slots: pushing one at a time would let V8 over-allocate by 50%. */
-function grownArray<T>(a: (T | undefined)[], size: number): (T | undefined)[] {
-  const b = new Array<T | undefined>(size).fill(undefined);
-  for (let i = 0; i < a.length; i++) b[i] = a[i];
-  return b;
-}
+/** Bytes of a one-byte string in V8 (64-bit): a 16-byte header, characters rounded up to 8. */
+const stringBytes = (s: string) => (16 + s.length + 7) & ~7;
 
 export class ClickStore {
-  // Click slots: parallel arrays indexed by slot; `next` doubles as the free-slot list. The id's
-  // hash is kept so that index deletions and resizes never rehash strings.
+  // Click slots, indexed by slot: `next` doubles as the free-slot list; `words` holds 4 words a
+  // slot (the UUID id); `texts` exists once a non-UUID id came, and holds those ids, with their
+  // hashes in `textHashes` (a probe compares hashes before texts that share long prefixes).
   private times = new Float64Array(16);
-  private hashes = new Int32Array(16);
-  private ids: (string | undefined)[] = new Array<string | undefined>(16).fill(undefined);
+  private words = new Uint32Array(16 * 4);
+  private texts: (string | undefined)[] | undefined;
+  private textHashes = new Int32Array(0);
   private next = new Int32Array(16).fill(NONE);
   private prev = new Int32Array(16).fill(NONE);
   private tagOf = new Uint32Array(16);
   private slotsUsed = 0;
   private freeSlot = NONE;
-  private readonly index = new SlotIdIndex();
   private clicks = 0;
-  private idChars = 0;
+  private textBytes = 0;
+  private readonly index = new SlotIdIndex((s) => this.hashOfSlot(s));
+  /** The id being looked up: its words, or its text when it is not a canonical UUID. */
+  private readonly queryWords = new Uint32Array(4);
+  private queryText: string | undefined;
 
-  // Keys: index by name; per key the first and last slot of its list.
-  private readonly keyOf = new Map<string, number>();
-  private keyName: (string | undefined)[] = new Array<string | undefined>(16).fill(undefined);
-  private first = new Int32Array(16).fill(NONE);
-  private last = new Int32Array(16).fill(NONE);
-  private keysUsed = 0;
-  private readonly freeKeys: number[] = [];
-  private keyNameChars = 0;
+  private readonly keys = new ClickKeys();
 
   /** Keys by the time of their earliest click: eviction looks only at keys it will trim. */
-  private readonly byEarliest = new IndexedMinHeap(
-    (k) => this.times[this.first[k] as number] as number,
-  );
+  private byEarliest = this.keyHeap();
 
   private retainFrom = -Infinity;
 
-  // Interned tags: number 0 is '' (never released); others are freed when no click has them.
-  private readonly tagNumber = new Map<string, number>([['', 0]]);
-  private readonly tagText: string[] = [''];
-  private readonly tagUses: number[] = [0];
-  private readonly freeTags: number[] = [];
+  private readonly tags = new InternTable();
 
   get keyCount(): number {
-    return this.keyOf.size;
+    return this.keys.count;
   }
 
   get clickCount(): number {
@@ -95,34 +89,29 @@ export class ClickStore {
   }
 
   has(clickId: string): boolean {
-    return this.index.find(clickId, hashString(clickId), this.ids, this.hashes) !== NONE;
+    return this.findId(this.setQuery(clickId)) !== NONE;
   }
 
   add(userId: number, productId: string, clickId: string, time: number, tag = ''): AddOutcome {
-    const hash = hashString(clickId);
-    if (this.index.find(clickId, hash, this.ids, this.hashes) !== NONE) return 'duplicate';
+    const hash = this.setQuery(clickId);
+    if (this.findId(hash) !== NONE) return 'duplicate';
     if (time < this.retainFrom) return 'expired';
-    const name = userId + SEP + productId;
-    let k = this.keyOf.get(name);
-    if (k === undefined) k = this.allocKey(name);
-    const s = this.allocSlot(clickId, hash, time, tag);
+    const keys = this.keys;
+    let k = keys.find(userId, productId);
+    if (k === NONE) k = this.addKey(userId, productId);
+    const s = this.allocSlot(hash, time, tag);
     // Walk back from the newest click: arrivals are nearly in time order, so this is short.
-    let p = this.last[k] as number;
-    while (
-      p !== NONE &&
-      compareTimeThenId(this.times[p] as number, this.ids[p] as string, time, clickId) > 0
-    ) {
-      p = this.prev[p] as number;
-    }
-    const after = p === NONE ? (this.first[k] as number) : (this.next[p] as number);
+    let p = keys.last[k] as number;
+    while (p !== NONE && this.compareSlots(p, s) > 0) p = this.prev[p] as number;
+    const after = p === NONE ? (keys.first[k] as number) : (this.next[p] as number);
     this.next[s] = after;
     this.prev[s] = p;
-    if (after === NONE) this.last[k] = s;
+    if (after === NONE) keys.last[k] = s;
     else this.prev[after] = s;
     if (p !== NONE) {
       this.next[p] = s;
     } else {
-      this.first[k] = s; // a new earliest click
+      keys.first[k] = s; // a new earliest click
       if (this.byEarliest.has(k)) this.byEarliest.decreased(k);
       else this.byEarliest.push(k);
     }
@@ -136,10 +125,10 @@ export class ClickStore {
     from: number,
     to: number,
   ): RetainedClick | undefined {
-    const k = this.keyOf.get(userId + SEP + productId);
-    if (k === undefined) return undefined;
+    const k = this.keys.find(userId, productId);
+    if (k === NONE) return undefined;
     // The skipped prefix is the clicks in [horizon, from): about the allowed lateness's worth.
-    let s = this.first[k] as number;
+    let s = this.keys.first[k] as number;
     while (s !== NONE && (this.times[s] as number) < from) s = this.next[s] as number;
     if (s === NONE || (this.times[s] as number) > to) return undefined;
     return this.clickAt(s);
@@ -158,9 +147,10 @@ export class ClickStore {
   evictBefore(cutoff: number): number {
     if (!(cutoff > this.retainFrom)) return 0;
     this.retainFrom = cutoff;
+    const keys = this.keys;
     let evicted = 0;
     for (let k = this.byEarliest.peek(); k !== undefined; k = this.byEarliest.peek()) {
-      let s = this.first[k] as number;
+      let s = keys.first[k] as number;
       if (!((this.times[s] as number) < cutoff)) break;
       while (s !== NONE && (this.times[s] as number) < cutoff) {
         const n = this.next[s] as number;
@@ -170,9 +160,9 @@ export class ClickStore {
       }
       if (s === NONE) {
         this.byEarliest.popTop();
-        this.freeKey(k);
+        keys.remove(k);
       } else {
-        this.first[k] = s;
+        keys.first[k] = s;
         this.prev[s] = NONE;
         this.byEarliest.topIncreased();
       }
@@ -182,111 +172,227 @@ export class ClickStore {
 
   /** Estimated bytes held (JS heap + typed arrays; V8 64-bit, no pointer compression). */
   estimateHeapBytes(): number {
-    const slotBytes = this.times.length * (8 + 8 + 4 + 4 + 4);
-    const keyBytes = this.first.length * (8 + 4 + 4 + 4 + 4);
-    const tagBytes = this.tagOf.byteLength + this.tagText.length * 64;
-    // A one-byte string is a 16-byte header plus its characters, rounded up to 8.
-    const strings = this.clicks * 20 + this.idChars + this.keyOf.size * 20 + this.keyNameChars;
-    const keyMap = this.keyOf.size * 40;
-    return slotBytes + keyBytes + tagBytes + this.index.byteLength + strings + keyMap;
+    const slotBytes = this.times.length * (8 + 16 + 4 + 4 + 4);
+    const textIds = this.texts === undefined ? 0 : this.texts.length * 12 + this.textBytes;
+    // The heap holds two Int32Arrays about as long as the key slots.
+    const heapBytes = this.keys.first.length * 8;
+    return (
+      slotBytes +
+      textIds +
+      this.index.byteLength +
+      this.keys.estimateBytes() +
+      heapBytes +
+      this.tags.estimateBytes()
+    );
   }
 
   /** Visits every key with its clicks in order; for the snapshot codec. */
   forEachKey(visit: (key: KeyClicks) => void): void {
-    for (const [name, k] of this.keyOf) {
-      const sep = name.indexOf(SEP);
+    const keys = this.keys;
+    for (let k = 0; k < keys.slotsUsed; k++) {
+      if (keys.first[k] === NONE) continue;
       const times: number[] = [];
       const ids: string[] = [];
       const tags: string[] = [];
-      for (let s = this.first[k] as number; s !== NONE; s = this.next[s] as number) {
+      for (let s = keys.first[k] as number; s !== NONE; s = this.next[s] as number) {
         times.push(this.times[s] as number);
-        ids.push(this.ids[s] as string);
-        tags.push(this.tagText[this.tagOf[s] as number] as string);
+        ids.push(this.idOf(s));
+        tags.push(this.tags.text(this.tagOf[s] as number));
       }
-      visit({
-        userId: Number(name.slice(0, sep)),
-        productId: name.slice(sep + 1),
-        times,
-        ids,
-        tags,
-      });
+      visit({ userId: keys.userOf(k), productId: keys.productOf(k), times, ids, tags });
     }
   }
 
   /** The retained clicks of one (user, product), in (time, id) order; [] for an unknown key. */
   clicksOf(userId: number, productId: string): RetainedClick[] {
-    const k = this.keyOf.get(userId + SEP + productId);
+    const k = this.keys.find(userId, productId);
     const out: RetainedClick[] = [];
-    if (k === undefined) return out;
-    for (let s = this.first[k] as number; s !== NONE; s = this.next[s] as number) {
+    if (k === NONE) return out;
+    for (let s = this.keys.first[k] as number; s !== NONE; s = this.next[s] as number) {
       out.push(this.clickAt(s));
     }
     return out;
   }
 
-  private clickAt(s: number): RetainedClick {
-    return {
-      clickId: this.ids[s] as string,
-      time: this.times[s] as number,
-      tag: this.tagText[this.tagOf[s] as number] as string,
-    };
-  }
-
   /** Rebuilds a store from snapshot parts: each key's clicks sorted, ids unique, >= horizon. */
   static restore(horizon: number, clickCount: number, keys: Iterable<KeyClicks>): ClickStore {
+    return ClickStore.restoreWith(horizon, { clicks: clickCount, keys: 0 }, (into) => {
+      for (const { userId, productId, times, ids, tags } of keys) {
+        if (ids.length === 0) continue;
+        into.key(userId, productId);
+        for (let i = 0; i < ids.length; i++) {
+          into.click(ids[i] as string, times[i] as number, tags[i] ?? '');
+        }
+      }
+    });
+  }
+
+  /**
+   * Rebuilds a store from a reader that hands over each key, then its clicks in (time, id)
+   * order, straight into the slots (no arrays per key): `fill` calls `into.key` for each key
+   * and `into.click` for each of its clicks. Ids must be unique and times >= horizon.
+   */
+  static restoreWith(
+    horizon: number,
+    counts: { clicks: number; keys: number },
+    fill: (into: StoreFiller) => void,
+  ): ClickStore {
     const store = new ClickStore();
     store.retainFrom = horizon;
-    store.growSlots(Math.max(16, clickCount));
-    store.index.reserve(clickCount, store.hashes);
-    for (const { userId, productId, times, ids, tags } of keys) {
-      if (ids.length === 0) continue;
-      const k = store.allocKey(userId + SEP + productId);
-      let p = NONE;
-      for (let i = 0; i < ids.length; i++) {
-        const id = ids[i] as string;
-        const hash = hashString(id);
-        if (store.index.find(id, hash, store.ids, store.hashes) !== NONE) {
-          throw new Error(`snapshot holds click id ${id} twice`);
-        }
-        const s = store.allocSlot(id, hash, times[i] as number, tags[i] ?? '');
+    store.reserve(counts.clicks);
+    store.keys.reserve(counts.keys);
+    let k = NONE;
+    let p = NONE;
+    const endKey = () => {
+      if (k === NONE) return;
+      if (p === NONE) throw new Error('snapshot holds a key without clicks');
+      store.keys.last[k] = p;
+      store.byEarliest.push(k);
+    };
+    fill({
+      key(userId, productId) {
+        endKey();
+        k = store.addKey(userId, productId);
+        p = NONE;
+      },
+      click(id, time, tag) {
+        if (k === NONE) throw new Error('snapshot holds a click before its key');
+        const hash = store.setQuery(id);
+        if (store.findId(hash) !== NONE) throw new Error(`snapshot holds click id ${id} twice`);
+        const s = store.allocSlot(hash, time, tag);
         store.prev[s] = p;
-        if (p === NONE) store.first[k] = s;
+        if (p === NONE) store.keys.first[k] = s;
         else store.next[p] = s;
         p = s;
-      }
-      store.last[k] = p;
-      store.byEarliest.push(k);
-    }
+      },
+    });
+    endKey();
     return store;
   }
 
-  /** Takes a free slot, fills it and indexes its id; the caller links it into its key's list. */
-  private allocSlot(id: string, hash: number, time: number, tag: string): number {
+  /** Makes room for `clicks` clicks in all, so that adding them never grows the slabs. */
+  private reserve(clicks: number): void {
+    this.growSlots(clicks);
+    this.index.reserve(clicks);
+  }
+
+  private keyHeap(): IndexedMinHeap {
+    return new IndexedMinHeap((k) => this.times[this.keys.first[k] as number] as number);
+  }
+
+  /** A new key (not yet in the heap: it has no click); rebuilds the heap if keys moved. */
+  private addKey(userId: number, productId: string): number {
+    const generation = this.keys.generation;
+    const k = this.keys.add(userId, productId);
+    if (this.keys.generation !== generation) {
+      this.byEarliest = this.keyHeap();
+      for (let j = 0; j < this.keys.slotsUsed; j++) {
+        if (this.keys.first[j] !== NONE) this.byEarliest.push(j);
+      }
+    }
+    return k;
+  }
+
+  private clickAt(s: number): RetainedClick {
+    return {
+      clickId: this.idOf(s),
+      time: this.times[s] as number,
+      tag: this.tags.text(this.tagOf[s] as number),
+    };
+  }
+
+  /** The id of slot `s` as text (made from its words for a UUID). */
+  private idOf(s: number): string {
+    return this.texts?.[s] ?? uuidText(this.words, s * 4);
+  }
+
+  /** Takes `id` as the id being looked up and returns its hash. */
+  private setQuery(id: string): number {
+    if (uuidWords(id, this.queryWords, 0)) {
+      this.queryText = undefined;
+      return hashWords(this.queryWords, 0);
+    }
+    this.queryText = id;
+    return hashString(id);
+  }
+
+  /** The slot holding the query id (whose hash is `hash`), or NONE. */
+  private findId(hash: number): number {
+    const index = this.index;
+    const text = this.queryText;
+    for (let i = index.start(hash); ; i = index.after(i)) {
+      const s = index.at(i);
+      if (s === NONE) return NONE;
+      const held = this.texts?.[s];
+      if (text === undefined) {
+        if (held === undefined && compareUuidWords(this.words, s * 4, this.queryWords, 0) === 0) {
+          return s;
+        }
+      } else if (this.textHashes[s] === hash && held === text) {
+        return s;
+      }
+    }
+  }
+
+  private hashOfSlot(s: number): number {
+    return this.texts?.[s] === undefined
+      ? hashWords(this.words, s * 4)
+      : (this.textHashes[s] as number);
+  }
+
+  /** Orders two slots by (time, id), ids in byte order (compareTimeThenId). */
+  private compareSlots(a: number, b: number): number {
+    const ta = this.times[a] as number;
+    const tb = this.times[b] as number;
+    if (ta !== tb) return ta < tb ? -1 : 1;
+    const texts = this.texts;
+    if (texts === undefined || (texts[a] === undefined && texts[b] === undefined)) {
+      return compareUuidWords(this.words, a * 4, this.words, b * 4);
+    }
+    return compareBytes(this.idOf(a), this.idOf(b));
+  }
+
+  /** Takes a free slot, fills it with the query id and indexes it; the caller links it. */
+  private allocSlot(hash: number, time: number, tag: string): number {
     let s = this.freeSlot;
     if (s !== NONE) {
       this.freeSlot = this.next[s] as number;
     } else {
-      if (this.slotsUsed === this.times.length) this.growSlots(Math.ceil(this.times.length * 1.5));
+      if (this.slotsUsed === this.times.length) {
+        this.growSlots(Math.ceil(this.times.length * GROWTH));
+      }
       s = this.slotsUsed++;
     }
     this.times[s] = time;
-    this.hashes[s] = hash;
-    this.ids[s] = id;
-    this.tagOf[s] = this.useTag(tag);
+    const text = this.queryText;
+    if (text === undefined) {
+      this.words.set(this.queryWords, s * 4);
+    } else {
+      if (this.texts === undefined) {
+        this.texts = new Array<string | undefined>(this.times.length).fill(undefined);
+        this.textHashes = new Int32Array(this.times.length);
+      }
+      this.texts[s] = text;
+      this.textHashes[s] = hash;
+      this.textBytes += stringBytes(text);
+    }
+    this.tagOf[s] = this.tags.use(tag);
     this.next[s] = NONE;
     this.clicks++;
-    this.idChars += id.length;
-    this.index.insert(s, this.hashes, this.clicks);
+    this.index.insert(s, hash);
     return s;
   }
 
   /** Unindexes a slot and puts it on the free list; the caller unlinks it from its key. */
   private freeSlotAt(s: number): void {
     this.clicks--;
-    this.index.remove(s, this.hashes, this.clicks);
-    this.idChars -= (this.ids[s] as string).length;
-    this.ids[s] = undefined; // release the string
-    this.releaseTag(this.tagOf[s] as number);
+    this.index.remove(s, this.hashOfSlot(s));
+    const text = this.texts?.[s];
+    if (text !== undefined) {
+      this.textBytes -= stringBytes(text);
+      this.texts![s] = undefined; // release the string
+    }
+    this.tags.release(this.tagOf[s] as number);
     this.tagOf[s] = 0;
     this.next[s] = this.freeSlot;
     this.prev[s] = NONE;
@@ -298,66 +404,21 @@ export class ClickStore {
     const times = new Float64Array(size);
     times.set(this.times);
     this.times = times;
-    const hashes = new Int32Array(size);
-    hashes.set(this.hashes);
-    this.hashes = hashes;
+    const words = new Uint32Array(size * 4);
+    words.set(this.words);
+    this.words = words;
     this.next = grownInt32(this.next, size);
     this.prev = grownInt32(this.prev, size);
-    this.ids = grownArray(this.ids, size);
     const tagOf = new Uint32Array(size);
     tagOf.set(this.tagOf);
     this.tagOf = tagOf;
-  }
-
-  private useTag(tag: string): number {
-    if (tag === '') return 0;
-    let n = this.tagNumber.get(tag);
-    if (n === undefined) {
-      n = this.freeTags.pop() ?? this.tagText.length;
-      this.tagNumber.set(tag, n);
-      this.tagText[n] = tag;
-      this.tagUses[n] = 0;
+    if (this.texts !== undefined) {
+      const texts = new Array<string | undefined>(size).fill(undefined);
+      for (let i = 0; i < this.texts.length; i++) texts[i] = this.texts[i];
+      this.texts = texts;
+      const textHashes = new Int32Array(size);
+      textHashes.set(this.textHashes);
+      this.textHashes = textHashes;
     }
-    this.tagUses[n] = (this.tagUses[n] as number) + 1;
-    return n;
-  }
-
-  private releaseTag(n: number): void {
-    if (n === 0) return;
-    const uses = (this.tagUses[n] as number) - 1;
-    this.tagUses[n] = uses;
-    if (uses > 0) return;
-    this.tagNumber.delete(this.tagText[n] as string);
-    this.tagText[n] = '';
-    this.freeTags.push(n);
-  }
-
-  private allocKey(name: string): number {
-    let k = this.freeKeys.pop();
-    if (k === undefined) {
-      k = this.keysUsed++;
-      if (k === this.first.length) {
-        const size = Math.ceil(this.first.length * 1.5);
-        this.first = grownInt32(this.first, size);
-        this.last = grownInt32(this.last, size);
-        this.keyName = grownArray(this.keyName, size);
-      }
-    }
-    this.keyOf.set(name, k);
-    this.keyName[k] = name;
-    this.keyNameChars += name.length;
-    this.first[k] = NONE;
-    this.last[k] = NONE;
-    return k;
-  }
-
-  private freeKey(k: number): void {
-    const name = this.keyName[k] as string;
-    this.keyOf.delete(name);
-    this.keyNameChars -= name.length;
-    this.keyName[k] = undefined;
-    this.first[k] = NONE;
-    this.last[k] = NONE;
-    this.freeKeys.push(k);
   }
 }

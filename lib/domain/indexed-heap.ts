@@ -55,7 +55,8 @@ export class IndexedMinHeap {
 
   private ensureItem(item: number): void {
     if (item < this.position.length) return;
-    const size = Math.max(item + 1, Math.ceil(this.position.length * 1.5));
+    // 1.125x, as the click store's slabs: at a million keys 1.5x would leave up to 4 MB unused.
+    const size = Math.max(item + 1, Math.ceil(this.position.length * 1.125));
     const position = new Int32Array(size).fill(ABSENT);
     position.set(this.position);
     this.position = position;

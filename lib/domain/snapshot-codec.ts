@@ -8,7 +8,7 @@ import { ByteReader, ByteWriter } from './binary-io.ts';
 import { ClickStore } from './click-store.ts';
 import type { Checkout } from './events.ts';
 import type { PartitionCounters, PartitionState, PendingCheckout } from './partition-types.ts';
-import { replayJournal } from './state-journal.ts';
+import { countAddedClicks, replayJournal } from './state-journal.ts';
 import type { SourceState } from './watermark.ts';
 
 const MAGIC = Buffer.from('CSPS', 'latin1');
@@ -41,7 +41,10 @@ export function decodePartitionSnapshots(
   base: Uint8Array,
   deltas: readonly Uint8Array[],
 ): PartitionState {
-  const state = decodePartitionState(base);
+  // Room for every click the journals add as well, so that replaying them never regrows a slab.
+  const journals = deltas.map(readDelta);
+  const added = journals.reduce((n, d) => n + countAddedClicks(d.journal), 0);
+  const state = decodePartitionState(base, added);
   if (deltas.length === 0) return state;
   // The finalized ids are forgotten from the front: keep a head, cut once at the end.
   let head = 0;
@@ -63,16 +66,8 @@ export function decodePartitionSnapshots(
     },
   };
   let header: StateHeader = state;
-  for (const delta of deltas) {
-    const r = new ByteReader(delta);
-    if (!r.bytes(DELTA_MAGIC.length).equals(DELTA_MAGIC)) throw new Error('not a snapshot delta');
-    const version = r.u8();
-    if (version !== 1 && version !== DELTA_VERSION)
-      throw new Error(`unsupported snapshot delta version ${version}`);
-    const small = readSmallParts(r);
-    const pending = Array.from({ length: r.u32() }, () => readPending(r, version >= 2));
-    replayJournal(r.bytes(r.u32()), target);
-    if (r.remaining !== 0) throw new Error(`snapshot delta has ${r.remaining} trailing bytes`);
+  for (const { small, pending, journal } of journals) {
+    replayJournal(journal, target);
     header = { ...small, pending };
   }
   return {
@@ -81,6 +76,26 @@ export function decodePartitionSnapshots(
     finalizedIds: finalizedIds.slice(head),
     finalizedAt: finalizedAt.slice(head),
   };
+}
+
+/** A delta's parts; its journal is a view into its bytes. */
+function readDelta(delta: Uint8Array): {
+  small: Omit<StateHeader, 'pending'>;
+  pending: PendingCheckout[];
+  journal: Uint8Array;
+} {
+  {
+    const r = new ByteReader(delta);
+    if (!r.bytes(DELTA_MAGIC.length).equals(DELTA_MAGIC)) throw new Error('not a snapshot delta');
+    const version = r.u8();
+    if (version !== 1 && version !== DELTA_VERSION)
+      throw new Error(`unsupported snapshot delta version ${version}`);
+    const small = readSmallParts(r);
+    const pending = Array.from({ length: r.u32() }, () => readPending(r, version >= 2));
+    const journal = r.bytes(r.u32());
+    if (r.remaining !== 0) throw new Error(`snapshot delta has ${r.remaining} trailing bytes`);
+    return { small, pending, journal };
+  }
 }
 
 function writeSmallParts(w: ByteWriter, state: Omit<StateHeader, 'pending'>): void {
@@ -151,7 +166,8 @@ export function encodePartitionState(state: PartitionState): Buffer {
   return w.finish();
 }
 
-export function decodePartitionState(bytes: Uint8Array): PartitionState {
+/** `laterClicks`: clicks that deltas will add after this base (the store makes room for them). */
+export function decodePartitionState(bytes: Uint8Array, laterClicks = 0): PartitionState {
   const r = new ByteReader(bytes);
   if (!r.bytes(MAGIC.length).equals(MAGIC)) throw new Error('not a partition snapshot');
   const version = r.u8();
@@ -163,21 +179,26 @@ export function decodePartitionState(bytes: Uint8Array): PartitionState {
   const horizon = r.f64();
   const clickCount = r.u32();
   const keyCount = r.u32();
-  function* keys() {
-    for (let k = 0; k < keyCount; k++) {
-      const userId = r.f64();
-      const productId = r.str();
-      const n = r.u32();
-      const times = new Float64Array(n);
-      for (let i = 0; i < n; i++) times[i] = r.f64();
-      const ids = new Array<string>(n);
-      for (let i = 0; i < n; i++) ids[i] = r.str();
-      const tags = new Array<string>(n);
-      for (let i = 0; i < n; i++) tags[i] = tagged ? r.str() : '';
-      yield { userId, productId, times, ids, tags };
-    }
-  }
-  const store = ClickStore.restore(horizon, clickCount, keys());
+  const store = ClickStore.restoreWith(
+    horizon,
+    { clicks: clickCount + laterClicks, keys: keyCount },
+    (into) => {
+      // A key's times, then its ids, then its tags: the first two wait in arrays kept across keys.
+      let times = new Float64Array(64);
+      const ids: string[] = [];
+      for (let k = 0; k < keyCount; k++) {
+        const userId = r.f64();
+        const productId = r.str();
+        const n = r.u32();
+        if (n > times.length) times = new Float64Array(n);
+        for (let i = 0; i < n; i++) times[i] = r.f64();
+        for (let i = 0; i < n; i++) ids[i] = r.str();
+        into.key(userId, productId);
+        for (let i = 0; i < n; i++)
+          into.click(ids[i] as string, times[i] as number, tagged ? r.str() : '');
+      }
+    },
+  );
 
   const pending = Array.from({ length: r.u32() }, () => readPending(r, tagged));
 

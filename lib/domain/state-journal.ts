@@ -83,6 +83,37 @@ export class StateJournal {
   }
 }
 
+/** How many clicks the operations add (what a replay must make room for); reads nothing else. */
+export function countAddedClicks(operations: Uint8Array): number {
+  const r = new ByteReader(operations);
+  let added = 0;
+  while (r.remaining > 0) {
+    const op = r.u8();
+    switch (op) {
+      case ADD_CLICK:
+      case ADD_TAGGED_CLICK:
+        added++;
+        r.bytes(16); // user id, time
+        r.bytes(r.u32()); // product id
+        r.bytes(r.u32()); // click id
+        if (op === ADD_TAGGED_CLICK) r.bytes(r.u32());
+        break;
+      case EVICT_BEFORE:
+      case LOWER_HORIZON:
+      case FORGET_FINALIZED_BEFORE:
+        r.bytes(8);
+        break;
+      case FINALIZED:
+        r.bytes(8);
+        r.bytes(r.u32());
+        break;
+      default:
+        throw new Error(`unknown journal operation ${op}`);
+    }
+  }
+  return added;
+}
+
 /** Applies recorded operations, in order, to `target`. Throws on anything it cannot read. */
 export function replayJournal(operations: Uint8Array, target: JournalTarget): void {
   const r = new ByteReader(operations);
