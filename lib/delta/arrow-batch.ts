@@ -58,12 +58,32 @@ function packBits(bytes: Uint8Array, length: number): Uint8Array {
 
 const encoder = new TextEncoder();
 
-/** UTF-8 bytes and offsets of a string column; one native encode when the text is ASCII. */
+/** The string every one of the first `length` values is, if they are all the same non-null one. */
+function constantValue(values: (string | null)[], length: number): string | undefined {
+  const first = values[0];
+  if (length < 2 || first === null || first === undefined) return undefined;
+  for (let i = 1; i < length; i++) if (values[i] !== first) return undefined;
+  return first;
+}
+
+/**
+ * UTF-8 bytes and offsets of a string column; one native encode when the text is ASCII (and
+ * whether it was: then no value holds a surrogate).
+ */
 function encodeStrings(
   values: (string | null)[],
   length: number,
-): { offsets: Int32Array; data: Uint8Array } {
+): { offsets: Int32Array; data: Uint8Array; ascii: boolean } {
   const offsets = new Int32Array(length + 1);
+  const constant = constantValue(values, length);
+  if (constant !== undefined) {
+    // One value in every row (a chunk's kafka_topic): its bytes, repeated natively.
+    const one = Buffer.from(constant, 'utf8');
+    for (let i = 1; i <= length; i++) offsets[i] = i * one.length;
+    const data = new Uint8Array(one.length * length);
+    if (one.length > 0) Buffer.from(data.buffer).fill(one);
+    return { offsets, data, ascii: one.length === constant.length };
+  }
   const joined = values.length === length ? values.join('') : values.slice(0, length).join('');
   const bytes = Buffer.from(joined, 'utf8');
   if (bytes.length === joined.length) {
@@ -73,7 +93,11 @@ function encodeStrings(
       pos += values[i]?.length ?? 0;
       offsets[i + 1] = pos;
     }
-    return { offsets, data: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) };
+    return {
+      offsets,
+      data: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
+      ascii: true,
+    };
   }
   let data = new Uint8Array(bytes.length);
   let pos = 0;
@@ -86,7 +110,7 @@ function encodeStrings(
     offsets[i + 1] = pos;
   }
   data = data.subarray(0, pos);
-  return { offsets, data };
+  return { offsets, data, ascii: false };
 }
 
 function concatBinary(
@@ -116,7 +140,9 @@ function columnData(column: Column): arrow.Data {
   const nullBitmap = nullCount > 0 ? packBits(column.validity, length) : undefined;
   const base = { type, length, nullCount, nullBitmap } as const;
   if (column instanceof StringColumn) {
-    const { offsets, data } = encodeStrings(column.values, length);
+    const { offsets, data, ascii } = encodeStrings(column.values, length);
+    // ASCII bytes (as many as UTF-16 units) rule out surrogates: min/max may compare natively.
+    column.foldBounds(ascii);
     return arrow.makeData({ ...base, type: type as arrow.Utf8, valueOffsets: offsets, data });
   }
   if (column instanceof BinaryColumn) {
@@ -171,17 +197,35 @@ function columnData(column: Column): arrow.Data {
         type: type as arrow.DateDay,
         data: Int32Array.from(v.subarray(0, length)),
       });
-    case 'long': {
-      const data = new BigInt64Array(length);
-      for (let i = 0; i < length; i++) data[i] = BigInt(v[i]!);
-      return arrow.makeData({ ...base, type: type as arrow.Int64, data });
-    }
-    case 'timestamp': {
-      const data = new BigInt64Array(length);
-      for (let i = 0; i < length; i++) data[i] = BigInt(v[i]!) * 1000n;
-      return arrow.makeData({ ...base, type: type as arrow.TimestampMicrosecond, data });
-    }
+    case 'long':
+      return arrow.makeData({ ...base, type: type as arrow.Int64, data: int64Words(v, length, 1) });
+    case 'timestamp':
+      return arrow.makeData({
+        ...base,
+        type: type as arrow.TimestampMicrosecond,
+        data: int64Words(v, length, 1000),
+      });
   }
+}
+
+const TWO_32 = 4_294_967_296;
+
+/**
+ * Safe integers times `factor` (1 or 1000) as little-endian 64-bit two's complement, written as
+ * 32-bit halves: a BigInt per value costs more than the rest of the column. Exact: `v` is split
+ * at 2^32 first, so no product exceeds 2^53 (ms → µs of any safe-integer time fits in 64 bits).
+ */
+export function int64Words(values: Float64Array, length: number, factor: number): Int32Array {
+  const words = new Int32Array(length * 2);
+  for (let i = 0; i < length; i++) {
+    const v = values[i]!;
+    const high = Math.floor(v / TWO_32);
+    const low = (v - high * TWO_32) * factor; // < 2^32 * 1000 < 2^53: exact
+    const carry = Math.floor(low / TWO_32);
+    words[2 * i] = low - carry * TWO_32; // stored as the uint32 bit pattern
+    words[2 * i + 1] = high * factor + carry;
+  }
+  return words;
 }
 
 /** The buffered chunk of `rows` as one Arrow record batch (the buffer is left untouched). */

@@ -65,6 +65,31 @@ describe('per-file statistics', () => {
     expect(stats(rows).maxValues.s).toBe('\u{1F600}');
   });
 
+  it('keeps UTF-8 byte order across chunks, with the surrogate only in an earlier chunk', () => {
+    const rows = new RowBuffer([field('s', 'string', false)]);
+    const s = rows.column<StringColumn>('s');
+    s.push('\u{1F600}');
+    s.push('b');
+    rows.resetChunk();
+    s.push('\uFFFD'); // a chunk without surrogates: still below the astral max
+    s.push('a');
+    expect(stats(rows).minValues.s).toBe('a');
+    expect(stats(rows).maxValues.s).toBe('\u{1F600}');
+  });
+
+  it('counts rows pushed after the statistics were read', () => {
+    const rows = new RowBuffer([field('s', 'string', false)]);
+    const s = rows.column<StringColumn>('s');
+    s.push('m');
+    expect(stats(rows).maxValues.s).toBe('m');
+    s.push('z');
+    s.push('a');
+    expect(stats(rows)).toMatchObject({ minValues: { s: 'a' }, maxValues: { s: 'z' } });
+    rows.resetFile();
+    s.push('q');
+    expect(stats(rows)).toMatchObject({ minValues: { s: 'q' }, maxValues: { s: 'q' } });
+  });
+
   it('keeps a prefix as min and no max for long strings', () => {
     const rows = new RowBuffer([field('ua', 'string', false)]);
     rows.column<StringColumn>('ua').push('x'.repeat(40));

@@ -1,6 +1,7 @@
 // One column of a data file being written: its values, buffered in chunks that are handed to the
 // Parquet encoder and cleared, and its per-file Delta statistics (PROTOCOL.md "Per-file
-// Statistics"), kept as values are appended and covering every row since the file began. Pure.
+// Statistics"), covering every row since the file began: numbers as values are appended, string
+// bounds folded in once per chunk (when it is encoded, or read). Pure.
 // Value conventions (delta-values.ts): timestamp = epoch ms, date = days since 1970-01-01,
 // decimal = unscaled bigint (cents for scale 2), long = a safe integer.
 import { compareBytes } from '../domain/byte-order.ts';
@@ -81,26 +82,63 @@ export class StringColumn extends ColumnBase<string> {
   private bytes = 0;
   private min: string | undefined;
   private max: string | undefined;
+  /** Rows of the chunk already counted in min/max: bounds are folded in per chunk, not per push. */
+  private foldedRows = 0;
 
   protected pushValue(value: string): void {
     this.values.push(value);
     this.bytes += value.length + 4;
-    if (this.min === undefined || compareBytes(value, this.min) < 0) this.min = value;
-    if (this.max === undefined || compareBytes(value, this.max) > 0) this.max = value;
   }
   protected pushNull(): void {
     this.values.push(null);
     this.bytes += 4;
   }
   protected clearValues(): void {
+    this.foldBounds();
     this.values = [];
     this.bytes = 0;
+    this.foldedRows = 0;
   }
   protected clearStats(): void {
     this.min = undefined;
     this.max = undefined;
+    this.foldedRows = this.values.length;
+  }
+  /**
+   * Counts the chunk's rows not yet counted in min/max. JS `<` (UTF-16 units) is UTF-8 byte
+   * order unless a surrogate is involved, so when the caller knows the chunk has none (the Arrow
+   * encoder sees whether it is ASCII) and the bounds have none, the native comparison runs;
+   * otherwise the byte-order one, which is always right.
+   */
+  foldBounds(chunkWithoutSurrogates = false): void {
+    const values = this.values;
+    if (this.foldedRows >= values.length) return;
+    let min = this.min;
+    let max = this.max;
+    const native =
+      chunkWithoutSurrogates &&
+      (min === undefined || !SURROGATE.test(min)) &&
+      (max === undefined || !SURROGATE.test(max));
+    for (let i = this.foldedRows; i < values.length; i++) {
+      const v = values[i];
+      if (v === null || v === undefined) continue;
+      if (min === undefined || max === undefined) {
+        min = v;
+        max = v;
+      } else if (native) {
+        if (v < min) min = v;
+        else if (v > max) max = v;
+      } else {
+        if (compareBytes(v, min) < 0) min = v;
+        else if (compareBytes(v, max) > 0) max = v;
+      }
+    }
+    this.foldedRows = values.length;
+    this.min = min;
+    this.max = max;
   }
   statsBounds() {
+    this.foldBounds();
     if (this.min === undefined || this.max === undefined) return undefined;
     const min = truncateCodePoints(this.min, STATS_STRING_PREFIX);
     const maxFits = truncateCodePoints(this.max, STATS_STRING_PREFIX) === this.max;
@@ -110,6 +148,9 @@ export class StringColumn extends ColumnBase<string> {
     return this.bytes;
   }
 }
+
+/** A UTF-16 surrogate unit: where JS string order and UTF-8 byte order may differ. */
+const SURROGATE = /[\ud800-\udfff]/;
 
 export class BinaryColumn extends ColumnBase<Uint8Array> {
   values: (Uint8Array | null)[] = [];

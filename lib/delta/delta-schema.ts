@@ -35,6 +35,12 @@ export interface TableDefinition {
   description: string;
   schema: DeltaSchema;
   partitionColumns: string[];
+  /**
+   * Columns whose values are (nearly) all distinct: ids, offsets, times. Written without a
+   * Parquet dictionary, which for them only costs encode time and bytes (arrow-rs builds one,
+   * then falls back to plain page by page).
+   */
+  plainColumns?: string[];
 }
 
 const SIMPLE_TYPES = new Set<string>([

@@ -9,6 +9,7 @@ import type {
 import { RowBuffer } from './row-buffer.ts';
 import { field } from './delta-schema.ts';
 import { toRecordBatch } from './arrow-batch.ts';
+import * as parquet from 'parquet-wasm';
 import { ParquetStreamWriter, decodeParquet, encodeParquet } from './parquet-stream.ts';
 
 function sampleRows(): RowBuffer {
@@ -106,5 +107,27 @@ describe('Arrow batches → Parquet → Arrow', () => {
     const table = decodeParquet(bytes);
     expect(table.numRows).toBe(4000);
     expect([...table.getChild('n')!].at(-1)).toBe(3999n);
+  });
+
+  it('writes the plain columns without a dictionary, the others with one', async () => {
+    const chunks: Uint8Array[] = [];
+    const writer = await ParquetStreamWriter.open(
+      async (c) => void chunks.push(c),
+      { codec: 'zstd', rowGroupRows: 10_000 },
+      ['id'],
+    );
+    const rows = new RowBuffer([field('id', 'string', false), field('kind', 'string', false)]);
+    for (let i = 0; i < 2000; i++) {
+      rows.column<StringColumn>('id').push(`id-${i}`);
+      rows.column<StringColumn>('kind').push(i % 2 ? 'a' : 'b');
+    }
+    await writer.write(toRecordBatch(rows));
+    await writer.close();
+    const file = await parquet.ParquetFile.fromFile(new Blob([Buffer.concat(chunks)]));
+    const group = file.metadata().rowGroup(0);
+    const encodings = (i: number) => group.column(i).encodings();
+    expect(encodings(0)).not.toContain(parquet.Encoding.RLE_DICTIONARY);
+    expect(encodings(1)).toContain(parquet.Encoding.RLE_DICTIONARY);
+    expect([...decodeParquet(Buffer.concat(chunks)).getChild('id')!].at(-1)).toBe('id-1999');
   });
 });

@@ -15,8 +15,14 @@ export interface ParquetOptions {
 
 export const defaultParquetOptions: ParquetOptions = { codec: 'zstd', rowGroupRows: 1_048_576 };
 
-function writerProperties(options: ParquetOptions): parquet.WriterProperties {
-  return new parquet.WriterPropertiesBuilder()
+/** The writer properties of a file; `plainColumns` are written without a dictionary. */
+function writerProperties(
+  options: ParquetOptions,
+  plainColumns: readonly string[] = [],
+): parquet.WriterProperties {
+  let builder = new parquet.WriterPropertiesBuilder();
+  for (const column of plainColumns) builder = builder.setColumnDictionaryEnabled(column, false);
+  return builder
     .setCompression(
       options.codec === 'zstd' ? parquet.Compression.ZSTD : parquet.Compression.SNAPPY,
     )
@@ -68,15 +74,18 @@ export class ParquetStreamWriter {
 
   private sink!: (chunk: Uint8Array) => Promise<void>;
   private options!: ParquetOptions;
+  private plainColumns: readonly string[] = [];
   private started = false;
 
   static async open(
     sink: (chunk: Uint8Array) => Promise<void>,
     options: ParquetOptions = defaultParquetOptions,
+    plainColumns: readonly string[] = [],
   ): Promise<ParquetStreamWriter> {
     const writer = new ParquetStreamWriter();
     writer.sink = sink;
     writer.options = options;
+    writer.plainColumns = plainColumns;
     return writer;
   }
 
@@ -85,7 +94,7 @@ export class ParquetStreamWriter {
     this.started = true;
     const output = (await parquet.transformParquetStream(
       this.input,
-      writerProperties(this.options),
+      writerProperties(this.options, this.plainColumns),
     )) as ReadableStream<Uint8Array>;
     this.draining = (async () => {
       for await (const chunk of output as unknown as AsyncIterable<Uint8Array>) {

@@ -145,6 +145,7 @@ export class PartitionedTableWriter<T, K extends string | number> {
     const parquet = await ParquetStreamWriter.open(
       (chunk) => upload.write(chunk),
       this.options.parquet,
+      this.table.plainColumns,
     );
     const file: OpenFile = {
       rows,

@@ -30,6 +30,7 @@ export const clicksTable: LakeTable = {
   name: 'clicks',
   mode: 'append',
   partitionColumns: ['event_date'],
+  plainColumns: ['click_id', 'event_time', 'kafka_offset', 'ingested_at'],
   description: 'Every valid click read from the clicks topic, as read (duplicates kept).',
   schema: struct([
     field('click_id', 'string', false),
@@ -50,6 +51,7 @@ export const checkoutsTable: LakeTable = {
   name: 'checkouts',
   mode: 'append',
   partitionColumns: ['event_date'],
+  plainColumns: ['checkout_id', 'event_time', 'kafka_offset', 'ingested_at'],
   description: 'Every valid checkout read from the checkouts topic, as read (duplicates kept).',
   schema: struct([
     field('checkout_id', 'string', false),
@@ -71,6 +73,7 @@ export const deadLettersTable: LakeTable = {
   name: 'dead_letters',
   mode: 'append',
   partitionColumns: ['ingest_date'],
+  plainColumns: ['offset', 'raw', 'ingested_at'],
   description: 'Messages of either topic that failed validation, with the reason.',
   schema: struct([
     field('topic', 'string', false),
