@@ -50,8 +50,9 @@ export interface AttributorOptions {
   /** Rows waiting for the sink before the consumer stops taking batches (backpressure). */
   maxPendingRows?: number;
   /**
-   * The longest a provisional row is held while its partition catches up (provisional-hold.ts):
-   * IDLE_TIMEOUT_MS, as long as an idle source may hold the watermark back.
+   * How long a partition's slowest source may stand still before its held provisional rows are
+   * written (provisional-hold.ts): IDLE_TIMEOUT_MS, as long as an idle source may hold the
+   * watermark back.
    */
   provisionalHoldMs: number;
   log: (msg: string) => void;
@@ -62,8 +63,12 @@ const STALL_AFTER_MS = 60_000;
 /** How long a stopping worker keeps retrying its last flush before it gives up on it. */
 const STOP_FLUSH_GRACE_MS = 10_000;
 const DEFAULT_MAX_PENDING_ROWS = 200_000;
-/** See provisional-hold.ts: how far ahead of its partition's slowest source a checkout is held. */
+/** See provisional-hold.ts: how far ahead of its partition's slowest source a checkout is held, */
 const PROVISIONAL_HOLD_LEAD_MS = 30_000;
+/** the longest any row is held (a catch-up of a few million events fits), */
+const PROVISIONAL_HOLD_CAP_MS = 60_000;
+/** and how many rows may wait (a few hundred bytes each). */
+const MAX_HELD_PROVISIONAL_ROWS = 200_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -100,11 +105,13 @@ export class Attributor {
   private stopped = false;
 
   constructor(private readonly o: AttributorOptions) {
-    this.hold = new ProvisionalHold(
-      PROVISIONAL_HOLD_LEAD_MS,
-      o.allowedLatenessMs,
-      o.provisionalHoldMs,
-    );
+    this.hold = new ProvisionalHold({
+      leadMs: PROVISIONAL_HOLD_LEAD_MS,
+      finalAfterMs: o.allowedLatenessMs,
+      maxHoldMs: o.provisionalHoldMs,
+      capMs: PROVISIONAL_HOLD_CAP_MS,
+      maxHeld: MAX_HELD_PROVISIONAL_ROWS,
+    });
     this.sink = new SinkWriter({
       db: o.db,
       health: o.health,

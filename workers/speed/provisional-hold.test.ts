@@ -5,6 +5,14 @@ import type { PendingRow } from './sink-writer.ts';
 const LEAD = 30_000;
 const LATENESS = 15_000;
 const MAX_HOLD = 10_000;
+const CAP = 60_000;
+const limits = {
+  leadMs: LEAD,
+  finalAfterMs: LATENESS,
+  maxHoldMs: MAX_HOLD,
+  capMs: CAP,
+  maxHeld: 100,
+};
 
 function row(id: string, checkoutTime: number, isFinal = false, clickId: string | null = null) {
   const pending: PendingRow = {
@@ -35,7 +43,7 @@ function row(id: string, checkoutTime: number, isFinal = false, clickId: string 
 
 describe('ProvisionalHold', () => {
   it('holds a provisional row far ahead of the slowest source, and only that', () => {
-    const hold = new ProvisionalHold(LEAD, LATENESS, MAX_HOLD);
+    const hold = new ProvisionalHold(limits);
     expect(hold.offer('far', row('far', 100_000), 50_000, 0)).toBe(true);
     expect(hold.offer('near', row('near', 80_000), 50_000, 0)).toBe(false); // exactly the lead
     expect(hold.offer('final', row('final', 100_000, true), 50_000, 0)).toBe(false);
@@ -45,7 +53,7 @@ describe('ProvisionalHold', () => {
   });
 
   it('a newer row replaces the held one; a final one takes its place in the sink', () => {
-    const hold = new ProvisionalHold(LEAD, LATENESS, MAX_HOLD);
+    const hold = new ProvisionalHold(limits);
     hold.offer('c', row('c', 100_000), 0, 0);
     expect(hold.offer('c', row('c', 100_000, false, 'k'), 0, 5)).toBe(true);
     expect(hold.release(() => 0, MAX_HOLD)).toEqual([['c', row('c', 100_000, false, 'k')]]);
@@ -57,7 +65,7 @@ describe('ProvisionalHold', () => {
   });
 
   it('writes a row once its final row is due (slowest source past it by the lateness), in time order', () => {
-    const hold = new ProvisionalHold(LEAD, LATENESS, MAX_HOLD);
+    const hold = new ProvisionalHold(limits);
     hold.offer('b', row('b', 200_000), 0, 0);
     hold.offer('a', row('a', 100_000), 0, 0);
     const other = row('o', 100_000);
@@ -73,7 +81,7 @@ describe('ProvisionalHold', () => {
   });
 
   it('keeps a correction of a held row held though its checkout is no longer ahead', () => {
-    const hold = new ProvisionalHold(LEAD, LATENESS, MAX_HOLD);
+    const hold = new ProvisionalHold(limits);
     expect(hold.offer('c', row('c', 100_000), 0, 0)).toBe(true);
     // Its click is read: the clicks source is now close to the checkout, the row is attributed.
     expect(hold.offer('c', row('c', 100_000, false, 'k'), 99_000, 1)).toBe(true);
@@ -86,19 +94,52 @@ describe('ProvisionalHold', () => {
     expect(hold.offer('d', row('d', 100_000), 99_000, 4)).toBe(false);
   });
 
-  it('writes a held row after the longest hold, counted from its first held version', () => {
-    const hold = new ProvisionalHold(LEAD, LATENESS, MAX_HOLD);
+  it("writes a partition's held rows once its slowest source stood still for the longest hold", () => {
+    const hold = new ProvisionalHold(limits);
     hold.offer('a', row('a', 100_000), 0, 0);
-    hold.offer('b', row('b', 200_000), 0, 4_000);
-    hold.offer('a', row('a', 100_000, false, 'k'), 0, 9_000);
-    expect(hold.release(() => 0, MAX_HOLD - 1)).toEqual([]);
-    expect(hold.release(() => 0, MAX_HOLD).map(([, p]) => p.row.clickId)).toEqual(['k']);
-    expect(hold.release(() => 0, MAX_HOLD + 4_000).map(([k]) => k)).toEqual(['b']);
+    const other = row('o', 100_000);
+    other.row.partition = 1;
+    hold.offer('o', other, 0, 0);
+    // Partition 0's sources keep advancing (a catch-up): its row waits past the longest hold.
+    // Partition 1's stand still: its row goes after the longest hold.
+    const released: string[] = [];
+    for (let t = 1_000; t < 3 * MAX_HOLD; t += 1_000) {
+      const rows = hold.release((p) => (p === 0 ? t : 0), t).map(([k]) => k);
+      if (t < MAX_HOLD) expect(rows).toEqual([]);
+      released.push(...rows);
+    }
+    expect(released).toEqual(['o']);
+    expect(hold.size).toBe(1);
+    // Then they stop (quiet, or stuck): the row goes once they stood still for the longest hold.
+    const stoppedAt = 3 * MAX_HOLD - 1_000; // the last time it advanced, to this very value
+    expect(hold.release(() => stoppedAt, stoppedAt + MAX_HOLD - 1)).toEqual([]);
+    expect(hold.release(() => stoppedAt, stoppedAt + MAX_HOLD).map(([k]) => k)).toEqual(['a']);
     expect(hold.size).toBe(0);
   });
 
+  it('until every source reported (slowest -Infinity), the rows go after the longest hold', () => {
+    const hold = new ProvisionalHold(limits);
+    hold.offer('a', row('a', 100_000), -Infinity, 0);
+    hold.offer('a', row('a', 100_000, false, 'k'), -Infinity, 9_000);
+    expect(hold.release(() => -Infinity, MAX_HOLD - 1)).toEqual([]);
+    expect(hold.release(() => -Infinity, MAX_HOLD).map(([, p]) => p.row.clickId)).toEqual(['k']);
+  });
+
+  it('never holds a row longer than the cap, nor more rows than the limit (oldest first)', () => {
+    const hold = new ProvisionalHold({ ...limits, maxHeld: 2 });
+    hold.offer('a', row('a', 10_000_000), 0, 0);
+    hold.offer('b', row('b', 10_000_000), 0, 1_000);
+    const advancing = (t: number) => hold.release(() => t, t).map(([k]) => k);
+    expect(advancing(CAP - 1)).toEqual([]);
+    expect(advancing(CAP)).toEqual(['a']);
+    hold.offer('c', row('c', 10_000_000), CAP, CAP + 1);
+    hold.offer('d', row('d', 10_000_000), CAP, CAP + 2);
+    expect(advancing(CAP + 3)).toEqual(['b']); // three held, two allowed: the oldest goes
+    expect(hold.size).toBe(2);
+  });
+
   it('forgets the rows of partitions moved away, and gives back all the rest on stop', () => {
-    const hold = new ProvisionalHold(LEAD, LATENESS, MAX_HOLD);
+    const hold = new ProvisionalHold(limits);
     const moved = row('m', 100_000);
     moved.row.partition = 3;
     hold.offer('m', moved, 0, 0);

@@ -11,12 +11,13 @@
 //
 // A held row is written once its checkout's final row is due — the partition's slowest source
 // has passed its checkout's time by the allowed lateness, so the watermark has passed it and the
-// final row takes the held one's place: one write instead of two — or after `maxHoldMs` of wall
-// clock, whichever comes first: never more than that late. While a partition catches up, event
-// time runs far faster than the wall clock, so that lateness costs milliseconds. Releasing held
-// rows once the sources reached the checkout's time (the row was right then) still wrote every
-// backlog checkout twice: provisional, then final (87,539 inserts + 108,218 updates on
-// bench/peers' uniform backlog).
+// final row takes the held one's place: one write instead of two — or once that source has not
+// advanced for `maxHoldMs` (it went quiet or is stuck: the row will not be final soon), or after
+// `capMs` of wall clock, or when more than `maxHeld` rows wait (the oldest go). While a partition
+// catches up, event time runs far faster than the clock and its sources advance all the time.
+// Releasing held rows once the sources reached the checkout's time (the row was right then)
+// still wrote every backlog checkout twice; bounding the hold by `maxHoldMs` from the row's first
+// hold expired most rows of a catch-up longer than that (the checkouts topic is read first).
 //
 // Why this keeps the crash protocol exact: only provisional rows of checkouts still pending are
 // held, and a snapshot holds those checkouts, so a restart from it writes their final rows.
@@ -36,21 +37,33 @@ interface HeldRow {
 
 const byCheckoutTime = (a: HeldRow, b: HeldRow) => a.checkoutTime - b.checkoutTime;
 
+interface PartitionHold {
+  /** Its held rows by checkout time; an entry no longer in `held` is skipped when it comes up. */
+  heap: MinHeap<HeldRow>;
+  /** The partition's slowest source when last seen, and when it last advanced. */
+  slowest: number;
+  advancedAt: number;
+}
+
+export interface ProvisionalHoldLimits {
+  /** How far ahead of the slowest source a checkout must be to be held. */
+  leadMs: number;
+  /** The allowed lateness: the slowest source passes a checkout by it when its row turns final. */
+  finalAfterMs: number;
+  /** A partition whose slowest source has not advanced for this long has its rows written. */
+  maxHoldMs: number;
+  /** No row waits longer than this. */
+  capMs: number;
+  /** No more rows than this wait (the oldest go first). */
+  maxHeld: number;
+}
+
 export class ProvisionalHold {
   /** Insertion order is `since` order: a replacement keeps its place. */
   private readonly held = new Map<string, HeldRow>();
-  /** Per partition, by checkout time; an entry no longer in `held` is skipped when it comes up. */
-  private readonly byPartition = new Map<number, MinHeap<HeldRow>>();
+  private readonly byPartition = new Map<number, PartitionHold>();
 
-  /**
-   * `leadMs`: how far ahead of the slowest source a checkout must be to be held. `finalAfterMs`:
-   * the allowed lateness (the slowest source passes a checkout by it when its row turns final).
-   */
-  constructor(
-    private readonly leadMs: number,
-    private readonly finalAfterMs: number,
-    private readonly maxHoldMs: number,
-  ) {}
+  constructor(private readonly limits: ProvisionalHoldLimits) {}
 
   get size(): number {
     return this.held.size;
@@ -76,38 +89,49 @@ export class ProvisionalHold {
       entry.pending = pending;
       return true;
     }
-    if (!(row.checkoutTime > slowest + this.leadMs)) return false;
+    if (!(row.checkoutTime > slowest + this.limits.leadMs)) return false;
     const fresh: HeldRow = { key, checkoutTime: row.checkoutTime, pending, since: now };
     this.held.set(key, fresh);
-    let heap = this.byPartition.get(row.partition);
-    if (!heap) this.byPartition.set(row.partition, (heap = new MinHeap(byCheckoutTime)));
-    heap.push(fresh);
+    let partition = this.byPartition.get(row.partition);
+    if (!partition) {
+      partition = { heap: new MinHeap(byCheckoutTime), slowest, advancedAt: now };
+      this.byPartition.set(row.partition, partition);
+    }
+    partition.heap.push(fresh);
     return true;
   }
 
   /**
    * The held rows due now: their partition's slowest source (`slowestOf`, watermark + lateness)
-   * passed their checkout's time by the lateness (most were replaced by their final rows then),
-   * or they waited `maxHoldMs`.
+   * passed their checkout's time by the lateness (most were replaced by their final rows then)
+   * or has not advanced for `maxHoldMs`; or they waited `capMs`; or too many wait.
    */
   release(slowestOf: (partition: number) => number, now: number): [string, PendingRow][] {
     const due: [string, PendingRow][] = [];
-    for (const [partition, heap] of this.byPartition) {
-      const horizon = slowestOf(partition) - this.finalAfterMs;
+    const take = (h: HeldRow) => {
+      due.push([h.key, h.pending]);
+      this.held.delete(h.key);
+    };
+    for (const [id, partition] of this.byPartition) {
+      const slowest = slowestOf(id);
+      if (slowest > partition.slowest) {
+        partition.slowest = slowest;
+        partition.advancedAt = now;
+      }
+      const stalled = now - partition.advancedAt >= this.limits.maxHoldMs;
+      const horizon = stalled ? Infinity : slowest - this.limits.finalAfterMs;
+      const heap = partition.heap;
       for (let top = heap.peek(); top; top = heap.peek()) {
         const current = this.held.get(top.key) === top;
         if (current && top.checkoutTime > horizon) break;
         heap.pop();
-        if (current) {
-          due.push([top.key, top.pending]);
-          this.held.delete(top.key);
-        }
+        if (current) take(top);
       }
     }
-    for (const [key, h] of this.held) {
-      if (now - h.since < this.maxHoldMs) break;
-      due.push([key, h.pending]);
-      this.held.delete(key);
+    // Insertion order is `since` order: the oldest first.
+    for (const h of this.held.values()) {
+      if (now - h.since < this.limits.capMs && this.held.size <= this.limits.maxHeld) break;
+      take(h);
     }
     return due;
   }
