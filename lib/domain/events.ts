@@ -3,7 +3,6 @@
 // sink, lake, models) must accept too. Every field of the spec tables is required and non-null;
 // unknown fields are ignored. A message either parses into an event or yields a dead-letter
 // reason `<kind>: <detail>`. Pure: the reading process's clock comes in as an argument.
-import { z } from 'zod';
 import { amountText, exactDecimal, safeInteger } from './decimal-text.ts';
 import { topLevelNumberTexts } from './json-number-text.ts';
 import { formatIsoTimestamp, parseTimestamp } from './timestamp.ts';
@@ -75,40 +74,67 @@ export const DEFAULT_MAX_FUTURE_SKEW_MS = 60_000;
 /** A Kafka message: its value, or null for a tombstone. */
 export type RawMessage = Uint8Array | string | null;
 
-const nonEmptyText = z.string().min(1);
-const text = z.string();
-// user_id and total_amount are judged on their digits as written (decimal-text.ts), so zod only
-// checks that they are JSON numbers: 1e999, Infinity as a double, is then too large, not a type error.
-const jsonNumber = z.custom<number>((v) => typeof v === 'number');
-// zod 4 numbers are finite, so a price of 1e999 (parsed as Infinity) is a wrong type.
-const finiteNumber = z.number();
+/** The wire object of a click as JSON holds it: every field required. */
+export interface ClickWire {
+  click_id: string;
+  user_id: number;
+  product_id: string;
+  product: string;
+  price: number;
+  url: string;
+  user_agent: string;
+  ip_address: string;
+  datetime_occured: string;
+}
 
-export const clickWireSchema = z.object({
-  click_id: nonEmptyText,
-  user_id: jsonNumber,
-  product_id: nonEmptyText,
-  product: text,
-  price: finiteNumber,
-  url: text,
-  user_agent: text,
-  ip_address: text,
-  datetime_occured: text,
-});
-export type ClickWire = z.infer<typeof clickWireSchema>;
+/** The wire object of a checkout as JSON holds it (total_amount judged on its text). */
+export interface CheckoutWire {
+  checkout_id: string;
+  user_id: number;
+  product_id: string;
+  payment_method: string;
+  total_amount: number;
+  shipping_address: string;
+  billing_address: string;
+  user_agent: string;
+  ip_address: string;
+  datetime_occured: string;
+}
 
-export const checkoutWireSchema = z.object({
-  checkout_id: nonEmptyText,
-  user_id: jsonNumber,
-  product_id: nonEmptyText,
-  payment_method: text,
-  total_amount: jsonNumber,
-  shipping_address: text,
-  billing_address: text,
-  user_agent: text,
-  ip_address: text,
-  datetime_occured: text,
-});
-export type CheckoutWire = z.infer<typeof checkoutWireSchema>;
+/**
+ * What a field's value must be: `id` a non-empty string, `text` any string, `integer` and
+ * `amount` any JSON number (their digits as written are judged after: 1e999, Infinity as a double,
+ * is then too large, not a type error), `finite` a finite number (a price of 1e999 is a wrong type).
+ * Checked by hand, not by a schema library: this runs for every message on the speed layer's hot
+ * path (issue 13), and the differential test (events-differential.test.ts) holds it to
+ * the zod schema it replaced, reason for reason.
+ */
+type FieldType = 'id' | 'text' | 'integer' | 'finite' | 'amount';
+
+const CLICK_FIELDS: readonly (readonly [keyof ClickWire, FieldType])[] = [
+  ['click_id', 'id'],
+  ['user_id', 'integer'],
+  ['product_id', 'id'],
+  ['product', 'text'],
+  ['price', 'finite'],
+  ['url', 'text'],
+  ['user_agent', 'text'],
+  ['ip_address', 'text'],
+  ['datetime_occured', 'text'],
+];
+
+const CHECKOUT_FIELDS: readonly (readonly [keyof CheckoutWire, FieldType])[] = [
+  ['checkout_id', 'id'],
+  ['user_id', 'integer'],
+  ['product_id', 'id'],
+  ['payment_method', 'text'],
+  ['total_amount', 'amount'],
+  ['shipping_address', 'text'],
+  ['billing_address', 'text'],
+  ['user_agent', 'text'],
+  ['ip_address', 'text'],
+  ['datetime_occured', 'text'],
+];
 
 const EXPECTED: Record<string, string> = {
   user_id: 'an integer (JSON number)',
@@ -129,7 +155,6 @@ const isStorable = (text: string): boolean =>
  */
 export const MAX_ID_BYTES = 1024;
 export const MAX_TEXT_BYTES = 65_535;
-const ID_FIELDS = new Set(['click_id', 'checkout_id', 'product_id']);
 
 /** UTF-8 length of a well-formed string (no lone surrogates: checked before). */
 function utf8Length(text: string): number {
@@ -158,17 +183,24 @@ function describe(value: unknown): string {
 
 const shorten = (value: string) => (value.length > 64 ? `${value.slice(0, 64)}…` : value);
 
+/**
+ * A message decoded and JSON-parsed into a plain object. `storable` says its strings need no
+ * storability check: bytes the fatal decoder accepted hold no lone surrogate, JSON.parse refuses
+ * a raw U+0000 inside a string, so without a backslash no string of it can hold either.
+ */
+type ReadMessage = { ok: true; obj: Record<string, unknown>; text: string; storable: boolean };
+
 /** Decodes and JSON-parses a message into a plain object (and its text), or fails. */
-function readObject(
-  raw: RawMessage,
-): { ok: true; obj: Record<string, unknown>; text: string } | Failure {
+function readObject(raw: RawMessage): ReadMessage | Failure {
   if (raw === null) return fail('invalid_json', 'tombstone: the message has no value');
   let textValue: string;
+  let decoded = false;
   if (typeof raw === 'string') {
     textValue = raw;
   } else {
     try {
       textValue = utf8.decode(raw);
+      decoded = true;
     } catch {
       return fail('invalid_json', 'message is not valid UTF-8');
     }
@@ -182,56 +214,71 @@ function readObject(
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail('not_an_object', `message is ${describe(value)}, expected a JSON object`);
   }
-  return { ok: true, obj: value as Record<string, unknown>, text: textValue };
+  const storable = decoded && !textValue.includes('\\');
+  return { ok: true, obj: value as Record<string, unknown>, text: textValue, storable };
+}
+
+/** Why `value` is not of `type` (`wrong_type` or `empty_field`), or undefined if it is. */
+function typeProblem(field: string, type: FieldType, value: unknown): Failure | undefined {
+  switch (type) {
+    case 'id':
+      if (typeof value !== 'string') break;
+      if (value.length === 0) return fail('empty_field', `${field} must be a non-empty string`);
+      return undefined;
+    case 'text':
+      if (typeof value === 'string') return undefined;
+      break;
+    case 'integer':
+    case 'amount':
+      if (typeof value === 'number') return undefined;
+      break;
+    case 'finite':
+      if (typeof value === 'number' && Number.isFinite(value)) return undefined;
+      break;
+  }
+  const expected = EXPECTED[field] ?? 'a string';
+  return fail('wrong_type', `${field} must be ${expected}, got ${describe(value)}`);
 }
 
 /**
  * Validates the wire object field by field in spec order and reports the first problem, so a
- * message always gets the same reason. zod decides the types; content checks follow, and
- * user_id is judged on its digits as written: the literals of `numberKeys` are read from `text`
- * once the types are right, and returned for the caller's use too.
+ * message always gets the same reason: its type first, then its content. user_id is judged on its
+ * digits as written: the literals of `numberKeys` are read from the text once the types up to
+ * user_id are right, and returned for the caller's use too.
  */
-function validate<S extends z.ZodObject>(
-  schema: S,
-  obj: Record<string, unknown>,
-  text: string,
+function validate<W>(
+  fields: readonly (readonly [keyof W & string, FieldType])[],
+  read: ReadMessage,
   numberKeys: readonly string[],
-): { ok: true; wire: z.infer<S>; userId: number; numbers: NumberTexts } | Failure {
+): { ok: true; wire: W; userId: number; numbers: NumberTexts } | Failure {
+  const obj = read.obj;
   let numbers: NumberTexts = {};
   let userId: number | undefined;
-  const parsed = schema.safeParse(obj);
-  const issues = parsed.success ? [] : parsed.error.issues;
-  for (const field of Object.keys(schema.shape)) {
+  for (const [field, type] of fields) {
     if (!Object.hasOwn(obj, field) || obj[field] === undefined) return fail('missing_field', field);
     const value = obj[field];
-    const issue = issues.find((i) => i.path[0] === field);
-    if (issue) {
-      if (issue.code === 'too_small' && typeof value === 'string') {
-        return fail('empty_field', `${field} must be a non-empty string`);
-      }
-      const expected = EXPECTED[field] ?? 'a string';
-      return fail('wrong_type', `${field} must be ${expected}, got ${describe(value)}`);
-    }
+    const problem = typeProblem(field, type, value);
+    if (problem) return problem;
     if (typeof value === 'string') {
-      if (!isStorable(value)) {
+      if (!read.storable && !isStorable(value)) {
         return fail('invalid_text', `${field} contains U+0000 or an unpaired surrogate`);
       }
-      const limit = ID_FIELDS.has(field) ? MAX_ID_BYTES : MAX_TEXT_BYTES;
+      const limit = type === 'id' ? MAX_ID_BYTES : MAX_TEXT_BYTES;
       // A UTF-16 unit is at most 3 bytes of UTF-8: most strings need no counting.
       if (value.length * 3 > limit && utf8Length(value) > limit) {
         return fail('too_long', `${field} is longer than ${limit} bytes of UTF-8`);
       }
     }
     if (field === 'user_id') {
-      numbers = topLevelNumberTexts(text, numberKeys);
+      numbers = topLevelNumberTexts(read.text, numberKeys);
       const id = userIdOf(numbers.user_id);
       if (!id.ok) return id;
       userId = id.value;
     }
   }
-  if (!parsed.success) throw new Error('unreachable: zod failed on no listed field');
-  if (userId === undefined) throw new Error('unreachable: the schema has no user_id');
-  return { ok: true, wire: parsed.data, userId, numbers };
+  if (userId === undefined) throw new Error('unreachable: the fields have no user_id');
+  // Every field is present and of its type: the object is the wire shape (extra fields unread).
+  return { ok: true, wire: obj as W, userId, numbers };
 }
 
 /** user_id: an integer JSON holds exactly (|n| ≤ 2^53 − 1), negative allowed, as written. */
@@ -270,16 +317,20 @@ function checkOptions(options: ParseOptions): void {
   }
 }
 
+const shownTimestamp = (value: string) => JSON.stringify(shorten(value));
+
 /** The event time, refused when unparseable, outside 0001-9999, or too far in the future. */
 function eventTime(value: string, options: ParseOptions): { ok: true; time: number } | Failure {
   const result = parseTimestamp(value);
-  const shown = JSON.stringify(shorten(value)); // reasons stay short
-  if (!result.ok) return fail('bad_timestamp', `datetime_occured ${shown}: ${result.reason}`);
+  // Only a refusal words the value (short): no closure or string built for an accepted event.
+  if (!result.ok) {
+    return fail('bad_timestamp', `datetime_occured ${shownTimestamp(value)}: ${result.reason}`);
+  }
   const ahead = result.time - options.now;
   if (ahead > options.maxFutureSkewMs) {
     return fail(
       'future_timestamp',
-      `datetime_occured ${shown} is ${ahead} ms ahead of the reader's clock (at most ${options.maxFutureSkewMs} allowed)`,
+      `datetime_occured ${shownTimestamp(value)} is ${ahead} ms ahead of the reader's clock (at most ${options.maxFutureSkewMs} allowed)`,
     );
   }
   return result;
@@ -294,7 +345,7 @@ export function parseClick(raw: RawMessage, options: ParseOptions): ParseResult<
   checkOptions(options);
   const read = readObject(raw);
   if (!read.ok) return read;
-  const checked = validate(clickWireSchema, read.obj, read.text, CLICK_NUMBERS);
+  const checked = validate<ClickWire>(CLICK_FIELDS, read, CLICK_NUMBERS);
   if (!checked.ok) return checked;
   const w = checked.wire;
   const time = eventTime(w.datetime_occured, options);
@@ -320,7 +371,7 @@ export function parseCheckout(raw: RawMessage, options: ParseOptions): ParseResu
   checkOptions(options);
   const read = readObject(raw);
   if (!read.ok) return read;
-  const checked = validate(checkoutWireSchema, read.obj, read.text, CHECKOUT_NUMBERS);
+  const checked = validate<CheckoutWire>(CHECKOUT_FIELDS, read, CHECKOUT_NUMBERS);
   if (!checked.ok) return checked;
   const w = checked.wire;
   const amount = totalAmountOf(checked.numbers.total_amount);

@@ -71,6 +71,23 @@ describe('topLevelNumberTexts', () => {
     );
   });
 
+  it('answers the same for flat, unescaped objects, found without walking them', () => {
+    const cases: [string, Partial<Record<string, string>>][] = [
+      ['{"user_id":12,"total_amount":1.50}', { user_id: '12', total_amount: '1.50' }],
+      ['{"a":"user_id","user_id":-0}', { user_id: '-0' }],
+      ['{"a":"user_id","b":["total_amount",1]}', {}],
+      ['{"user_id":1,"user_id":"1"}', {}],
+      ['{"user_id":"1","user_id":2e3}', { user_id: '2e3' }],
+      ['{"x":["user_id"],"user_id" : 7 }', { user_id: '7' }],
+      ['{"x":"{\\"user_id\\":1}","user_id":3}', { user_id: '3' }],
+      ['{"x":{"user_id":1},"user_id":4}', { user_id: '4' }],
+    ];
+    for (const [text, expected] of cases) {
+      expect(JSON.parse(text)).toBeTypeOf('object');
+      expect(topLevelNumberTexts(text, KEYS)).toEqual(expected);
+    }
+  });
+
   it('walks deep nesting without recursion and long texts in linear time', () => {
     const deep = `{"x":${'['.repeat(200_000)}${']'.repeat(200_000)},"user_id":12}`;
     expect(topLevelNumberTexts(deep, KEYS)).toEqual({ user_id: '12' });

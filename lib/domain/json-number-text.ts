@@ -85,8 +85,60 @@ export function topLevelNumberTexts(
   text: string,
   keys: readonly string[],
 ): Partial<Record<string, string>> {
-  if (keys.some((k) => k.length > MAX_KEY_LENGTH))
-    throw new Error('json-number-text: key too long');
+  for (const key of keys) {
+    if (key.length > MAX_KEY_LENGTH) throw new Error('json-number-text: key too long');
+  }
+  return isFlatAndUnescaped(text) ? findFlatNumberTexts(text, keys) : scanNumberTexts(text, keys);
+}
+
+/**
+ * Whether the object in `text` (which JSON.parse accepted) has no escape and no object inside it,
+ * not even a brace inside a string: every message a producer writes with JSON.stringify from flat
+ * events, and so every message on the hot path (issue 13). Two native scans. Arrays may be there:
+ * without an object inside, they hold no member names.
+ */
+function isFlatAndUnescaped(text: string): boolean {
+  return !text.includes('\\') && text.indexOf('{', text.indexOf('{') + 1) < 0;
+}
+
+/**
+ * topLevelNumberTexts for a flat, unescaped object, without walking its members. Without a
+ * backslash every quote opens or closes a string, and a closing quote is never followed by a
+ * letter in valid JSON, so an occurrence of `"key"` is a string token holding `key`: with no
+ * object inside, a top-level member's name if a colon follows it, else a value (of the object
+ * or in an array). A key found more than once goes to the full scan, which knows the last
+ * occurrence wins.
+ */
+function findFlatNumberTexts(
+  text: string,
+  keys: readonly string[],
+): Partial<Record<string, string>> {
+  const out: Partial<Record<string, string>> = {};
+  for (const key of keys) {
+    const token = `"${key}"`;
+    const at = text.indexOf(token);
+    if (at < 0) continue;
+    if (text.indexOf(token, at + token.length) >= 0) return scanNumberTexts(text, keys);
+    let i = at + token.length;
+    while (isSpace(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i) !== COLON) continue; // a string value that reads like the key
+    i++;
+    while (isSpace(text.charCodeAt(i))) i++;
+    const start = i;
+    const c = text.charCodeAt(i);
+    if (c !== MINUS && !(c >= 0x30 && c <= 0x39)) continue;
+    while (i < text.length) {
+      const d = text.charCodeAt(i);
+      if (d === COMMA || d === CLOSE_BRACE || isSpace(d)) break;
+      i++;
+    }
+    out[key] = text.slice(start, i);
+  }
+  return out;
+}
+
+/** topLevelNumberTexts for any object: walks its top-level members. */
+function scanNumberTexts(text: string, keys: readonly string[]): Partial<Record<string, string>> {
   const out: Partial<Record<string, string>> = {};
   let nextEscape = text.indexOf('\\');
   let i = 0;
