@@ -79,7 +79,11 @@ function rowsAsJson(rows: CheckoutRow[]): string {
 
 /**
  * One INSERT … SELECT for the rows. A conflicting row is updated only while it is provisional and
- * only by its owner (the WHERE); RETURNING names the rows applied.
+ * only by its owner (the WHERE); RETURNING names the rows applied. The update can be HOT (no index
+ * written; the table keeps room on its pages for it) because PostgreSQL compares values and the
+ * table indexes only columns fixed per checkout (migration 20261204000000_sink_hot_updates): an
+ * index on a column this rewrites (is_final, click_id, click_channel…) makes every update write
+ * every index.
  */
 function upsertStatement(db: Db, rows: CheckoutRow[]): Promise<{ checkout_id: string }[]> {
   return db.$queryRaw<{ checkout_id: string }[]>`
