@@ -41,17 +41,27 @@ export interface StoreFiller {
   key(userId: number, productId: string): void;
   /** The key's next click, in (time, id) order. */
   click(id: string, time: number, tag: string): void;
+  /** The same for a click whose id is a UUID, given as its words (uuid-words.ts). */
+  uuidClick(words: Uint32Array, at: number, time: number, tag: string): void;
+}
+
+/** What ClickStore.visitClicks shows: each key, then its clicks. */
+export interface ClickVisitor {
+  key(userId: number, productId: string, clicks: number): void;
+  /** `text` is the id, or undefined for a UUID id, which is then words[at..at+3]. */
+  click(time: number, text: string | undefined, words: Uint32Array, at: number, tag: string): void;
 }
 
 /** Bytes of a one-byte string in V8 (64-bit): a 16-byte header, characters rounded up to 8. */
 const stringBytes = (s: string) => (16 + s.length + 7) & ~7;
 
 export class ClickStore {
-  // Click slots, indexed by slot: `next` doubles as the free-slot list; `words` holds 4 words a
-  // slot (the UUID id); `texts` exists once a non-UUID id came, and holds those ids, with their
-  // hashes in `textHashes` (a probe compares hashes before texts that share long prefixes).
+  // Click slots, indexed by slot: `next` doubles as the free-slot list. `words` holds 4 words a
+  // slot (the UUID id) once a UUID id came; `texts` once another id came, and holds those ids,
+  // with their hashes in `textHashes` (a probe compares hashes before texts that share long
+  // prefixes). A stream of one kind of id pays for that kind only.
   private times = new Float64Array(16);
-  private words = new Uint32Array(16 * 4);
+  private words = new Uint32Array(0);
   private texts: (string | undefined)[] | undefined;
   private textHashes = new Int32Array(0);
   private next = new Int32Array(16).fill(NONE);
@@ -172,7 +182,7 @@ export class ClickStore {
 
   /** Estimated bytes held (JS heap + typed arrays; V8 64-bit, no pointer compression). */
   estimateHeapBytes(): number {
-    const slotBytes = this.times.length * (8 + 16 + 4 + 4 + 4);
+    const slotBytes = this.times.length * (8 + 4 + 4 + 4) + this.words.byteLength;
     const textIds = this.texts === undefined ? 0 : this.texts.length * 12 + this.textBytes;
     // The heap holds two Int32Arrays about as long as the key slots.
     const heapBytes = this.keys.first.length * 8;
@@ -200,6 +210,26 @@ export class ClickStore {
         tags.push(this.tags.text(this.tagOf[s] as number));
       }
       visit({ userId: keys.userOf(k), productId: keys.productOf(k), times, ids, tags });
+    }
+  }
+
+  /**
+   * Visits every key, then each of its clicks in order, as the store holds them: a UUID id as
+   * its words (`text` undefined, words[at..at+3]), any other id as `text`. For the snapshot
+   * codec, which writes a UUID's 16 bytes without ever making its text.
+   */
+  visitClicks(visitor: ClickVisitor): void {
+    const keys = this.keys;
+    for (let k = 0; k < keys.slotsUsed; k++) {
+      const first = keys.first[k] as number;
+      if (first === NONE) continue;
+      let count = 0;
+      for (let s = first; s !== NONE; s = this.next[s] as number) count++;
+      visitor.key(keys.userOf(k), keys.productOf(k), count);
+      for (let s = first; s !== NONE; s = this.next[s] as number) {
+        const tag = this.tags.text(this.tagOf[s] as number);
+        visitor.click(this.times[s] as number, this.texts?.[s], this.words, s * 4, tag);
+      }
     }
   }
 
@@ -243,6 +273,18 @@ export class ClickStore {
     store.keys.reserve(counts.keys);
     let k = NONE;
     let p = NONE;
+    // Appends the query id (hash `hash`) as the current key's next click.
+    const append = (hash: number, time: number, tag: string) => {
+      if (k === NONE) throw new Error('snapshot holds a click before its key');
+      if (store.findId(hash) !== NONE) {
+        throw new Error(`snapshot holds click id ${store.queryText ?? 'a UUID'} twice`);
+      }
+      const s = store.allocSlot(hash, time, tag);
+      store.prev[s] = p;
+      if (p === NONE) store.keys.first[k] = s;
+      else store.next[p] = s;
+      p = s;
+    };
     const endKey = () => {
       if (k === NONE) return;
       if (p === NONE) throw new Error('snapshot holds a key without clicks');
@@ -256,14 +298,12 @@ export class ClickStore {
         p = NONE;
       },
       click(id, time, tag) {
-        if (k === NONE) throw new Error('snapshot holds a click before its key');
-        const hash = store.setQuery(id);
-        if (store.findId(hash) !== NONE) throw new Error(`snapshot holds click id ${id} twice`);
-        const s = store.allocSlot(hash, time, tag);
-        store.prev[s] = p;
-        if (p === NONE) store.keys.first[k] = s;
-        else store.next[p] = s;
-        p = s;
+        append(store.setQuery(id), time, tag);
+      },
+      uuidClick(words, at, time, tag) {
+        for (let i = 0; i < 4; i++) store.queryWords[i] = words[at + i] as number;
+        store.queryText = undefined;
+        append(hashWords(store.queryWords, 0), time, tag);
       },
     });
     endKey();
@@ -366,6 +406,7 @@ export class ClickStore {
     this.times[s] = time;
     const text = this.queryText;
     if (text === undefined) {
+      if (this.words.length === 0) this.words = new Uint32Array(this.times.length * 4);
       this.words.set(this.queryWords, s * 4);
     } else {
       if (this.texts === undefined) {
@@ -404,9 +445,11 @@ export class ClickStore {
     const times = new Float64Array(size);
     times.set(this.times);
     this.times = times;
-    const words = new Uint32Array(size * 4);
-    words.set(this.words);
-    this.words = words;
+    if (this.words.length > 0) {
+      const words = new Uint32Array(size * 4);
+      words.set(this.words);
+      this.words = words;
+    }
     this.next = grownInt32(this.next, size);
     this.prev = grownInt32(this.prev, size);
     const tagOf = new Uint32Array(size);

@@ -9,6 +9,9 @@ import {
   SOURCES,
 } from '../../test/domain/engine-fixtures.ts';
 
+const V2_BASE =
+  'Q1NQUwIAAAAAAEzNQAAAAABAd0tBAAAAAAAA8P8BAAAACAAAAGNsaWNrcy8wAAAAAAAA8P8ACwAAAAYAAABjbGlja3MAAAAAAAAIQA8AAABkdXBsaWNhdGVDbGlja3MAAAAAAAAAAAoAAABsYXRlQ2xpY2tzAAAAAAAAAAANAAAAZXhwaXJlZENsaWNrcwAAAAAAAAAADQAAAGV2aWN0ZWRDbGlja3MAAAAAAAAAAAkAAABjaGVja291dHMAAAAAAAAAABIAAABkdXBsaWNhdGVDaGVja291dHMAAAAAAAAAAA0AAABsYXRlQ2hlY2tvdXRzAAAAAAAAAAANAAAAY29ycmVjdGVkUm93cwAAAAAAAAAADwAAAGZpbmFsQXR0cmlidXRlZAAAAAAAAAAAEQAAAGZpbmFsVW5hdHRyaWJ1dGVkAAAAAAAAAAAAAAAAAADw/wMAAAACAAAAAAAAAAAAHEACAAAAcDECAAAAAADQco3KeUIAANByjcp5QiQAAAA4YTRmMGMzZS0xYjJkLTRlNWYtOWE4Yi03YzZkNWU0ZjNhMmIEAAAASy3DiQUAAABlbWFpbAAAAAAAAAAAAAAIwAIAAABwMgEAAAAAUNByjcp5QiQAAAAwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDEAAAAAAAAAAAAAAAA=';
+
 /** Stats without the memory estimate, which depends on slab capacities, not on the state. */
 const comparable = (engine: AttributionPartition) => ({ ...engine.stats(), stateBytes: 0 });
 
@@ -46,6 +49,30 @@ describe('snapshot codec', () => {
       }),
     ]);
     expect(restored.counters().duplicateCheckouts).toBe(1);
+  });
+
+  it('still reads a version 2 base, and writes version 3 with UUID ids as 16 bytes', () => {
+    // Written by the version 2 codec: clicks 8a4f0c3e-… (tag email) and K-É of user 7 at the
+    // same time, and 00000000-…-000000000001 of user -3.
+    const v2 = Buffer.from(V2_BASE, 'base64');
+    expect(v2[4]).toBe(2);
+    const restored = AttributionPartition.decode(v2);
+    const t = Date.UTC(2026, 2, 1, 10);
+    expect(restored.retainedClicks(7, 'p1')).toEqual([
+      { clickId: '8a4f0c3e-1b2d-4e5f-9a8b-7c6d5e4f3a2b', time: t, tag: 'email' },
+      { clickId: 'K-É', time: t, tag: '' },
+    ]);
+    expect(restored.retainedClicks(-3, 'p2')).toEqual([
+      { clickId: '00000000-0000-0000-0000-000000000001', time: t + 5, tag: '' },
+    ]);
+    const v3 = restored.encodeSnapshot();
+    expect(v3[4]).toBe(3);
+    // Each UUID takes 1 + 16 bytes instead of 4 + 36.
+    expect(v2.length - v3.length).toBe(2 * (40 - 17) - 1);
+    const again = AttributionPartition.decode(v3);
+    expect(again.retainedClicks(7, 'p1')).toEqual(restored.retainedClicks(7, 'p1'));
+    expect(again.retainedClicks(-3, 'p2')).toEqual(restored.retainedClicks(-3, 'p2'));
+    expect(again.encodeSnapshot().equals(v3)).toBe(true);
   });
 
   it('decodes 1,000,000 retained clicks quickly (prints the figure)', () => {

@@ -5,15 +5,22 @@
 // that was captured, so a restored engine produces the same outputs. Each is versioned by a
 // magic and a version byte.
 import { ByteReader, ByteWriter } from './binary-io.ts';
-import { ClickStore } from './click-store.ts';
+import { ClickStore, type StoreFiller } from './click-store.ts';
 import type { Checkout } from './events.ts';
 import type { PartitionCounters, PartitionState, PendingCheckout } from './partition-types.ts';
 import { countAddedClicks, replayJournal } from './state-journal.ts';
 import type { SourceState } from './watermark.ts';
 
 const MAGIC = Buffer.from('CSPS', 'latin1');
-/** 2: clicks carry tags, pending checkouts their click's tag. Version 1 is still read. */
-const VERSION = 2;
+/**
+ * 2: clicks carry tags, pending checkouts their click's tag. 3: a key's clicks one by one (time,
+ * id, tag), a UUID id as its 16 bytes (uuid-words.ts) instead of 36 characters of text.
+ * Versions 1 and 2 are still read.
+ */
+const VERSION = 3;
+/** A v3 click id: the kind byte, then a length-prefixed string or four u32 words. */
+const TEXT_ID = 0;
+const UUID_ID = 1;
 const DELTA_MAGIC = Buffer.from('CSPD', 'latin1');
 const DELTA_VERSION = 2;
 
@@ -146,13 +153,23 @@ export function encodePartitionState(state: PartitionState): Buffer {
   w.f64(store.horizon);
   w.u32(store.clickCount);
   w.u32(store.keyCount);
-  store.forEachKey(({ userId, productId, times, ids, tags }) => {
-    w.f64(userId);
-    w.str(productId);
-    w.u32(ids.length);
-    for (let i = 0; i < ids.length; i++) w.f64(times[i] as number);
-    for (let i = 0; i < ids.length; i++) w.str(ids[i] as string);
-    for (let i = 0; i < ids.length; i++) w.str(tags[i] as string);
+  store.visitClicks({
+    key(userId, productId, clicks) {
+      w.f64(userId);
+      w.str(productId);
+      w.u32(clicks);
+    },
+    click(time, text, words, at, tag) {
+      w.f64(time);
+      if (text === undefined) {
+        w.u8(UUID_ID);
+        for (let i = 0; i < 4; i++) w.u32(words[at + i] as number);
+      } else {
+        w.u8(TEXT_ID);
+        w.str(text);
+      }
+      w.str(tag);
+    },
   });
 
   w.u32(state.pending.length);
@@ -171,8 +188,7 @@ export function decodePartitionState(bytes: Uint8Array, laterClicks = 0): Partit
   const r = new ByteReader(bytes);
   if (!r.bytes(MAGIC.length).equals(MAGIC)) throw new Error('not a partition snapshot');
   const version = r.u8();
-  if (version !== 1 && version !== VERSION)
-    throw new Error(`unsupported snapshot version ${version}`);
+  if (version < 1 || version > VERSION) throw new Error(`unsupported snapshot version ${version}`);
   const tagged = version >= 2;
   const small = readSmallParts(r);
 
@@ -182,22 +198,24 @@ export function decodePartitionState(bytes: Uint8Array, laterClicks = 0): Partit
   const store = ClickStore.restoreWith(
     horizon,
     { clicks: clickCount + laterClicks, keys: keyCount },
-    (into) => {
-      // A key's times, then its ids, then its tags: the first two wait in arrays kept across keys.
-      let times = new Float64Array(64);
-      const ids: string[] = [];
-      for (let k = 0; k < keyCount; k++) {
-        const userId = r.f64();
-        const productId = r.str();
-        const n = r.u32();
-        if (n > times.length) times = new Float64Array(n);
-        for (let i = 0; i < n; i++) times[i] = r.f64();
-        for (let i = 0; i < n; i++) ids[i] = r.str();
-        into.key(userId, productId);
-        for (let i = 0; i < n; i++)
-          into.click(ids[i] as string, times[i] as number, tagged ? r.str() : '');
-      }
-    },
+    version >= 3
+      ? (into) => readClicks(r, keyCount, into)
+      : (into) => {
+          // A key's times, then its ids, then its tags: the first two wait in arrays kept across keys.
+          let times = new Float64Array(64);
+          const ids: string[] = [];
+          for (let k = 0; k < keyCount; k++) {
+            const userId = r.f64();
+            const productId = r.str();
+            const n = r.u32();
+            if (n > times.length) times = new Float64Array(n);
+            for (let i = 0; i < n; i++) times[i] = r.f64();
+            for (let i = 0; i < n; i++) ids[i] = r.str();
+            into.key(userId, productId);
+            for (let i = 0; i < n; i++)
+              into.click(ids[i] as string, times[i] as number, tagged ? r.str() : '');
+          }
+        },
   );
 
   const pending = Array.from({ length: r.u32() }, () => readPending(r, tagged));
@@ -211,6 +229,28 @@ export function decodePartitionState(bytes: Uint8Array, laterClicks = 0): Partit
   if (r.remaining !== 0) throw new Error(`snapshot has ${r.remaining} trailing bytes`);
 
   return { ...small, store, pending, finalizedIds, finalizedAt };
+}
+
+/** Version 3 clicks: per key its user, product and count, then per click time, id and tag. */
+function readClicks(r: ByteReader, keyCount: number, into: StoreFiller): void {
+  const words = new Uint32Array(4);
+  for (let k = 0; k < keyCount; k++) {
+    const userId = r.f64();
+    into.key(userId, r.str());
+    for (let n = r.u32(); n > 0; n--) {
+      const time = r.f64();
+      const kind = r.u8();
+      if (kind === UUID_ID) {
+        for (let i = 0; i < 4; i++) words[i] = r.u32();
+        into.uuidClick(words, 0, time, r.str());
+      } else if (kind === TEXT_ID) {
+        const id = r.str();
+        into.click(id, time, r.str());
+      } else {
+        throw new Error(`snapshot holds a click id of unknown kind ${kind}`);
+      }
+    }
+  }
 }
 
 function writePending(w: ByteWriter, p: PendingCheckout): void {
