@@ -33,6 +33,15 @@ describe('lake table contract', () => {
     });
   });
 
+  it('names only stored columns as plain (an unknown name would silently keep the dictionary)', () => {
+    for (const t of LAKE_TABLES) {
+      const stored = t.schema.fields
+        .map((f) => f.name)
+        .filter((n) => !t.partitionColumns.includes(n));
+      for (const c of t.plainColumns ?? []) expect(stored, `${t.name}.${c}`).toContain(c);
+    }
+  });
+
   it('names offsets per topic-partition, topic names with colons included', () => {
     expect(parseOffsetAppId(offsetAppId('a:b', 3))).toEqual({ topic: 'a:b', partition: 3 });
     expect(parseOffsetAppId('other-app')).toBeUndefined();
