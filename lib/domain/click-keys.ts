@@ -35,8 +35,8 @@ export class ClickKeys {
   );
   private used = 0;
   private live = 0;
-  /** Counts compactions: key numbers held elsewhere (the eviction heap) are stale after one. */
-  generation = 0;
+  /** After a compaction, what each old key number became (NONE: it was free); else undefined. */
+  private renamed: Int32Array | undefined;
 
   get count(): number {
     return this.live;
@@ -68,7 +68,7 @@ export class ClickKeys {
 
   /**
    * A new key slot for (user, product), known to be absent; the caller links its clicks. May
-   * compact first (renumbering every key, see `generation`).
+   * compact first, renumbering every key: see `takeRenumbering`.
    */
   add(userId: number, productId: string): number {
     if (this.used === this.first.length) {
@@ -111,11 +111,20 @@ export class ClickKeys {
     );
   }
 
+  /** The renumbering of the last compaction since this was last asked (see compact), if any. */
+  takeRenumbering(): Int32Array | undefined {
+    const renamed = this.renamed;
+    this.renamed = undefined;
+    return renamed;
+  }
+
   /** Moves the live keys down over the free slots, in order, and re-indexes them. */
   private compact(): void {
+    const renamed = new Int32Array(this.used).fill(NONE);
     let to = 0;
     for (let k = 0; k < this.used; k++) {
       if (this.first[k] === NONE) continue;
+      renamed[k] = to;
       if (to !== k) {
         this.first[to] = this.first[k] as number;
         this.last[to] = this.last[k] as number;
@@ -128,7 +137,7 @@ export class ClickKeys {
     this.last.fill(NONE, to);
     this.used = to;
     this.index.rebuildAll(to);
-    this.generation++;
+    this.renamed = renamed;
   }
 
   private grow(size: number): void {

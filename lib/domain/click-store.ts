@@ -79,7 +79,9 @@ export class ClickStore {
   private readonly keys = new ClickKeys();
 
   /** Keys by the time of their earliest click: eviction looks only at keys it will trim. */
-  private byEarliest = this.keyHeap();
+  private readonly byEarliest = new IndexedMinHeap(
+    (k) => this.times[this.keys.first[k] as number] as number,
+  );
 
   private retainFrom = -Infinity;
 
@@ -316,20 +318,11 @@ export class ClickStore {
     this.index.reserve(clicks);
   }
 
-  private keyHeap(): IndexedMinHeap {
-    return new IndexedMinHeap((k) => this.times[this.keys.first[k] as number] as number);
-  }
-
-  /** A new key (not yet in the heap: it has no click); rebuilds the heap if keys moved. */
+  /** A new key (not yet in the heap: it has no click); renames heap items if keys moved. */
   private addKey(userId: number, productId: string): number {
-    const generation = this.keys.generation;
     const k = this.keys.add(userId, productId);
-    if (this.keys.generation !== generation) {
-      this.byEarliest = this.keyHeap();
-      for (let j = 0; j < this.keys.slotsUsed; j++) {
-        if (this.keys.first[j] !== NONE) this.byEarliest.push(j);
-      }
-    }
+    const renamed = this.keys.takeRenumbering();
+    if (renamed !== undefined) this.byEarliest.renumber(renamed);
     return k;
   }
 

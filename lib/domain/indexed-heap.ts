@@ -53,6 +53,20 @@ export class IndexedMinHeap {
     this.siftDown(0);
   }
 
+  /**
+   * Renames every item: item i becomes `newName[i]` (its priority unchanged, so the order
+   * holds). O(n), for an owner that renumbered its items (the click store compacting keys).
+   */
+  renumber(newName: Int32Array): void {
+    const position = new Int32Array(this.position.length).fill(ABSENT);
+    for (let i = 0; i < this.count; i++) {
+      const item = newName[this.heap[i] as number] as number;
+      this.heap[i] = item;
+      position[item] = i;
+    }
+    this.position = position;
+  }
+
   private ensureItem(item: number): void {
     if (item < this.position.length) return;
     // 1.125x, as the click store's slabs: at a million keys 1.5x would leave up to 4 MB unused.
