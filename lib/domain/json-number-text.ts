@@ -101,6 +101,17 @@ function isFlatAndUnescaped(text: string): boolean {
   return !text.includes('\\') && text.indexOf('{', text.indexOf('{') + 1) < 0;
 }
 
+/** `"key"`, made once a key: a string built per call would be flattened per search. */
+const quotedKeys = new Map<string, string>();
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
 /**
  * topLevelNumberTexts for a flat, unescaped object, without walking its members. Without a
  * backslash every quote opens or closes a string, and a closing quote is never followed by a
@@ -115,7 +126,7 @@ function findFlatNumberTexts(
 ): Partial<Record<string, string>> {
   const out: Partial<Record<string, string>> = {};
   for (const key of keys) {
-    const token = `"${key}"`;
+    const token = quotedKey(key);
     const at = text.indexOf(token);
     if (at < 0) continue;
     if (text.indexOf(token, at + token.length) >= 0) return scanNumberTexts(text, keys);
