@@ -79,6 +79,11 @@ export class AttributionPartition {
     return this.tracker.watermark;
   }
 
+  /** See WatermarkTracker.sourceAdvances. */
+  get sourceAdvances(): number {
+    return this.tracker.sourceAdvances;
+  }
+
   onClick(click: AttributableClick, meta: EventMeta = {}): void {
     const watermark = this.tracker.watermark;
     const tag = click.tag ?? '';

@@ -110,3 +110,18 @@ describe('WatermarkTracker', () => {
     expect(w.watermark).toBe(100_000 - L);
   });
 });
+
+describe('WatermarkTracker.sourceAdvances', () => {
+  it('counts the markers that moved a source on, even while the watermark waits for another', () => {
+    const w = new WatermarkTracker(sources, L);
+    w.observe(marker('clicks/0', 100_000));
+    w.observe(marker('clicks/0', 100_000)); // no further: not counted
+    w.observe(marker('clicks/0', 90_000)); // older (a re-read): not counted
+    w.observe(marker('checkouts/0', 200_000));
+    expect(w.watermark).toBe(-Infinity); // clicks/1 has not reported
+    expect(w.sourceAdvances).toBe(2);
+    w.observe(marker('clicks/0', 110_000));
+    w.observe(marker('clicks/9', 50_000)); // a partition added later
+    expect(w.sourceAdvances).toBe(4);
+  });
+});

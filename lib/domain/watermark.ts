@@ -24,6 +24,7 @@ export interface SourceState {
 export class WatermarkTracker {
   private readonly sources = new Map<string, { maxEventTime: number; idle: boolean }>();
   private current = -Infinity;
+  private advances = 0;
 
   /** `expectedSources`: every partition of both raw topics; unheard ones hold it at -Infinity. */
   constructor(
@@ -37,6 +38,14 @@ export class WatermarkTracker {
 
   get watermark(): number {
     return this.current;
+  }
+
+  /**
+   * How many times a source's largest event time has risen since this tracker was made: the
+   * partition is being read while it grows, even while the watermark waits for a source.
+   */
+  get sourceAdvances(): number {
+    return this.advances;
   }
 
   /** Largest event time reported by any source. */
@@ -53,6 +62,7 @@ export class WatermarkTracker {
    */
   observe(marker: WatermarkMarker): boolean {
     const state = this.sources.get(marker.source);
+    if (marker.maxEventTime > (state?.maxEventTime ?? -Infinity)) this.advances++;
     if (state) {
       state.maxEventTime = Math.max(state.maxEventTime, marker.maxEventTime);
       state.idle = marker.idle;

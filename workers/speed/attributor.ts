@@ -23,7 +23,7 @@ import type { DependencyHealth } from './dependency-health.ts';
 import { decodeInternal } from './internal-wire.ts';
 import type { SpeedMetrics } from './metrics.ts';
 import { PartitionRuntime, expectedSources, type CapturedSnapshot } from './partition-runtime.ts';
-import { ProvisionalHold } from './provisional-hold.ts';
+import { ProvisionalHold, type PartitionProgress } from './provisional-hold.ts';
 import { SinkWriter, pendingRowKey, type PendingRows } from './sink-writer.ts';
 import { loadSnapshot, saveSnapshots } from './snapshots.ts';
 import type { UserDirectory } from './user-directory.ts';
@@ -335,6 +335,11 @@ export class Attributor {
     return runtime.watermark + this.o.allowedLatenessMs;
   }
 
+  /** What the provisional hold asks of a partition. */
+  private progressOf(runtime: PartitionRuntime): PartitionProgress {
+    return { slowest: this.slowestSource(runtime), sourceAdvances: runtime.sourceAdvances };
+  }
+
   private get maxPendingRows(): number {
     return this.o.maxPendingRows ?? DEFAULT_MAX_PENDING_ROWS;
   }
@@ -366,12 +371,12 @@ export class Attributor {
   /** Moves a runtime's new rows and counters into the pending flush. */
   private collect(runtime: PartitionRuntime): void {
     const out = runtime.drain();
-    const slowest = this.slowestSource(runtime);
+    const progress = this.progressOf(runtime);
     const now = Date.now();
     for (const { row, producedAt } of out.rows) {
       const key = pendingRowKey(row);
       const pending = { row, producedAt };
-      if (!this.hold.offer(key, pending, slowest, now)) this.pendingRows.set(key, pending);
+      if (!this.hold.offer(key, pending, progress, now)) this.pendingRows.set(key, pending);
     }
     const m = this.o.metrics;
     this.finalRows += out.attributed + out.unattributed;
@@ -424,7 +429,7 @@ export class Attributor {
       ? this.hold.releaseAll()
       : this.hold.release((p) => {
           const runtime = this.partitions.get(p);
-          return runtime ? this.slowestSource(runtime) : Infinity;
+          return runtime ? this.progressOf(runtime) : { slowest: Infinity, sourceAdvances: 0 };
         }, now);
     for (const [key, pending] of released) this.pendingRows.set(key, pending);
     const snapshotDue =

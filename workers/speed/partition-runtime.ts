@@ -72,6 +72,11 @@ export class PartitionRuntime {
     return this.engine.watermark;
   }
 
+  /** See WatermarkTracker.sourceAdvances: grows while the partition's sources are being read. */
+  get sourceAdvances(): number {
+    return this.engine.sourceAdvances;
+  }
+
   /** See AttributionPartition.forgetProgressAfter: repairs a watermark past `limit`. */
   forgetProgressAfter(limit: number): string[] {
     return this.engine.forgetProgressAfter(limit);

@@ -11,8 +11,9 @@
 //
 // A held row is written once its checkout's final row is due — the partition's slowest source
 // has passed its checkout's time by the allowed lateness, so the watermark has passed it and the
-// final row takes the held one's place: one write instead of two — or once that source has not
-// advanced for `maxHoldMs` (it went quiet or is stuck: the row will not be final soon), or after
+// final row takes the held one's place: one write instead of two — or once none of the
+// partition's sources has read further for `maxHoldMs` (quiet or stuck: no final soon; the
+// slowest alone would not do: at a start it stays unknown while the others run), or after
 // `capMs` of wall clock, or when more than `maxHeld` rows wait (the oldest go). While a partition
 // catches up, event time runs far faster than the clock and its sources advance all the time.
 // Releasing held rows once the sources reached the checkout's time (the row was right then)
@@ -40,9 +41,17 @@ const byCheckoutTime = (a: HeldRow, b: HeldRow) => a.checkoutTime - b.checkoutTi
 interface PartitionHold {
   /** Its held rows by checkout time; an entry no longer in `held` is skipped when it comes up. */
   heap: MinHeap<HeldRow>;
-  /** The partition's slowest source when last seen, and when it last advanced. */
-  slowest: number;
+  /** Its sources' progress (PartitionProgress.sourceAdvances) when last seen, and since when. */
+  advances: number;
   advancedAt: number;
+}
+
+/** What the hold asks of a partition when it releases rows. */
+export interface PartitionProgress {
+  /** The slowest source's largest event time: watermark + lateness (-Infinity until all reported). */
+  slowest: number;
+  /** Grows whenever one of its sources reads further (WatermarkTracker.sourceAdvances). */
+  sourceAdvances: number;
 }
 
 export interface ProvisionalHoldLimits {
@@ -50,7 +59,7 @@ export interface ProvisionalHoldLimits {
   leadMs: number;
   /** The allowed lateness: the slowest source passes a checkout by it when its row turns final. */
   finalAfterMs: number;
-  /** A partition whose slowest source has not advanced for this long has its rows written. */
+  /** A partition none of whose sources has advanced for this long has its rows written. */
   maxHoldMs: number;
   /** No row waits longer than this. */
   capMs: number;
@@ -72,11 +81,11 @@ export class ProvisionalHold {
   /**
    * Offers a new row: true when it is held (the caller writes nothing now); false when it goes to
    * the sink now (a final row also drops the held row for its checkout: it is newer).
-   * `slowest`: the partition's watermark + lateness; -Infinity until every source reported, as
+   * `progress.slowest`: the partition's watermark + lateness; -Infinity until every source reported, as
    * at the start of a backlog (where most rows were: a worker starting on 600k events wrote
    * 80k of its 146k provisional rows before then), so then every provisional row is held.
    */
-  offer(key: string, pending: PendingRow, slowest: number, now: number): boolean {
+  offer(key: string, pending: PendingRow, progress: PartitionProgress, now: number): boolean {
     const row = pending.row;
     if (row.isFinal) {
       this.held.delete(key);
@@ -89,12 +98,16 @@ export class ProvisionalHold {
       entry.pending = pending;
       return true;
     }
-    if (!(row.checkoutTime > slowest + this.limits.leadMs)) return false;
+    if (!(row.checkoutTime > progress.slowest + this.limits.leadMs)) return false;
     const fresh: HeldRow = { key, checkoutTime: row.checkoutTime, pending, since: now };
     this.held.set(key, fresh);
     let partition = this.byPartition.get(row.partition);
     if (!partition) {
-      partition = { heap: new MinHeap(byCheckoutTime), slowest, advancedAt: now };
+      partition = {
+        heap: new MinHeap(byCheckoutTime),
+        advances: progress.sourceAdvances,
+        advancedAt: now,
+      };
       this.byPartition.set(row.partition, partition);
     }
     partition.heap.push(fresh);
@@ -102,20 +115,23 @@ export class ProvisionalHold {
   }
 
   /**
-   * The held rows due now: their partition's slowest source (`slowestOf`, watermark + lateness)
-   * passed their checkout's time by the lateness (most were replaced by their final rows then)
-   * or has not advanced for `maxHoldMs`; or they waited `capMs`; or too many wait.
+   * The held rows due now: their partition's slowest source passed their checkout's time by the
+   * lateness (most were replaced by their final rows then), or none of its sources advanced for
+   * `maxHoldMs`; or they waited `capMs`; or too many wait.
    */
-  release(slowestOf: (partition: number) => number, now: number): [string, PendingRow][] {
+  release(
+    progressOf: (partition: number) => PartitionProgress,
+    now: number,
+  ): [string, PendingRow][] {
     const due: [string, PendingRow][] = [];
     const take = (h: HeldRow) => {
       due.push([h.key, h.pending]);
       this.held.delete(h.key);
     };
     for (const [id, partition] of this.byPartition) {
-      const slowest = slowestOf(id);
-      if (slowest > partition.slowest) {
-        partition.slowest = slowest;
+      const { slowest, sourceAdvances } = progressOf(id);
+      if (sourceAdvances !== partition.advances) {
+        partition.advances = sourceAdvances;
         partition.advancedAt = now;
       }
       const stalled = now - partition.advancedAt >= this.limits.maxHoldMs;
