@@ -167,9 +167,18 @@ export async function runOurs(
   let rows: RowCheck | null = null;
   let lastChange = Date.now();
   let lastSeen = -1;
+  // Workers that exit before the rows are right (a crash at start-up) end the run at once, with
+  // their output, instead of leaving it to wait for rows until the timeout.
+  let exited = false;
+  void m.done.finally(() => (exited = true));
   try {
     for (;;) {
       await sleep(250);
+      if (exited) {
+        throw new Error(
+          `our workers exited before their rows were right:\n${m.output.join('').slice(-4000)}`,
+        );
+      }
       const n = await count(env.pool, table);
       if (n !== lastSeen) [lastSeen, lastChange] = [n, Date.now()];
       if (n >= backlog.expected.size) {
