@@ -27,6 +27,7 @@ import { ProvisionalHold, type PartitionProgress } from './provisional-hold.ts';
 import { SinkWriter, pendingRowKey, type PendingRows } from './sink-writer.ts';
 import { loadSnapshot, saveSnapshots } from './snapshots.ts';
 import type { UserDirectory } from './user-directory.ts';
+import { groupHeartbeatIntervalMs } from '../../lib/kafka/group-heartbeat.ts';
 
 export interface AttributorOptions {
   kafka: Kafka;
@@ -125,7 +126,7 @@ export class Attributor {
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxWaitTimeInMs: 50,
       sessionTimeout: o.sessionTimeoutMs,
-      heartbeatInterval: Math.min(3_000, Math.floor(o.sessionTimeoutMs / 3)),
+      heartbeatInterval: groupHeartbeatIntervalMs(o.sessionTimeoutMs),
     });
   }
 

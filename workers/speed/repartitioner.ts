@@ -23,6 +23,7 @@ import { FrameBatcher } from './frame-batcher.ts';
 import { InternalProducer } from './internal-producer.ts';
 import { IdleStamper, type SourceProgress } from './idle-stamper.ts';
 import type { SpeedMetrics } from './metrics.ts';
+import { groupHeartbeatIntervalMs } from '../../lib/kafka/group-heartbeat.ts';
 
 export interface RepartitionerOptions {
   kafka: Kafka;
@@ -74,7 +75,7 @@ export class Repartitioner {
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxWaitTimeInMs: 100,
       sessionTimeout: o.sessionTimeoutMs,
-      heartbeatInterval: Math.min(3_000, Math.floor(o.sessionTimeoutMs / 3)),
+      heartbeatInterval: groupHeartbeatIntervalMs(o.sessionTimeoutMs),
     });
     // One request in flight keeps each internal partition in send order, so a
     // marker never overtakes the records it speaks for.
