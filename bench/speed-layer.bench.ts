@@ -435,7 +435,7 @@ async function recovery(): Promise<Record<string, number>> {
 
 /** The worker's consumed-event total and the attributor's remaining lag, from /metrics. */
 async function scrape(worker: WorkerProcess) {
-  const port = /metrics on http:\/\/localhost:(\d+)/.exec(worker.output.join(''))?.[1];
+  const port = worker.metricsPort;
   if (!port) return undefined;
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -459,7 +459,7 @@ async function scrape(worker: WorkerProcess) {
 }
 
 async function fetchRetained(worker: WorkerProcess): Promise<number> {
-  const port = /metrics on http:\/\/localhost:(\d+)/.exec(worker.output.join(''))?.[1];
+  const port = worker.metricsPort;
   if (!port) return 0;
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -473,7 +473,7 @@ async function fetchRetained(worker: WorkerProcess): Promise<number> {
 async function fetchSnapshotCost(
   worker: WorkerProcess,
 ): Promise<{ count: number; meanMs: number; lastBytes: number }> {
-  const port = /metrics on http:\/\/localhost:(\d+)/.exec(worker.output.join(''))?.[1];
+  const port = worker.metricsPort;
   const text = port ? await (await fetch(`http://127.0.0.1:${port}/metrics`)).text() : '';
   const value = (name: string) =>
     Number(new RegExp(`^${name} ([0-9.e+-]+)`, 'm').exec(text)?.[1] ?? 0);

@@ -6,7 +6,10 @@ import { projectRoot } from '../../lib/config.ts';
 
 export class WorkerProcess {
   private child: ChildProcess | undefined;
+  /** The last 2,000 chunks the worker printed. */
   readonly output: string[] = [];
+  /** The port of the running worker's metrics endpoint, once it said so (it may scroll out). */
+  metricsPort: number | undefined;
 
   constructor(private readonly env: Record<string, string>) {}
 
@@ -19,9 +22,13 @@ export class WorkerProcess {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    this.metricsPort = undefined;
     const keep = (chunk: Buffer) => {
-      this.output.push(chunk.toString());
-      if (this.output.length > 200) this.output.shift();
+      const text = chunk.toString();
+      const port = /metrics on http:\/\/localhost:(\d+)/.exec(text)?.[1];
+      if (port) this.metricsPort = Number(port);
+      this.output.push(text);
+      if (this.output.length > 2_000) this.output.shift();
     };
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
