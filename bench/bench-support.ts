@@ -29,3 +29,11 @@ export function latencySummary(samples: readonly number[], decimals: number) {
     maxMs: round(sorted.at(-1) ?? Number.NaN),
   };
 }
+
+/**
+ * The product's consumer session timeout (lib/config.ts default) for benchmarks that run workers
+ * over the test harness, whose 6 s makes crash tests quick: with 6 s, a worker catching up with a
+ * large state (a snapshot encode, a restore and a GC between heartbeats) lost its partitions and
+ * restored them from snapshots three times in a 5M-event run, and the benchmark measured that.
+ */
+export const PRODUCT_SESSION_TIMEOUT = { KAFKA_SESSION_TIMEOUT_MS: '30000' } as const;

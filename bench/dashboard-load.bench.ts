@@ -17,7 +17,7 @@ import { withPrismaOn } from '../lib/db/client.ts';
 import { seedReferenceData } from '../lib/simulator/traffic.ts';
 import { createSpeedTestEnv } from '../test/speed/test-harness.ts';
 import { generateBacklog, produceBacklog, settings } from './peers/backlog.ts';
-import { benchArgs, latencySummary } from './bench-support.ts';
+import { benchArgs, latencySummary, PRODUCT_SESSION_TIMEOUT } from './bench-support.ts';
 
 const args = benchArgs();
 const EVENTS = Number(args.get('events') ?? 600_000);
@@ -102,7 +102,11 @@ function ensureBuild(): string {
 
 async function main(): Promise<void> {
   const builtAt = ensureBuild();
-  const env = await createSpeedTestEnv({ TOPIC_PARTITIONS: '6', SNAPSHOT_INTERVAL_MS: '5000' });
+  const env = await createSpeedTestEnv({
+    TOPIC_PARTITIONS: '6',
+    SNAPSHOT_INTERVAL_MS: '5000',
+    ...PRODUCT_SESSION_TIMEOUT,
+  });
   const children: ChildProcess[] = [];
   const socket = io(`http://127.0.0.1:${WEB_PORT}`, {
     autoConnect: false,

@@ -18,6 +18,7 @@ import {
   type Measured,
   type TreeUsage,
 } from './meter.ts';
+import { PRODUCT_SESSION_TIMEOUT } from '../bench-support.ts';
 
 export type ContenderName =
   | 'ours'
@@ -161,6 +162,7 @@ export async function runOurs(
       SNAPSHOT_INTERVAL_MS: '5000',
       SINK_FLUSH_INTERVAL_MS: '100',
       METRICS_PORT: '0',
+      ...PRODUCT_SESSION_TIMEOUT,
     },
   );
   const started = Date.now();
