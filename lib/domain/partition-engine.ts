@@ -84,6 +84,11 @@ export class AttributionPartition {
     return this.tracker.sourceAdvances;
   }
 
+  /** See WatermarkTracker.sourceCount. */
+  get sourceCount(): number {
+    return this.tracker.sourceCount;
+  }
+
   onClick(click: AttributableClick, meta: EventMeta = {}): void {
     const watermark = this.tracker.watermark;
     const tag = click.tag ?? '';

@@ -48,6 +48,11 @@ export class WatermarkTracker {
     return this.advances;
   }
 
+  /** How many sources make the minimum (the expected ones and any that joined later). */
+  get sourceCount(): number {
+    return this.sources.size;
+  }
+
   /** Largest event time reported by any source. */
   get maxEventTime(): number {
     let max = -Infinity;

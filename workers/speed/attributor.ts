@@ -338,7 +338,11 @@ export class Attributor {
 
   /** What the provisional hold asks of a partition. */
   private progressOf(runtime: PartitionRuntime): PartitionProgress {
-    return { slowest: this.slowestSource(runtime), sourceAdvances: runtime.sourceAdvances };
+    return {
+      slowest: this.slowestSource(runtime),
+      sourceAdvances: runtime.sourceAdvances,
+      caughtUp: runtime.caughtUp,
+    };
   }
 
   private get maxPendingRows(): number {
@@ -430,7 +434,9 @@ export class Attributor {
       ? this.hold.releaseAll()
       : this.hold.release((p) => {
           const runtime = this.partitions.get(p);
-          return runtime ? this.progressOf(runtime) : { slowest: Infinity, sourceAdvances: 0 };
+          return runtime
+            ? this.progressOf(runtime)
+            : { slowest: Infinity, sourceAdvances: 0, caughtUp: true };
         }, now);
     for (const [key, pending] of released) this.pendingRows.set(key, pending);
     const snapshotDue =

@@ -140,6 +140,7 @@ export class IdleStamper {
         source,
         maxEventTime: Number.isFinite(announced) ? announced : null,
         idle: true,
+        readToEnd: true,
       });
       const target =
         topic === this.o.topics.clicks ? this.o.topics.clicksByUser : this.o.topics.checkoutsByUser;

@@ -39,10 +39,18 @@ describe('internal frames', () => {
         meta: { source: 'clicks/3', producedAt: 11 },
       },
       { kind: 'checkout', checkout, meta: { source: 'clicks/3', producedAt: 12 } },
-      { kind: 'marker', marker: { source: 'clicks/3', maxEventTime: null, idle: false } },
       {
         kind: 'marker',
-        marker: { source: 'clicks/3', maxEventTime: Date.UTC(2026, 0, 1), idle: true },
+        marker: { source: 'clicks/3', maxEventTime: null, idle: false, readToEnd: false },
+      },
+      {
+        kind: 'marker',
+        marker: {
+          source: 'clicks/3',
+          maxEventTime: Date.UTC(2026, 0, 1),
+          idle: true,
+          readToEnd: true,
+        },
       },
     ]);
   });
@@ -58,8 +66,25 @@ describe('internal frames', () => {
 
   it('sends an idle marker as a frame of its own', () => {
     expect(
-      decodeInternal(encodeMarker({ source: 'clicks/0', maxEventTime: 9, idle: true })),
-    ).toEqual([{ kind: 'marker', marker: { source: 'clicks/0', maxEventTime: 9, idle: true } }]);
+      decodeInternal(
+        encodeMarker({ source: 'clicks/0', maxEventTime: 9, idle: true, readToEnd: true }),
+      ),
+    ).toEqual([
+      {
+        kind: 'marker',
+        marker: { source: 'clicks/0', maxEventTime: 9, idle: true, readToEnd: true },
+      },
+    ]);
+  });
+
+  it('says whether a batch marker closes a source read to its end', () => {
+    const frame = new FrameWriter('clicks/1');
+    frame.marker(7, false, true);
+    frame.marker(8, false, false);
+    expect(decodeInternal(frame.finish()).map((r) => r.kind === 'marker' && r.marker)).toEqual([
+      { source: 'clicks/1', maxEventTime: 7, idle: false, readToEnd: true },
+      { source: 'clicks/1', maxEventTime: 8, idle: false, readToEnd: false },
+    ]);
   });
 
   it('still reads the JSON records of version 1 left in the topics by an older repartitioner', () => {
@@ -69,7 +94,10 @@ describe('internal frames', () => {
       { kind: 'click', click, meta: { source: 'clicks/1', producedAt: 3 } },
     ]);
     expect(decodeInternal(json({ k: 'm', s: 'checkouts/2', t: null, i: true }))).toEqual([
-      { kind: 'marker', marker: { source: 'checkouts/2', maxEventTime: null, idle: true } },
+      {
+        kind: 'marker',
+        marker: { source: 'checkouts/2', maxEventTime: null, idle: true, readToEnd: true },
+      },
     ]);
   });
 

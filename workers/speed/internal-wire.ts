@@ -16,7 +16,8 @@
 //            | 2 userId:f64 time:f64 producedAt:f64 checkoutId:str productId:str
 //                paymentMethod:str totalAmount:str shippingAddress:str billingAddress:str
 //                userAgent:str ipAddress:str                                          checkout
-//            | 3 maxEventTime:f64 (NaN: none yet) idle:u8                             marker
+//            | 3 maxEventTime:f64 (NaN: none yet) state:u8                            marker
+//   state   := 0 more to read | 1 idle (read to the end and quiet) | 2 read to the end (so far)
 //   str     := byteLength:u32 utf8        (little-endian throughout: lib/domain/binary-io.ts)
 //
 // Version 1 was one JSON object per message (`{"k":"c"|"o"|"m",…}`); its first byte is `{`.
@@ -33,6 +34,11 @@ export interface Marker {
   maxEventTime: number | null;
   /** Caught up and quiet for the idle timeout: it should not hold the watermark back. */
   idle: boolean;
+  /**
+   * The records before it reach the source partition's end as the broker last reported it: the
+   * source has no backlog (an idle source has none either). What the provisional hold asks.
+   */
+  readToEnd: boolean;
 }
 
 export interface InternalMeta {
@@ -55,6 +61,9 @@ const JSON_OPEN_BRACE = 0x7b;
 const CLICK = 1;
 const CHECKOUT = 2;
 const MARKER = 3;
+const MARKER_MORE_TO_READ = 0;
+const MARKER_IDLE = 1;
+const MARKER_READ_TO_END = 2;
 
 /** Builds one frame: the records of one source for one internal partition, in order. */
 export class FrameWriter {
@@ -110,10 +119,11 @@ export class FrameWriter {
   }
 
   /** A marker for this frame's source (the source is the frame's). */
-  marker(maxEventTime: number | null, idle: boolean): void {
+  marker(maxEventTime: number | null, idle: boolean, readToEnd = idle): void {
     this.w.u8(MARKER);
     this.w.f64(maxEventTime ?? Number.NaN);
-    this.w.u8(idle ? 1 : 0);
+    // A reader from before state 2 reads it as not idle, which is what it is.
+    this.w.u8(idle ? MARKER_IDLE : readToEnd ? MARKER_READ_TO_END : MARKER_MORE_TO_READ);
     this.records++;
   }
 
@@ -132,7 +142,7 @@ export class FrameWriter {
 /** A frame holding one marker: what the idle stamper sends. */
 export function encodeMarker(marker: Marker): Buffer {
   const frame = new FrameWriter(marker.source, 64);
-  frame.marker(marker.maxEventTime, marker.idle);
+  frame.marker(marker.maxEventTime, marker.idle, marker.readToEnd);
   return frame.finish();
 }
 
@@ -180,10 +190,16 @@ export function decodeInternal(value: Buffer): InternalRecord[] {
       records.push({ kind: 'checkout', checkout, meta: { source, producedAt } });
     } else if (kind === MARKER) {
       const t = r.f64();
-      const idle = r.u8() === 1;
+      const state = r.u8();
+      const idle = state === MARKER_IDLE;
       records.push({
         kind: 'marker',
-        marker: { source, maxEventTime: Number.isNaN(t) ? null : t, idle },
+        marker: {
+          source,
+          maxEventTime: Number.isNaN(t) ? null : t,
+          idle,
+          readToEnd: idle || state === MARKER_READ_TO_END,
+        },
       });
     } else {
       throw new Error(`unknown internal record kind ${kind}`);
@@ -218,7 +234,12 @@ function decodeJsonRecord(value: Buffer): InternalRecord {
     case 'm':
       return {
         kind: 'marker',
-        marker: { source: raw.s, maxEventTime: raw.t ?? null, idle: raw.i === true },
+        marker: {
+          source: raw.s,
+          maxEventTime: raw.t ?? null,
+          idle: raw.i === true,
+          readToEnd: raw.i === true,
+        },
       };
     default:
       throw new Error(`unknown internal record kind ${JSON.stringify((raw as { k: unknown }).k)}`);

@@ -47,6 +47,8 @@ export class PartitionRuntime {
   private seq = 0;
   private deltaBytesSinceBase = 0;
   private baseBytes = 0;
+  /** Sources whose latest marker said they were read to their end (Marker.readToEnd). */
+  private readonly sourcesReadToEnd = new Set<string>();
 
   private constructor(
     readonly partition: number,
@@ -77,6 +79,15 @@ export class PartitionRuntime {
     return this.engine.sourceAdvances;
   }
 
+  /**
+   * Every source has been read to its end, as far as this partition has read: it has no backlog
+   * left to catch up with. Not part of a snapshot: a restored partition learns it again from the
+   * next markers (until then it counts as catching up).
+   */
+  get caughtUp(): boolean {
+    return this.sourcesReadToEnd.size >= this.engine.sourceCount;
+  }
+
   /** See AttributionPartition.forgetProgressAfter: repairs a watermark past `limit`. */
   forgetProgressAfter(limit: number): string[] {
     return this.engine.forgetProgressAfter(limit);
@@ -99,6 +110,8 @@ export class PartitionRuntime {
   }
 
   onMarker(marker: Marker): void {
+    if (marker.readToEnd) this.sourcesReadToEnd.add(marker.source);
+    else this.sourcesReadToEnd.delete(marker.source);
     this.engine.onMarker({
       source: marker.source,
       maxEventTime: marker.maxEventTime ?? Number.NEGATIVE_INFINITY,

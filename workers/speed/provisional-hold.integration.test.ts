@@ -23,6 +23,8 @@ describe('a worker started on a backlog', () => {
   let env: SpeedTestEnv;
   let speed: SpeedLayer | undefined;
   const messages: { topic: string; value: string }[] = [];
+  /** When the repartitioner had consumed every message (its metrics, polled every 100 ms). */
+  let allConsumedAt: Promise<number>;
 
   beforeAll(async () => {
     // The default idle timeout, which bounds how long a row is held.
@@ -59,6 +61,17 @@ describe('a worker started on a backlog', () => {
       groupPrefix: env.groupPrefix,
       metricsPort: 0,
     });
+    const metricsUrl = `http://127.0.0.1:${speed.metricsPort}/metrics`;
+    allConsumedAt = (async () => {
+      for (;;) {
+        const text = await (await fetch(metricsUrl)).text();
+        const consumed = [...text.matchAll(/^clickstream_events_consumed_total\{[^}]*\} (\d+)/gm)]
+          .map((m) => Number(m[1]))
+          .reduce((a, b) => a + b, 0);
+        if (consumed >= messages.length) return Date.now();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
   }, 180_000);
 
   afterAll(async () => {
@@ -77,6 +90,9 @@ describe('a worker started on a backlog', () => {
       120_000,
     );
     expect(rows.size).toBe(expected.size);
+    // Once every source was read to its end the catch-up is over: the rows still held for it are
+    // written at once, not after the sources stood still for the idle timeout (10 s here).
+    expect(Date.now() - (await allConsumedAt)).toBeLessThan(6_000);
     // A backend reports its row counts at most once a second, and an idle one within 10 s
     // (PGSTAT_IDLE_INTERVAL): wait for every insert to show, then for the last updates.
     const counts = async () => {

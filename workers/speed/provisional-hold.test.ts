@@ -6,8 +6,12 @@ const LEAD = 30_000;
 const LATENESS = 15_000;
 const MAX_HOLD = 10_000;
 const CAP = 60_000;
-/** A partition's progress; by default its sources advance with the slowest. */
-const at = (slowest: number, sourceAdvances = slowest) => ({ slowest, sourceAdvances });
+/** A partition's progress; by default its sources advance with the slowest, still catching up. */
+const at = (slowest: number, sourceAdvances = slowest, caughtUp = false) => ({
+  slowest,
+  sourceAdvances,
+  caughtUp,
+});
 const limits = {
   leadMs: LEAD,
   finalAfterMs: LATENESS,
@@ -162,6 +166,19 @@ describe('ProvisionalHold', () => {
     hold.offer('k', row('k', 100_000), at(0), 0);
     hold.dropUnless((p) => p === 0);
     expect(hold.releaseAll().map(([k]) => k)).toEqual(['k']);
+    expect(hold.size).toBe(0);
+  });
+  it('holds nothing once every source was read to its end, and writes what it held then', () => {
+    const hold = new ProvisionalHold(limits);
+    // A backlog's last checkouts: far ahead of the slowest source, held while it catches up.
+    expect(hold.offer('a', row('a', 100_000), at(50_000), 0)).toBe(true);
+    expect(hold.offer('b', row('b', 110_000), at(50_000), 0)).toBe(true);
+    // Still catching up, and not final yet: nothing is due, however much the sources advance.
+    expect(hold.release(() => at(60_000), 100)).toEqual([]);
+    // Every source read to its end: the catch-up is over, the rest is live traffic.
+    const caughtUp = at(60_000, 60_000, true);
+    expect(hold.offer('c', row('c', 120_000), caughtUp, 200)).toBe(false);
+    expect(hold.release(() => caughtUp, 200).map(([key]) => key)).toEqual(['a', 'b']);
     expect(hold.size).toBe(0);
   });
 });

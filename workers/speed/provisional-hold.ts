@@ -8,13 +8,17 @@
 // sink and drops it.
 // Live, every source is within the idle timeout of the newest event, so no row is held (but for
 // the first rows after a start, until every source partition has reported: `maxHoldMs` at most).
+// Nor is any once every source of the partition has been read to its end (the repartitioner's
+// markers say so): the catch-up is over, and what is still held is written at once. Before, the
+// rows of a backlog's last minute waited `maxHoldMs` for the sources to stand still (2 of the 17
+// seconds bench/peers' workers took over 600k events).
 //
 // A held row is written once its checkout's final row is due — the partition's slowest source
 // has passed its checkout's time by the allowed lateness, so the watermark has passed it and the
 // final row takes the held one's place: one write instead of two — or once none of the
 // partition's sources has read further for `maxHoldMs` (quiet or stuck: no final soon; the
-// slowest alone would not do: at a start it stays unknown while the others run), or after
-// `capMs` of wall clock, or when more than `maxHeld` rows wait (the oldest go). While a partition
+// slowest alone would not do: at a start it stays unknown while the others run), or once every
+// source has been read to its end, or after `capMs` of wall clock, or when more than `maxHeld` rows wait (the oldest go). While a partition
 // catches up, event time runs far faster than the clock and its sources advance all the time.
 // Releasing held rows once the sources reached the checkout's time (the row was right then)
 // still wrote every backlog checkout twice; bounding the hold by `maxHoldMs` from the row's first
@@ -52,6 +56,8 @@ export interface PartitionProgress {
   slowest: number;
   /** Grows whenever one of its sources reads further (WatermarkTracker.sourceAdvances). */
   sourceAdvances: number;
+  /** Every source has been read to its end: no backlog left (PartitionRuntime.caughtUp). */
+  caughtUp: boolean;
 }
 
 export interface ProvisionalHoldLimits {
@@ -98,7 +104,9 @@ export class ProvisionalHold {
       entry.pending = pending;
       return true;
     }
-    if (!(row.checkoutTime > progress.slowest + this.limits.leadMs)) return false;
+    if (progress.caughtUp || !(row.checkoutTime > progress.slowest + this.limits.leadMs)) {
+      return false;
+    }
     const fresh: HeldRow = { key, checkoutTime: row.checkoutTime, pending, since: now };
     this.held.set(key, fresh);
     let partition = this.byPartition.get(row.partition);
@@ -117,7 +125,8 @@ export class ProvisionalHold {
   /**
    * The held rows due now: their partition's slowest source passed their checkout's time by the
    * lateness (most were replaced by their final rows then), or none of its sources advanced for
-   * `maxHoldMs`; or they waited `capMs`; or too many wait.
+   * `maxHoldMs`, or all of them have been read to their end; or they waited `capMs`; or too many
+   * wait.
    */
   release(
     progressOf: (partition: number) => PartitionProgress,
@@ -129,13 +138,13 @@ export class ProvisionalHold {
       this.held.delete(h.key);
     };
     for (const [id, partition] of this.byPartition) {
-      const { slowest, sourceAdvances } = progressOf(id);
+      const { slowest, sourceAdvances, caughtUp } = progressOf(id);
       if (sourceAdvances !== partition.advances) {
         partition.advances = sourceAdvances;
         partition.advancedAt = now;
       }
       const stalled = now - partition.advancedAt >= this.limits.maxHoldMs;
-      const horizon = stalled ? Infinity : slowest - this.limits.finalAfterMs;
+      const horizon = stalled || caughtUp ? Infinity : slowest - this.limits.finalAfterMs;
       const heap = partition.heap;
       for (let top = heap.peek(); top; top = heap.peek()) {
         const current = this.held.get(top.key) === top;

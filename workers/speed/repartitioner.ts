@@ -283,8 +283,12 @@ export class Repartitioner {
     progress.lastDataAt = Date.now();
     progress.idleSentAt = null;
     // Each partition's marker closes its frame: it never overtakes the records it speaks for.
+    // It also says whether the batch reached the partition's end (the high watermark the fetch
+    // returned): once every source of a partition has, it has no backlog left to catch up with,
+    // and the attributor writes the provisional rows it held for the catch-up at once.
+    const readToEnd = batch.offsetLag() === '0';
     for (let p = 0; p < this.o.partitions; p++) {
-      frames.add(p, (frame) => frame.marker(progress.maxEventTime, false));
+      frames.add(p, (frame) => frame.marker(progress.maxEventTime, false, readToEnd));
     }
     const out = frames.finish();
 
