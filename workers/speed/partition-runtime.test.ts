@@ -32,3 +32,52 @@ describe('PartitionRuntime.caughtUp', () => {
     expect(runtime.caughtUp).toBe(false);
   });
 });
+
+describe('PartitionRuntime.drain', () => {
+  it('hands the engine’s rows to the sink whole, with their partition and production time', () => {
+    const runtime = PartitionRuntime.fresh(4, expectedSources(1), 15_000);
+    const time = Date.UTC(2026, 0, 1, 12);
+    runtime.onClick(
+      { clickId: 'k-1', userId: 7, productId: 'p-1', time: time - 60_000, tag: 'email' },
+      { source: 'clicks/0', producedAt: 11 },
+    );
+    const checkout = {
+      checkoutId: 'o-1',
+      userId: 7,
+      productId: 'p-1',
+      paymentMethod: 'card',
+      totalAmount: '9.99',
+      shippingAddress: 's',
+      billingAddress: 'b',
+      userAgent: 'ua',
+      ipAddress: '::1',
+      time,
+    };
+    runtime.onCheckout(checkout, { source: 'checkouts/0', producedAt: 12 }, 'ada');
+    expect(runtime.drain().rows).toEqual([
+      {
+        producedAt: 12,
+        row: {
+          checkoutId: 'o-1',
+          userId: 7,
+          userName: 'ada',
+          isUnknownUser: false,
+          productId: 'p-1',
+          paymentMethod: 'card',
+          totalAmount: '9.99',
+          shippingAddress: 's',
+          billingAddress: 'b',
+          userAgent: 'ua',
+          ipAddress: '::1',
+          checkoutTime: time,
+          clickId: 'k-1',
+          clickTime: time - 60_000,
+          clickTag: 'email',
+          isFinal: false,
+          isLate: false,
+          partition: 4,
+        },
+      },
+    ]);
+  });
+});

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Checkout } from '../../lib/domain/events.ts';
 import { AttributionPartition, type PartitionStats } from '../../lib/domain/partition-engine.ts';
 import type { InternalMeta, Marker, RoutedClick } from './internal-wire.ts';
+import type { CheckoutRow as DomainCheckoutRow } from '../../lib/domain/partition-types.ts';
 import type { CheckoutRow } from './sink.ts';
 import type { PartitionSnapshot } from './snapshots.ts';
 
@@ -15,6 +16,34 @@ export function expectedSources(sourcePartitions: number): string[] {
     for (let p = 0; p < sourcePartitions; p++) sources.push(`${topic}/${p}`);
   }
   return sources;
+}
+
+/**
+ * The engine's row as the sink writes it. Spelled out field by field: `({ triggerMessageTime,
+ * ...row }) => ({ ...row, partition })` cost 2.8 µs a row (rest and spread copy through the slow
+ * path), this 0.2 µs: 0.43 s of each worker's 18 s on bench/peers' uniform backlog.
+ */
+function sinkRow(r: DomainCheckoutRow, partition: number): CheckoutRow {
+  return {
+    checkoutId: r.checkoutId,
+    userId: r.userId,
+    userName: r.userName,
+    isUnknownUser: r.isUnknownUser,
+    productId: r.productId,
+    paymentMethod: r.paymentMethod,
+    totalAmount: r.totalAmount,
+    shippingAddress: r.shippingAddress,
+    billingAddress: r.billingAddress,
+    userAgent: r.userAgent,
+    ipAddress: r.ipAddress,
+    checkoutTime: r.checkoutTime,
+    clickId: r.clickId,
+    clickTime: r.clickTime,
+    clickTag: r.clickTag,
+    isFinal: r.isFinal,
+    isLate: r.isLate,
+    partition,
+  };
 }
 
 export interface RuntimeOutput {
@@ -121,10 +150,11 @@ export class PartitionRuntime {
 
   drain(): RuntimeOutput {
     const { rows, counters } = this.engine.drain();
+    const partition = this.partition;
     return {
-      rows: rows.map(({ triggerMessageTime, ...row }) => ({
-        row: { ...row, partition: this.partition },
-        producedAt: triggerMessageTime ?? 0,
+      rows: rows.map((r) => ({
+        row: sinkRow(r, partition),
+        producedAt: r.triggerMessageTime ?? 0,
       })),
       attributed: counters.finalAttributed,
       unattributed: counters.finalUnattributed,
