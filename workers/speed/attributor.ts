@@ -477,12 +477,7 @@ export class Attributor {
     const rows = this.pendingRows;
     this.pendingRows = new Map();
     const encodeStarted = performance.now();
-    const captured = snapshotDue
-      ? [...this.partitions.values()].map((runtime) => ({
-          runtime,
-          captured: runtime.captureSnapshot(),
-        }))
-      : [];
+    const captured = snapshotDue ? this.captureSnapshots(forceSnapshot) : [];
     const encodeSeconds = (performance.now() - encodeStarted) / 1000;
 
     if (rows.size > 0) {
@@ -505,6 +500,26 @@ export class Attributor {
       else write.catch((error: unknown) => this.fail(error));
     }
     this.updateGauges();
+  }
+
+  /**
+   * Every partition's snapshot at this instant, but at most one new base per round (all of them
+   * when stopping): the partitions of a worker grow alike and wanted their bases in the same
+   * round, one synchronous encode of the worker's whole state that held every row behind it.
+   * The others add a delta (or skip the round) and take their bases in the next rounds.
+   */
+  private captureSnapshots(
+    all: boolean,
+  ): { runtime: PartitionRuntime; captured: CapturedSnapshot }[] {
+    let baseAllowed = true;
+    const captured: { runtime: PartitionRuntime; captured: CapturedSnapshot }[] = [];
+    for (const runtime of this.partitions.values()) {
+      const snapshot = runtime.captureSnapshot(all || baseAllowed);
+      if (!snapshot) continue;
+      if (snapshot.snapshot.kind === 'base') baseAllowed = false;
+      captured.push({ runtime, captured: snapshot });
+    }
+    return captured;
   }
 
   /** Puts rows that could not be written back in front of the newer ones (newer rows win). */

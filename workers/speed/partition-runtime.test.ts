@@ -81,3 +81,34 @@ describe('PartitionRuntime.drain', () => {
     ]);
   });
 });
+
+describe('PartitionRuntime.captureSnapshot', () => {
+  const click = (i: number) => ({
+    clickId: `k-${i}`,
+    userId: 1,
+    productId: `p-${i}`,
+    time: Date.UTC(2026, 0, 1) + i,
+    tag: '',
+  });
+  const meta = { source: 'clicks/0', producedAt: 0 };
+
+  it('takes a base only when allowed: otherwise a delta past a full chain, or nothing', () => {
+    const runtime = PartitionRuntime.fresh(0, expectedSources(1), 15_000);
+    runtime.onClick(click(0), meta);
+    runtime.drain();
+    // No chain yet: without a base there is nothing to add a delta to.
+    expect(runtime.captureSnapshot(false)).toBeNull();
+    const base = runtime.captureSnapshot(true)!;
+    expect(base.snapshot.kind).toBe('base');
+    runtime.snapshotStored(base);
+    // Changes larger than the base: the chain is full and wants a new base.
+    for (let i = 1; i < 50; i++) runtime.onClick(click(i), meta);
+    runtime.drain();
+    const delta = runtime.captureSnapshot(false)!;
+    expect(delta.snapshot).toMatchObject({ kind: 'delta', seq: 1 });
+    runtime.snapshotStored(delta);
+    runtime.onClick(click(50), meta);
+    runtime.drain();
+    expect(runtime.captureSnapshot(true)!.snapshot.kind).toBe('base');
+  });
+});

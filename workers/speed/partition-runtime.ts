@@ -166,17 +166,21 @@ export class PartitionRuntime {
   /**
    * Captures this instant's snapshot: a delta (the changes since the last stored snapshot) while
    * the chain is short and its deltas are smaller than its base, else a new base. Drain first.
+   * When `baseAllowed` is false (another partition of the worker takes its base in this round)
+   * the chain grows past its base by one more delta, or, if it cannot (none, or at its length
+   * limit), nothing is captured this round (null): the stored snapshot stands a while longer.
    */
-  captureSnapshot(): CapturedSnapshot {
+  captureSnapshot(baseAllowed = true): CapturedSnapshot | null {
     const common = {
       partition: this.partition,
       offsets: { ...this.nextOffsets },
       watermark: this.engine.watermark,
     };
+    const chainAtLimit = this.seq >= MAX_DELTAS_PER_CHAIN;
     const chainFull =
-      this.seq >= MAX_DELTAS_PER_CHAIN ||
-      this.deltaBytesSinceBase + this.engine.journalBytes > this.baseBytes;
-    if (this.chain !== null && !chainFull) {
+      chainAtLimit || this.deltaBytesSinceBase + this.engine.journalBytes > this.baseBytes;
+    if (!baseAllowed && (this.chain === null || chainAtLimit)) return null;
+    if (this.chain !== null && (!chainFull || !baseAllowed)) {
       const { bytes, mark } = this.engine.encodeDelta();
       return {
         snapshot: { ...common, kind: 'delta', chain: this.chain, seq: this.seq + 1, state: bytes },
