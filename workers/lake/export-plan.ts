@@ -1,6 +1,6 @@
 // The first steps of a lake export: open the five tables and enforce their schemas (a mismatch
-// stops the run before anything is read), then fix the AvailableNow bound (each partition's end
-// offset now) and plan the reads from the offsets each table's txn actions hold.
+// stops the run before anything is read), fix the AvailableNow bound (each partition's end offset
+// now) meanwhile, then plan the reads from the offsets each table's txn actions hold.
 import type { Kafka } from 'kafkajs';
 import type { DeltaSnapshot } from '../../lib/delta/delta-snapshot.ts';
 import { DeltaTable } from '../../lib/delta/delta-table.ts';
@@ -25,10 +25,12 @@ export async function openLakeTables(store: ObjectStore): Promise<OpenedTables> 
   const tables = Object.fromEntries(
     LAKE_TABLES.map((t) => [t.name, new DeltaTable(t.name, subStore(store, t.name))]),
   ) as Record<LakeTableName, DeltaTable>;
+  // The logs are read together: each waits on the store more than it works.
+  const loaded = await Promise.all(LAKE_TABLES.map((def) => tables[def.name].loadSnapshot()));
   const snapshots = {} as Record<LakeTableName, DeltaSnapshot>;
   const schemas = {} as Record<LakeTableName, SchemaPlan>;
-  for (const def of LAKE_TABLES) {
-    snapshots[def.name] = await tables[def.name].loadSnapshot();
+  for (const [i, def] of LAKE_TABLES.entries()) {
+    snapshots[def.name] = loaded[i]!;
     // Schema enforcement before any work: a mismatch stops the run here.
     schemas[def.name] = planSchema(def, snapshots[def.name]);
   }
@@ -41,14 +43,13 @@ export interface ExportPlan {
   fed: TableProgress[];
 }
 
-/** The AvailableNow bound: end offsets fixed now; whatever arrives later is the next run's. */
-export async function planExport(
-  kafka: Kafka,
+/** Each topic table's reads from its stored offsets up to `bounds`. */
+export function planExport(
+  bounds: TopicBounds[],
   topics: { clicks: string; checkouts: string },
   snapshots: Record<LakeTableName, DeltaSnapshot>,
   warnings: string[],
-): Promise<ExportPlan> {
-  const bounds = await topicBounds(kafka, [topics.clicks, topics.checkouts], warnings);
+): ExportPlan {
   const tableProgress = (name: LakeTableName, sources: string[]): TableProgress => ({
     table: name,
     topics: sources,
@@ -64,7 +65,8 @@ export async function planExport(
   return { plan, fed };
 }
 
-async function topicBounds(
+/** The AvailableNow bound: end offsets fixed now; whatever arrives later is the next run's. */
+export async function topicBounds(
   kafka: Kafka,
   topics: string[],
   warnings: string[],

@@ -29,7 +29,7 @@ import {
   emptyOutcome,
   type CommitContext,
 } from './export-commits.ts';
-import { openLakeTables, planExport, type ExportPlan } from './export-plan.ts';
+import { openLakeTables, planExport, topicBounds, type ExportPlan } from './export-plan.ts';
 import { ExportProgress } from './export-progress.ts';
 import { readRanges } from './kafka-range-reader.ts';
 import { createInlineTopicSink, type TopicSink } from './topic-sink.ts';
@@ -144,9 +144,13 @@ async function exportRun(
   let sink: TopicSink | undefined;
   try {
     const store = options.store ?? openObjectStore(options.lakeUri);
-    const opened = await openLakeTables(store);
+    // The tables' logs and the topics' end offsets are independent: both are read at once.
+    const [opened, bounds] = await Promise.all([
+      openLakeTables(store),
+      topicBounds(kafka, [topics.clicks, topics.checkouts], warnings),
+    ]);
     for (const def of LAKE_TABLES) progress.addTable(def.name);
-    const planned = await planExport(kafka, topics, opened.snapshots, warnings);
+    const planned = planExport(bounds, topics, opened.snapshots, warnings);
     for (const w of planned.plan.warnings) log(`warning: ${w}`);
     for (const t of [topics.clicks, topics.checkouts])
       progress.addTopic(t, planned.plan.toRead[t] ?? 0);
