@@ -54,8 +54,11 @@ export async function readRanges(
 
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,
-    maxBytes: 64 * 1024 * 1024,
-    maxBytesPerPartition: 16 * 1024 * 1024,
+    // kafkajs decodes a whole fetch response before the first batch and keeps it until the last
+    // is handled: at 64 MB (~300k records) the records outlived young collections and the old
+    // generation's marking cost more CPU than the extra round trips of 8 MB fetches do.
+    maxBytes: 8 * 1024 * 1024,
+    maxBytesPerPartition: 2 * 1024 * 1024,
     maxWaitTimeInMs: 200,
   });
   let settle!: { resolve: () => void; reject: (e: unknown) => void };
