@@ -21,9 +21,11 @@ async function main(): Promise<void> {
     brokers: config.KAFKA_BROKERS,
     clientId: `${config.KAFKA_CLIENT_ID}-worker`,
   });
-  await ensureTopics(kafka, clickstreamTopicSpecs(config));
+  // Not awaited here: the speed layer loads and connects what needs no topic meanwhile, and its
+  // consumers join once the topics exist.
+  const topicsReady = ensureTopics(kafka, clickstreamTopicSpecs(config));
   const pool = createPgPool(config.DATABASE_URL, { applicationName: 'clickstream-worker', max: 8 });
-  const speed = await startSpeedLayer({ config, kafka, pool, log });
+  const speed = await startSpeedLayer({ config, kafka, pool, log, topicsReady });
   log(`running; metrics on http://localhost:${speed.metricsPort}/metrics`);
 
   let stopping = false;

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.ts';
-import { createPgPool, createPrisma } from '../../lib/db/client.ts';
+import { createPgPool, createPrisma, type PrismaClient } from '../../lib/db/client.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/db/test-database.ts';
 import { DependencyHealth } from './dependency-health.ts';
 import { createSpeedMetrics } from './metrics.ts';
@@ -197,6 +197,39 @@ describe('UserDirectory', () => {
     for (const id of range(200, 30)) expect(users.nameOf(id)).toBe(`user${id}`);
     for (const id of [5_000, 5_001, 5_002]) expect(users.nameOf(id)).toBeUndefined();
     expect(logs.some((l) => l.startsWith('postgres:user lookup recovered'))).toBe(true);
+  });
+
+  it('answers a prefetch made while the names are still loading from the names read', async () => {
+    // The worker joins its consumer groups while the directory starts: a batch may come first.
+    // Prisma stands in here, so the first read can be held back until the prefetch is waiting.
+    let releaseLoad = () => {};
+    const loadHeld = new Promise<void>((resolve) => (releaseLoad = resolve));
+    const lookups: number[][] = [];
+    const prisma = {
+      user: {
+        findMany: async () => {
+          await loadHeld;
+          return [1, 2].map((id) => ({ id, username: `user${id}` }));
+        },
+      },
+      $queryRaw: async (_sql: TemplateStringsArray, ids: number[]) => {
+        lookups.push(ids);
+        return [];
+      },
+    } as unknown as PrismaClient;
+    const users = new UserDirectory(prisma, db.url, { applicationName: LISTENER_APP });
+    try {
+      const started = users.start();
+      const prefetched = users.prefetch([1, 2]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      releaseLoad();
+      await prefetched;
+      expect(lookups).toEqual([]);
+      expect([users.nameOf(1), users.nameOf(2)]).toEqual(['user1', 'user2']);
+      await started;
+    } finally {
+      await users.stop();
+    }
   });
 
   it('keeps at most maxNames names and maxMissing absent ids, and still resolves every batch', async () => {
