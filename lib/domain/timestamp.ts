@@ -40,6 +40,78 @@ export const MAX_EVENT_TIME = daysFromCivil(10_000, 1, 1) * MS_PER_DAY - 1;
  * is fine, `0001-01-01T00:00:00+01:00` is not.
  */
 export function parseTimestamp(text: string): TimestampResult {
+  const time = parseCommonTimestamp(text);
+  return time === undefined ? parseTimestampByPattern(text) : { ok: true, time };
+}
+
+/** The value of the decimal digit at `i`, or -1 (also past the end). */
+function digitAt(text: string, i: number): number {
+  const d = text.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : -1;
+}
+
+/** The number written by the `count` digits from `i`, or -1 if one is not a digit. */
+function digitsAt(text: string, i: number, count: number): number {
+  let value = 0;
+  for (let j = i; j < i + count; j++) {
+    const d = digitAt(text, j);
+    if (d < 0) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/**
+ * The shapes every event has in practice (the original generator's naive time, ISO in UTC), read
+ * without the pattern: its match array and substrings were 8% of the event parser's CPU. Only a
+ * valid timestamp of those shapes gets a time here; anything else, valid or not, goes to
+ * parseTimestampByPattern, which has the grammar and the reasons (a property test holds the two
+ * to the same answers).
+ */
+function parseCommonTimestamp(text: string): number | undefined {
+  const n = text.length;
+  if (n < 19 || n > 30) return undefined;
+  const sep = text.charCodeAt(10);
+  if (
+    text.charCodeAt(4) !== 45 || // -
+    text.charCodeAt(7) !== 45 ||
+    (sep !== 32 && sep !== 84 && sep !== 116) || // space, T, t
+    text.charCodeAt(13) !== 58 || // :
+    text.charCodeAt(16) !== 58
+  ) {
+    return undefined;
+  }
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if ((year | month | day | hour | minute | second) < 0) return undefined;
+  let i = 19;
+  let millis = 0;
+  if (i < n && text.charCodeAt(i) === 46) {
+    // .f to .fffffffff: the first three digits are the milliseconds, the rest is truncated.
+    let digits = 0;
+    for (i++; i < n && digitAt(text, i) >= 0; i++, digits++) {
+      if (digits < 3) millis = millis * 10 + digitAt(text, i);
+    }
+    if (digits < 1 || digits > 9) return undefined;
+    for (let pad = digits; pad < 3; pad++) millis *= 10;
+  }
+  if (i < n && (text.charCodeAt(i) === 90 || text.charCodeAt(i) === 122)) i++; // Z, z
+  if (i !== n) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const time =
+    daysFromCivil(year, month, day) * MS_PER_DAY +
+    ((hour * 60 + minute) * 60 + second) * 1000 +
+    millis;
+  return time < MIN_EVENT_TIME || time > MAX_EVENT_TIME ? undefined : time;
+}
+
+/** parseTimestamp by the whole grammar (a pattern), with the reason when the text is not one. */
+export function parseTimestampByPattern(text: string): TimestampResult {
   const m = TIMESTAMP.exec(text);
   if (!m) return { ok: false, reason: 'expected YYYY-MM-DD HH:MM:SS[.fff] or ISO 8601' };
   const [, ys, mos, ds, hs, mis, ss, frac, zulu, sign, ohs, omColon, omBare] = m;
