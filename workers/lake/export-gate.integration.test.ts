@@ -2,6 +2,7 @@
 // real broker and the threaded sink, a tombstone and an event from the far future become dead
 // letters with their reasons, and accepted extremes (year 0001, ids at ±(2^53 − 1), an amount of
 // 17 significant digits) are read back exactly by delta-rs, an independent reader.
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLakeExport } from './export.ts';
@@ -117,5 +118,23 @@ describe('lake export: one gate', () => {
       ]),
     );
     expect(result.warnings.filter((w) => w.includes('worker threads'))).toEqual([]);
+  });
+
+  // The threads start before the run knows whether it has anything to read.
+  it('with nothing new to read, ends the threads it started and adds nothing', async () => {
+    const threadsOfThisProcess = () => readdirSync('/proc/self/task').length;
+    const before = threadsOfThisProcess();
+    const result = await runLakeExport({
+      lakeUri: env.lakeDir,
+      topics: env.topics,
+      kafka: env.kafka,
+      pool: env.pool,
+      groupIdPrefix: env.childEnv.CONSUMER_GROUP_PREFIX,
+      threads: 2,
+    });
+    expect(result.tables.clicks.rowsAdded + result.tables.checkouts.rowsAdded).toBe(0);
+    expect(result.tables.dead_letters.rowsAdded).toBe(0);
+    expect(result.warnings.filter((w) => w.includes('worker threads'))).toEqual([]);
+    expect(threadsOfThisProcess()).toBeLessThanOrEqual(before);
   });
 });

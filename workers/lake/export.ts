@@ -33,7 +33,7 @@ import { openLakeTables, planExport, topicBounds, type ExportPlan } from './expo
 import { ExportProgress } from './export-progress.ts';
 import { readRanges } from './kafka-range-reader.ts';
 import { createInlineTopicSink, type TopicSink } from './topic-sink.ts';
-import { createThreadedTopicSink } from './topic-sink-threads.ts';
+import { startTopicSinkThreads, type TopicSinkThreads } from './topic-sink-threads.ts';
 
 export interface LakeExportOptions {
   /** LAKE_URI: a path, file:// or s3:// URI. */
@@ -142,7 +142,11 @@ async function exportRun(
     TableOutcome
   >;
   let sink: TopicSink | undefined;
+  let threads: TopicSinkThreads | undefined;
   try {
+    // Worker threads load their modules while this thread opens the tables and plans the reads.
+    if (options.threads && options.threads > 0 && !options.store)
+      threads = startTopicSinkThreads(options.lakeUri, options.threads);
     const store = options.store ?? openObjectStore(options.lakeUri);
     // The tables' logs and the topics' end offsets are independent: both are read at once.
     const [opened, bounds] = await Promise.all([
@@ -155,7 +159,7 @@ async function exportRun(
     for (const t of [topics.clicks, topics.checkouts])
       progress.addTopic(t, planned.plan.toRead[t] ?? 0);
 
-    sink = await openTopicSink(options, planned, store, warnings);
+    sink = await openTopicSink(options, planned, store, warnings, threads);
     progress.follow(sink);
     setPhase('reading');
     await readRanges(kafka, planned.plan.reads, sink.handle, {
@@ -208,18 +212,20 @@ async function exportRun(
   } catch (error) {
     progress.stop();
     await sink?.abort(error).catch(() => undefined);
+    if (!sink) await threads?.stop();
     progress.fail();
     log(`failed: ${error instanceof Error ? error.message : String(error)}`);
     throw error;
   }
 }
 
-/** Parses and encodes in worker threads when asked (and possible), else on this thread. */
+/** Parses and encodes in the worker threads started for the run, if any and possible, else here. */
 async function openTopicSink(
   options: LakeExportOptions,
   planned: ExportPlan,
   store: ObjectStore,
   warnings: string[],
+  threads: TopicSinkThreads | undefined,
 ): Promise<TopicSink> {
   const sinkConfig = {
     topics: options.topics,
@@ -228,14 +234,18 @@ async function openTopicSink(
     maxFutureSkewMs: options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS,
   };
   const anythingToRead = planned.plan.reads.some((r) => r.from < r.to);
-  if (options.threads && options.threads > 0 && !options.store && anythingToRead) {
+  if (threads && anythingToRead) {
     try {
-      return await createThreadedTopicSink(options.lakeUri, sinkConfig, options.threads);
+      await threads.ready;
+      return threads.open(sinkConfig);
     } catch (error) {
+      await threads.stop();
       warnings.push(
         `worker threads unavailable, exporting on one thread: ${(error as Error).message}`,
       );
     }
+  } else if (threads) {
+    await threads.stop();
   }
   return createInlineTopicSink(store, sinkConfig);
 }

@@ -1,10 +1,14 @@
 // The threaded topic sink: topic-partitions are spread over worker threads (partition % n), each
 // parsing and writing its own data files, so parsing and Parquet encoding use more than one core
-// while the main thread reads Kafka. Records cross threads as one transferred buffer per batch.
+// while the main thread reads Kafka. Records cross threads as one transferred set of buffers per
+// batch (record-transfer.ts). The threads start before the run is planned, so that loading their
+// modules overlaps the main thread's start-up (opening the tables, Kafka offsets, the job's row).
 // The worker module is TypeScript: each thread registers tsx's loader first (tsx's hooks in the
 // main thread do not reach worker threads on Node 20).
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RangeRecord } from './kafka-range-reader.ts';
+import { packRecords, transferList } from './record-transfer.ts';
 import type { TopicCounts } from './topic-rows.ts';
 import type { TopicSink, TopicSinkConfig, TopicSinkProgress, TopicTable } from './topic-sink.ts';
 import type { ToWorker, WorkerInit } from './topic-sink-worker.ts';
@@ -33,20 +37,31 @@ function rebuildError(e: { name?: string; message: string; stack?: string; code?
   return error;
 }
 
-/** Starts `threads` workers; rejects if one cannot start (the caller may fall back to inline). */
-export async function createThreadedTopicSink(
-  lakeUri: string,
-  config: TopicSinkConfig,
-  threads: number,
-): Promise<TopicSink> {
-  const init: WorkerInit = { ...config, lakeUri, baseDir: process.cwd() };
+/** Worker threads started ahead of the run; `open` makes them the run's sink. */
+export interface TopicSinkThreads {
+  /** Resolves once every thread loaded its modules; rejects if one cannot. */
+  ready: Promise<void>;
+  /** The run's sink on these threads (call once, after `ready`). */
+  open(config: TopicSinkConfig): TopicSink;
+  /** Ends the threads (when the run needs no sink, or failed before it had one). */
+  stop(): Promise<void>;
+}
+
+/** Starts `threads` workers now; they load their modules while the caller goes on. */
+export function startTopicSinkThreads(lakeUri: string, threads: number): TopicSinkThreads {
+  const init: WorkerInit = { lakeUri, baseDir: process.cwd() };
   const states: ThreadState[] = [];
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const workerModule = new URL('./topic-sink-worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)})
-    .then((tsx) => { tsx.register(); return import(${JSON.stringify(workerModule)}); })
-    .catch((e) => require('node:worker_threads').parentPort.postMessage(
-      { type: 'error', error: { name: e.name, message: 'cannot load the lake worker thread: ' + e.message } }));`;
+  // tsx's CommonJS loader runs in the thread itself; its ESM loader would start one more thread
+  // of hooks per worker, and load slower.
+  const tsxApi = fileURLToPath(import.meta.resolve('tsx/cjs/api'));
+  const workerModule = fileURLToPath(new URL('./topic-sink-worker.ts', import.meta.url));
+  const bootstrap = `try {
+      require(${JSON.stringify(tsxApi)}).register();
+      require(${JSON.stringify(workerModule)});
+    } catch (e) {
+      require('node:worker_threads').parentPort.postMessage(
+        { type: 'error', error: { name: e.name, message: 'cannot load the lake worker thread: ' + e.message } });
+    }`;
   for (let i = 0; i < threads; i++) {
     const worker = new Worker(bootstrap, { eval: true, workerData: init });
     const state: ThreadState = { worker, inFlight: 0, ready: false, waiters: [] };
@@ -86,71 +101,49 @@ export async function createThreadedTopicSink(
     });
     states.push(state);
   }
-  // Make sure the workers loaded (a module that cannot load fails here, not mid-run).
-  try {
-    await Promise.all(
-      states.map(
-        (s) =>
-          new Promise<void>((resolve, reject) => {
-            const check = () => {
-              if (s.failure) reject(s.failure);
-              else if (s.ready) resolve();
-              else s.waiters.push(check);
-            };
-            check();
-          }),
-      ),
-    );
-  } catch (error) {
+  const stopAll = async () => {
     await Promise.all(states.map((s) => s.worker.terminate()));
-    throw error;
-  }
+  };
+  // The workers loaded (a module that cannot load fails here, not mid-run).
+  const ready = Promise.all(
+    states.map(
+      (s) =>
+        new Promise<void>((resolve, reject) => {
+          const check = () => {
+            if (s.failure) reject(s.failure);
+            else if (s.ready) resolve();
+            else s.waiters.push(check);
+          };
+          check();
+        }),
+    ),
+  ).then(() => undefined);
+  // Awaited by open()'s caller; a failure before then must not be an unhandled rejection.
+  ready.catch(() => undefined);
+  return { ready, open: (config) => openThreadedSink(states, config, stopAll), stop: stopAll };
+}
 
+function openThreadedSink(
+  states: ThreadState[],
+  config: TopicSinkConfig,
+  stopAll: () => Promise<void>,
+): TopicSink {
+  for (const s of states) s.worker.postMessage({ type: 'configure', config } satisfies ToWorker);
   let nextId = 0;
   const handle = async (topic: string, partition: number, records: RangeRecord[]) => {
     const state = states[partition % states.length]!;
     while (state.inFlight >= MAX_IN_FLIGHT && !state.failure)
       await new Promise<void>((r) => state.waiters.push(r));
     if (state.failure) throw state.failure;
-    const n = records.length;
-    const offsets = new Float64Array(n);
-    const timestamps = new Float64Array(n);
-    const ends = new Uint32Array(n);
-    const tombstones = new Uint8Array(n);
-    let total = 0;
-    for (let i = 0; i < n; i++) total += records[i]!.value?.length ?? 0;
-    const data = new Uint8Array(total);
-    let pos = 0;
-    for (let i = 0; i < n; i++) {
-      const r = records[i]!;
-      offsets[i] = r.offset;
-      timestamps[i] = r.timestamp;
-      if (r.value === null) tombstones[i] = 1;
-      else {
-        data.set(r.value, pos);
-        pos += r.value.length;
-      }
-      ends[i] = pos;
-    }
     const message: ToWorker = {
       type: 'batch',
       id: nextId++,
       topic,
       partition,
-      offsets,
-      timestamps,
-      ends,
-      tombstones,
-      data,
+      ...packRecords(records),
     };
     state.inFlight++;
-    state.worker.postMessage(message, [
-      offsets.buffer,
-      timestamps.buffer,
-      ends.buffer,
-      tombstones.buffer,
-      data.buffer,
-    ]);
+    state.worker.postMessage(message, transferList(message));
   };
 
   const progress = (): TopicSinkProgress => {
@@ -176,10 +169,6 @@ export async function createThreadedTopicSink(
       }
     }
     return { counts, tables };
-  };
-
-  const stopAll = async () => {
-    await Promise.all(states.map((s) => s.worker.terminate()));
   };
 
   return {
