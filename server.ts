@@ -14,6 +14,10 @@ import { bodyVerdict } from './lib/web/request-guards.ts';
 import { MAX_JSON_BODY_BYTES } from './lib/web/http.ts';
 import { snapshotFor } from './lib/web/privacy.ts';
 import { getWebRuntime } from './lib/web/web-runtime.ts';
+import { answerDirectly, directHandlerFor, type RouteHandler } from './lib/web/direct-route.ts';
+import { GET as pipelineGet } from './app/api/pipeline/route.ts';
+import { GET as channelsGet } from './app/api/pipeline/channels/route.ts';
+import { GET as checkoutsGet } from './app/api/checkouts/route.ts';
 import {
   HEARTBEAT_INTERVAL_MS,
   type ClientToServerEvents,
@@ -34,6 +38,18 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, object, Soc
 
 const dev = process.argv.includes('--dev');
 const log = logger('web');
+
+/**
+ * The reads a watched dashboard and the checkout browser ask over and over, answered by their
+ * route handlers without Next's request pipeline (lib/web/direct-route.ts says why). GET only,
+ * exact paths; in development Next serves them too, so editing a route reloads it.
+ */
+const DIRECT_READS = new Map<string, RouteHandler>([
+  ['/api/pipeline', pipelineGet],
+  ['/api/pipeline/channels', channelsGet],
+  ['/api/checkouts', checkoutsGet],
+]);
+
 // Next and React choose their development or production build from NODE_ENV, as `next dev` and
 // `next start` set it; the mode flag is the one source of truth, so it decides.
 (process.env as Record<string, string | undefined>).NODE_ENV = dev ? 'development' : 'production';
@@ -71,7 +87,11 @@ async function main(): Promise<void> {
   };
   httpServer.on('request', (req, res) => {
     admit(req, res, gateway)
-      .then((admitted) => (admitted ? handle(req, res) : undefined))
+      .then((admitted) => {
+        if (!admitted) return undefined;
+        const direct = dev ? undefined : directHandlerFor(DIRECT_READS, req.method, req.url);
+        return direct ? answerDirectly(req, res, direct) : handle(req, res);
+      })
       .catch((error: unknown) => {
         log.error(
           { err: error, requestId: req.headers['x-request-id'], url: req.url },
