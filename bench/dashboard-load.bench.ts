@@ -2,19 +2,23 @@
 // scratch database and topics it produces one backlog (the peers' uniform shape), starts the web
 // (production build, `next build` first if there is none) with a browser's socket connected (so
 // the pipeline poller reads the sink every second, as it does for a watched dashboard), then asks
-// the dashboard's APIs at a fixed rate, first with the workers stopped (idle), then while our
-// workers (2 processes) catch up with the backlog, until every checkout's row is written. Prints
-// p50/p95/p99/max per endpoint in both phases and the gaps between socket snapshots; target:
-// p95 <= 50 ms under load. Writes bench/results/dashboard-load.json.
+// the dashboard's APIs at a fixed rate: after a few seconds of warm-up, first with the workers
+// stopped (idle), then while our workers (2 processes, at --worker-nice) catch up with the
+// backlog, until every checkout's row is written. Prints p50/p95/p99/max per endpoint in both
+// phases, the web process's CPU per request (a figure that other load on the machine barely
+// moves, unlike the latencies) and the gaps between socket snapshots; target: p95 <= 50 ms under
+// load. Writes bench/results/dashboard-load.json.
 // Run: npm run bench -- dashboard-load [--events=600000] [--rate=10] [--idle-seconds=10]
+//      [--worker-nice=10] [--web-cpu-prof=DIR]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { io } from 'socket.io-client';
 import { projectRoot } from '../lib/config.ts';
 import { withPrismaOn } from '../lib/db/client.ts';
 import { seedReferenceData } from '../lib/simulator/traffic.ts';
+import { WORKER_NICE as WORKER_NICE_AS_SHIPPED } from '../scripts/stack/app-processes.ts';
 import { createSpeedTestEnv } from '../test/speed/test-harness.ts';
 import { generateBacklog, produceBacklog, settings } from './peers/backlog.ts';
 import { benchArgs, latencySummary, PRODUCT_SESSION_TIMEOUT } from './bench-support.ts';
@@ -24,8 +28,11 @@ const EVENTS = Number(args.get('events') ?? 600_000);
 /** Requests per second to each endpoint (open loop: a slow answer does not slow the asking). */
 const RATE = Number(args.get('rate') ?? 10);
 const IDLE_SECONDS = Number(args.get('idle-seconds') ?? 10);
-/** The workers' niceness (`nice -n`): 0 runs them at the web's priority. */
-const WORKER_NICE = Number(args.get('worker-nice') ?? 0);
+const WARM_UP_SECONDS = 3;
+/** The workers' niceness (`nice -n`): as `npm run workers` runs them by default; 0 is the web's. */
+const WORKER_NICE = Number(args.get('worker-nice') ?? WORKER_NICE_AS_SHIPPED);
+/** A folder for a V8 CPU profile of the web process (`--cpu-prof`), written when it stops. */
+const WEB_CPU_PROFILE_DIR = args.get('web-cpu-prof');
 const WORKERS = 2;
 const WEB_PORT = 3190;
 const METRICS_PORTS = [9571, 9572];
@@ -81,6 +88,30 @@ function start(name: string, args: string[], env: Record<string, string>, nice =
   return child;
 }
 
+/** Linux's clock ticks per second (`getconf CLK_TCK`), the unit of /proc/<pid>/stat's times. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system, ms) process `pid` has used so far. */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** The web's CPU over one phase: per request answered, and as a share of one core. */
+function cpuSummary(cpuMs: number, seconds: number, samples: Samples) {
+  const requests = ENDPOINTS.reduce(
+    (n, e) => n + samples.latencies[e].length + samples.failures[e],
+    0,
+  );
+  return {
+    cpuMs,
+    requests,
+    // The poller's ticks and the socket's snapshots are in it too: the web's whole cost.
+    cpuMsPerRequest: Math.round((cpuMs / Math.max(1, requests)) * 100) / 100,
+    coreShare: Math.round((cpuMs / 1000 / seconds) * 1000) / 1000,
+  };
+}
+
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -128,9 +159,16 @@ async function main(): Promise<void> {
       ADMIN_TOKEN,
       WORKER_METRICS_URL: METRICS_PORTS.map((p) => `http://127.0.0.1:${p}/metrics`).join(','),
     };
-    children.push(
-      start('web', ['server.ts'], { ...shared, PORT: String(WEB_PORT), NODE_ENV: 'production' }),
-    );
+    const profile = WEB_CPU_PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${WEB_CPU_PROFILE_DIR}`]
+      : [];
+    const web = start('web', [...profile, 'server.ts'], {
+      ...shared,
+      PORT: String(WEB_PORT),
+      NODE_ENV: 'production',
+    });
+    children.push(web);
+    const webCpuMs = () => cpuMsOf(web.pid!);
     const base = `http://127.0.0.1:${WEB_PORT}`;
     await waitFor('the web answering', async () => (await fetch(`${base}/api/health`)).ok, 90_000);
 
@@ -144,14 +182,26 @@ async function main(): Promise<void> {
     });
     socket.connect();
 
+    // Not measured: the first requests load each route's code, compile it and fill the pools.
+    await askUntil(base, sleep(WARM_UP_SECONDS * 1000));
     log(`idle: asking ${ENDPOINTS.join(', ')} ${RATE}×/s each for ${IDLE_SECONDS} s`);
+    let cpuFrom = webCpuMs();
+    let phaseFrom = Date.now();
     const idle = await askUntil(base, sleep(IDLE_SECONDS * 1000));
+    const idleCpu = cpuSummary(webCpuMs() - cpuFrom, (Date.now() - phaseFrom) / 1000, idle);
 
     phase = 'load';
     const started = Date.now();
+    cpuFrom = webCpuMs();
+    phaseFrom = started;
     for (const port of METRICS_PORTS.slice(0, WORKERS)) {
       children.push(
-        start('worker', ['workers/main.ts'], { ...shared, METRICS_PORT: String(port) }),
+        start(
+          'worker',
+          ['workers/main.ts'],
+          { ...shared, METRICS_PORT: String(port) },
+          WORKER_NICE,
+        ),
       );
     }
     // Every checkout's row written (the last ones stay provisional until later events move the
@@ -176,6 +226,7 @@ async function main(): Promise<void> {
       `load: workers started; asking until all ${expected.toLocaleString('en')} rows are written`,
     );
     const load = await askUntil(base, allRows);
+    const loadCpu = cpuSummary(webCpuMs() - cpuFrom, (Date.now() - phaseFrom) / 1000, load);
     await allRows;
     const loadSeconds = (Date.now() - started) / 1000;
 
@@ -206,6 +257,11 @@ async function main(): Promise<void> {
       );
     }
     console.log(
+      `web process CPU per request (poller and socket included): idle ${idleCpu.cpuMsPerRequest} ms ` +
+        `(${Math.round(idleCpu.coreShare * 100)} % of a core), under load ${loadCpu.cpuMsPerRequest} ms ` +
+        `(${Math.round(loadCpu.coreShare * 100)} % of a core)`,
+    );
+    console.log(
       `socket snapshots under load: ${gaps.count}, gap p50 ${gaps.p50Ms} ms, p95 ${gaps.p95Ms} ms, max ${gaps.maxMs} ms (the poller ticks every 1000 ms)`,
     );
     const file = path.join(projectRoot, 'bench/results/dashboard-load.json');
@@ -224,6 +280,7 @@ async function main(): Promise<void> {
           loadSeconds,
           targetP95Ms: TARGET_P95_MS,
           endpoints: report,
+          webCpu: { idle: idleCpu, load: loadCpu },
           snapshotGapsUnderLoad: gaps,
         },
         null,

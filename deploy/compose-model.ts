@@ -22,6 +22,8 @@ export interface ComposeService {
   volumes?: (string | { type: string; source?: string; target: string })[];
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test: string | string[] };
+  /** Relative CPU weight when the host's CPU is contended; Docker's default is 1024. */
+  cpu_shares?: number;
 }
 
 export interface ComposeFile {

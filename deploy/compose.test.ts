@@ -235,6 +235,11 @@ describe('app service environment', () => {
     expect(serviceEnv(service('web')).WORKER_METRICS_URL).toBe(`http://workers:${port}/metrics`);
   });
 
+  it('gives the speed workers less CPU weight than the web, as npm run workers lowers their priority', () => {
+    const weight = (name: string) => service(name).cpu_shares ?? 1024;
+    expect(weight('workers')).toBeLessThan(weight('web'));
+  });
+
   it('checks the jobs worker’s health on the port it configures', () => {
     const port = Number(serviceEnv(service('jobs')).JOBS_PORT);
     expect(containerPorts(service('jobs'))).toContain(port);

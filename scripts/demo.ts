@@ -14,7 +14,12 @@ import { clickstreamTopicSpecs, ensureTopics } from '../lib/kafka/topics.ts';
 import { defaultGeneratorSettings } from '../lib/simulator/stream-generator.ts';
 import { seedReferenceData } from '../lib/simulator/traffic.ts';
 import { stackUp } from './stack.ts';
-import { startAppProcess, stopAppProcesses, supervised } from './stack/app-processes.ts';
+import {
+  WORKER_NICE,
+  startAppProcess,
+  stopAppProcesses,
+  supervised,
+} from './stack/app-processes.ts';
 
 const log = (m: string) => console.log(`[demo] ${m}`);
 
@@ -63,7 +68,10 @@ async function main(): Promise<void> {
     KAFKA_BROKERS: stack.kafkaBrokers,
   };
   // One node process per worker (tsx as an --import hook), so the supervisor's signals reach it.
-  const worker = supervised('worker', process.execPath, ['--import', 'tsx', 'workers/main.ts']);
+  // At a lower CPU priority than the web, as `npm run workers` (README, "Priorities").
+  const worker = supervised('worker', process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+    nice: WORKER_NICE,
+  });
   // The batch jobs (lake export, models: started from the admin page or the daily schedule).
   const jobs = supervised('jobs', process.execPath, ['--import', 'tsx', 'workers/jobs/main.ts']);
   const children = [

@@ -7,6 +7,13 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { pidFilesIn, readLivePid, stopProcess, writePidFile } from './pid-files.ts';
 
+/**
+ * The speed worker's niceness under `npm run workers` and the demo (package.json says it again):
+ * on a machine it shares with the web, the dashboard's requests are served first (README,
+ * "Priorities"); the worker still gets every cycle the web leaves.
+ */
+export const WORKER_NICE = 10;
+
 const appDir = (rootDir: string) => path.join(rootDir, '.stack', 'app');
 const supervisorScript = path.join(
   path.dirname(new URL(import.meta.url).pathname),
@@ -15,17 +22,29 @@ const supervisorScript = path.join(
 
 /**
  * `command args` wrapped in the supervisor (supervisor.ts): restarted with backoff when it exits,
- * stopped without restart by SIGTERM or SIGINT. The supervisor shares the child's process group,
- * so stopAppProcesses' group signal reaches both.
+ * stopped without restart by SIGTERM or SIGINT, run at niceness `nice` if given. The supervisor
+ * shares the child's process group, so stopAppProcesses' group signal reaches both.
  */
 export function supervised(
   name: string,
   command: string,
   args: string[],
+  { nice }: { nice?: number } = {},
 ): { command: string; args: string[] } {
+  const niceness = nice ? ['--nice', String(nice)] : [];
   return {
     command: process.execPath,
-    args: ['--import', 'tsx', supervisorScript, '--name', name, '--', command, ...args],
+    args: [
+      '--import',
+      'tsx',
+      supervisorScript,
+      '--name',
+      name,
+      ...niceness,
+      '--',
+      command,
+      ...args,
+    ],
   };
 }
 

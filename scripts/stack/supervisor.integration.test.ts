@@ -68,6 +68,30 @@ describe('Supervisor', () => {
     );
   });
 
+  it('runs the child, all its threads, at the niceness it is given', async () => {
+    const seen: string[] = [];
+    const { supervisor } = make({
+      name: 'niced',
+      // The main thread's niceness, and that of every thread it has (V8's and libuv's start
+      // before any of the child's code could lower its own priority).
+      ...node(
+        `const fs = require('node:fs'); const tasks = fs.readdirSync('/proc/self/task');` +
+          `console.log(JSON.stringify(tasks.map((t) => fs.readFileSync('/proc/self/task/' + t + '/stat', 'utf8').split(') ')[1].split(' ')[16])));` +
+          LONG_RUNNING,
+      ),
+      nice: 7,
+      policy: fast,
+      output: (text) => seen.push(text),
+    });
+    supervisor.start();
+    await waitUntil('the child says its niceness', () => seen.join('').includes(']'), {
+      timeoutMs: 10_000,
+    });
+    const niceness = JSON.parse(seen.join('').trim()) as string[];
+    expect(niceness.length).toBeGreaterThan(1);
+    expect(new Set(niceness)).toEqual(new Set(['7']));
+  });
+
   it('does not restart a child killed by the SIGTERM of stop()', async () => {
     const { supervisor, lines } = make({ name: 'sleeper', ...node(LONG_RUNNING), policy: fast });
     supervisor.start();

@@ -3,7 +3,7 @@
 // why and when. Invariant: after stop() (the CLI: SIGINT or SIGTERM), the signal is forwarded to
 // the child and nothing is restarted any more.
 //
-//   tsx scripts/stack/supervisor.ts [--name worker] -- <command> [args…]
+//   tsx scripts/stack/supervisor.ts [--name worker] [--nice 10] -- <command> [args…]
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { logger } from '../../lib/log.ts';
@@ -30,6 +30,13 @@ export interface SupervisorOptions {
   output?: 'inherit' | ((text: string) => void);
   /** How long stop() waits after its signal before SIGKILL. Default 40 s (a worker takes up to 30 s). */
   stopGraceMs?: number;
+  /**
+   * The child's niceness (`nice -n`, 1–19): a lower CPU priority, so that on a machine it shares
+   * with the web the dashboard is served first, while the child still gets every cycle no one
+   * else wants. Set before the child's first instruction, so all its threads (GC, libuv) have it.
+   * Unset: this process's own.
+   */
+  nice?: number;
 }
 
 /** One finished run of the child. */
@@ -105,8 +112,9 @@ export class Supervisor {
   }
 
   private spawnChild(): void {
-    const { name, command, args = [], cwd, env, output = 'inherit' } = this.options;
-    const child = spawn(command, args, {
+    const { name, command, args = [], cwd, env, output = 'inherit', nice } = this.options;
+    const [file, argv] = nice ? ['nice', ['-n', String(nice), command, ...args]] : [command, args];
+    const child = spawn(file, argv, {
       cwd,
       env: env ?? process.env,
       stdio: output === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
@@ -155,29 +163,43 @@ export class Supervisor {
   }
 }
 
-/** Parses `[--name NAME] -- command [args…]`. */
+/** Parses `[--name NAME] [--nice N] -- command [args…]` (N: 1–19, 0 for none). */
 export function parseSupervisorArgs(argv: string[]): {
   name: string;
   command: string;
   args: string[];
+  nice?: number;
 } {
   const separator = argv.indexOf('--');
   const [command, ...args] = separator >= 0 ? argv.slice(separator + 1) : [];
   const own = separator >= 0 ? argv.slice(0, separator) : argv;
-  const named = own.length === 2 && own[0] === '--name';
-  const name = named ? own[1] : command && path.basename(command);
-  if (command === undefined || !name || (own.length > 0 && !named)) {
+  const options = new Map<string, string>();
+  let known = own.length % 2 === 0;
+  for (let i = 0; known && i < own.length; i += 2) {
+    const [option, value] = [own[i]!, own[i + 1]!];
+    known = (option === '--name' || option === '--nice') && !options.has(option);
+    options.set(option, value);
+  }
+  const niceText = options.get('--nice');
+  const nice = niceText === undefined ? undefined : Number(niceText);
+  const name = options.get('--name') ?? (command && path.basename(command));
+  if (
+    command === undefined ||
+    !name ||
+    !known ||
+    (nice !== undefined && !(Number.isInteger(nice) && nice >= 0 && nice <= 19))
+  ) {
     throw new Error(
-      `usage: tsx scripts/stack/supervisor.ts [--name NAME] -- <command> [args…] (got ${argv.join(' ') || 'nothing'})`,
+      `usage: tsx scripts/stack/supervisor.ts [--name NAME] [--nice 0-19] -- <command> [args…] (got ${argv.join(' ') || 'nothing'})`,
     );
   }
-  return { name, command, args };
+  return { name, command, args, ...(nice ? { nice } : {}) };
 }
 
 function main(): void {
-  const { name, command, args } = parseSupervisorArgs(process.argv.slice(2));
+  const { name, command, args, nice } = parseSupervisorArgs(process.argv.slice(2));
   const log = (line: string) => supervisorLog.info(line);
-  const supervisor = new Supervisor({ name, command, args, log });
+  const supervisor = new Supervisor({ name, command, args, log, nice });
   supervisor.start();
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
