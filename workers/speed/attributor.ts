@@ -360,11 +360,18 @@ export class Attributor {
     return this.o.maxPendingRows ?? DEFAULT_MAX_PENDING_ROWS;
   }
 
-  /** Awaits `work` (which may be retrying a dependency) while heartbeating every 2 s. */
+  /**
+   * Awaits `work` (which may be retrying a dependency) while heartbeating as often as the group's
+   * members do: a member that joins learns of its rebalance only from a heartbeat's answer, so
+   * a first batch waiting on a snapshot or the user names held a joining worker back (by 2 s).
+   */
   private async withHeartbeats<T>(work: Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
     // A rejected heartbeat (the group is rebalancing) needs no handling here: the batch checks
     // isStale() after the wait, and kafkajs rejoins.
-    const timer = setInterval(() => void heartbeat().catch(() => undefined), 2_000);
+    const timer = setInterval(
+      () => void heartbeat().catch(() => undefined),
+      groupHeartbeatIntervalMs(this.o.sessionTimeoutMs),
+    );
     try {
       return await work;
     } finally {

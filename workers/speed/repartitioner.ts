@@ -68,6 +68,8 @@ export class Repartitioner {
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly stopping = new AbortController();
   private failed = false;
+  /** The internal topics' message size limits (frames are cut to them), read at start. */
+  private limitsLoaded: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: RepartitionerOptions) {
     this.consumer = o.kafka.consumer({
@@ -108,7 +110,12 @@ export class Repartitioner {
       this.admin.connect(),
       this.highWatermarks.connect(),
     ]);
-    await this.internal.loadLimits([this.o.topics.clicksByUser, this.o.topics.checkoutsByUser]);
+    // Read while the consumer joins its group; the first batch waits for it (onBatch).
+    this.limitsLoaded = this.internal.loadLimits([
+      this.o.topics.clicksByUser,
+      this.o.topics.checkoutsByUser,
+    ]);
+    this.limitsLoaded.catch(() => undefined); // awaited below, after the join has started
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
         (partitions as number[]).map((partition) => ({ topic, partition })),
@@ -141,7 +148,7 @@ export class Repartitioner {
       signal: this.stopping.signal,
       log: this.o.log,
     });
-    await this.runConsumer();
+    await Promise.all([this.limitsLoaded, this.runConsumer()]);
     this.idleTimer = setInterval(
       () => void this.idle.check(),
       Math.min(1000, this.o.idleTimeoutMs),
@@ -222,6 +229,7 @@ export class Repartitioner {
     heartbeat,
   }: EachBatchPayload) {
     if (batch.messages.length === 0) return;
+    await this.limitsLoaded;
     const { topic, partition } = batch;
     const isClicks = topic === this.o.topics.clicks;
     const target = isClicks ? this.o.topics.clicksByUser : this.o.topics.checkoutsByUser;
