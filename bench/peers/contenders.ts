@@ -167,6 +167,7 @@ export async function runOurs(
   );
   const started = Date.now();
   let rows: RowCheck | null = null;
+  let rightAt = 0;
   let lastChange = Date.now();
   let lastSeen = -1;
   // Workers that exit before the rows are right (a crash at start-up) end the run at once, with
@@ -184,8 +185,15 @@ export async function runOurs(
       const n = await count(env.pool, table);
       if (n !== lastSeen) [lastSeen, lastChange] = [n, Date.now()];
       if (n >= backlog.expected.size) {
+        // The statement reads the table as it was when it started: if that is right, the rows
+        // were right then. Reading 90k rows and checking them takes ~0.5 s here, which is the
+        // benchmark's time, not the workers' (a Flink job's time ends when its process does).
+        const readFrom = Date.now();
         rows = checkRows(backlog.expected, await readRows(env.pool, table));
-        if (rows.right === rows.expected) break;
+        if (rows.right === rows.expected) {
+          rightAt = readFrom;
+          break;
+        }
       }
       // Rows stopped changing: the answer is what it is (counted wrong below).
       if (n > 0 && Date.now() - lastChange > 60_000) {
@@ -194,7 +202,7 @@ export async function runOurs(
       }
       if (Date.now() - started > timeoutMs) throw new Error('our workers took over the timeout');
     }
-    const doneAt = rows.right === rows.expected ? Date.now() : lastChange;
+    const doneAt = rows.right === rows.expected ? rightAt : lastChange;
     m.mark();
     const services = serviceCpuSince(before);
     await sleep(500);
