@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Two targets from one build. `runtime`: the web app (`npm start`, port 3000), the speed-layer
-# workers (`npm run worker`, metrics on 9464) and the migrator; `jobs`: the same plus Python and
+# workers (`npm run worker:start`: the worker `npm run build` bundled, metrics on 9464) and the migrator; `jobs`: the same plus Python and
 # the dbt/delta-rs virtualenv, for the jobs worker (`npm run jobs:bare`, /healthz on 9465), which
 # runs the lake export and the models. docker-compose.yml picks target and command per service.
 # Both run as the non-root `node` user.
@@ -14,7 +14,8 @@ ENV NEXT_TELEMETRY_DISABLED=1 npm_config_update_notifier=false
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 
-# `npm run build` = prisma generate (client into lib/generated) + next build.
+# `npm run build` = prisma generate (client into lib/generated) + next build + the speed worker
+# bundled into .build/worker.mjs (scripts/build-worker.ts).
 FROM deps AS build
 COPY . .
 RUN npm run build && rm -rf .next/cache

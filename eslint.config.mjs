@@ -65,6 +65,7 @@ export default defineConfig(
       '**/node_modules/**',
       '.next/**',
       '.stack/**',
+      '.build/**',
       '.venv/**',
       '.venv-peers/**',
       'lib/generated/**',

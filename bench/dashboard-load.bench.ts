@@ -21,6 +21,7 @@ import { seedReferenceData } from '../lib/simulator/traffic.ts';
 import { WORKER_NICE as WORKER_NICE_AS_SHIPPED } from '../scripts/stack/app-processes.ts';
 import { createSpeedTestEnv } from '../test/speed/test-harness.ts';
 import { generateBacklog, produceBacklog, settings } from './peers/backlog.ts';
+import { buildWorker } from '../scripts/build-worker.ts';
 import { benchArgs, latencySummary, PRODUCT_SESSION_TIMEOUT } from './bench-support.ts';
 
 const args = benchArgs();
@@ -74,8 +75,14 @@ async function askUntil(base: string, until: Promise<unknown>): Promise<Samples>
   return JSON.parse(output) as Samples;
 }
 
-function start(name: string, args: string[], env: Record<string, string>, nice = 0): ChildProcess {
-  const node = [process.execPath, '--import', 'tsx', ...args];
+/** Starts `node <nodeArgs>` (the web from its sources with tsx, the worker built). */
+function start(
+  name: string,
+  nodeArgs: string[],
+  env: Record<string, string>,
+  nice = 0,
+): ChildProcess {
+  const node = [process.execPath, ...nodeArgs];
   const command = nice === 0 ? node : ['nice', '-n', String(nice), ...node];
   const child = spawn(command[0]!, command.slice(1), {
     cwd: projectRoot,
@@ -133,6 +140,7 @@ function ensureBuild(): string {
 
 async function main(): Promise<void> {
   const builtAt = ensureBuild();
+  const workerBundle = await buildWorker(); // as `npm run workers` runs the worker
   const env = await createSpeedTestEnv({
     TOPIC_PARTITIONS: '6',
     SNAPSHOT_INTERVAL_MS: '5000',
@@ -162,7 +170,7 @@ async function main(): Promise<void> {
     const profile = WEB_CPU_PROFILE_DIR
       ? ['--cpu-prof', `--cpu-prof-dir=${WEB_CPU_PROFILE_DIR}`]
       : [];
-    const web = start('web', [...profile, 'server.ts'], {
+    const web = start('web', [...profile, '--import', 'tsx', 'server.ts'], {
       ...shared,
       PORT: String(WEB_PORT),
       NODE_ENV: 'production',
@@ -198,7 +206,7 @@ async function main(): Promise<void> {
       children.push(
         start(
           'worker',
-          ['workers/main.ts'],
+          ['--enable-source-maps', workerBundle],
           { ...shared, METRICS_PORT: String(port) },
           WORKER_NICE,
         ),

@@ -17,6 +17,7 @@ import {
 import { seedReferenceData } from '../lib/simulator/traffic.ts';
 import { withPrismaOn } from '../lib/db/client.ts';
 import { createSpeedTestEnv, type SpeedTestEnv } from '../test/speed/test-harness.ts';
+import { buildWorker } from '../scripts/build-worker.ts';
 import { WorkerProcess } from '../test/speed/worker-process.ts';
 import { benchArgs, PRODUCT_SESSION_TIMEOUT } from './bench-support.ts';
 
@@ -126,7 +127,7 @@ async function throughput(): Promise<Record<string, number>> {
       `produced ${sent.events.toLocaleString()} events in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
 
-    const worker = new WorkerProcess(env.childEnv);
+    const worker = new WorkerProcess(env.childEnv, await buildWorker());
     const runStarted = Date.now();
     worker.start();
     // Done when the repartitioner has consumed every event and the attributor has no lag left.
@@ -175,7 +176,7 @@ function quantile(sorted: number[], q: number): number {
 
 async function latency(): Promise<Record<string, number>> {
   const env = await environment();
-  const worker = new WorkerProcess(env.childEnv);
+  const worker = new WorkerProcess(env.childEnv, await buildWorker());
   try {
     worker.start();
     await sleep(8000); // group join
@@ -277,7 +278,10 @@ async function recovery(): Promise<Record<string, number>> {
   // A short session: the killed worker's partitions go to the restarted one once it expires, and
   // "restart → next row" would otherwise be mostly the product's 30 s of waiting for it.
   const env = await environment({ KAFKA_SESSION_TIMEOUT_MS: '6000' });
-  const worker = new WorkerProcess({ ...env.childEnv, SNAPSHOT_INTERVAL_MS: '2000' });
+  const worker = new WorkerProcess(
+    { ...env.childEnv, SNAPSHOT_INTERVAL_MS: '2000' },
+    await buildWorker(),
+  );
   try {
     // RETAINED clicks within 50 minutes of event time: none can be evicted.
     const t0 = Date.UTC(2026, 10, 2, 0, 0, 0);

@@ -142,7 +142,7 @@ describe('docker-compose.yml services', () => {
     ).scripts;
     const expected = {
       migrate: 'npm run db:migrate',
-      workers: 'npm run worker',
+      workers: 'npm run worker:start',
       jobs: 'npm run jobs:bare',
       web: 'npm start',
     };

@@ -13,6 +13,7 @@ import { createKafka } from '../lib/kafka/client.ts';
 import { clickstreamTopicSpecs, ensureTopics } from '../lib/kafka/topics.ts';
 import { defaultGeneratorSettings } from '../lib/simulator/stream-generator.ts';
 import { seedReferenceData } from '../lib/simulator/traffic.ts';
+import { buildWorker } from './build-worker.ts';
 import { stackUp } from './stack.ts';
 import {
   WORKER_NICE,
@@ -67,9 +68,11 @@ async function main(): Promise<void> {
     DATABASE_URL: stack.databaseUrl,
     KAFKA_BROKERS: stack.kafkaBrokers,
   };
-  // One node process per worker (tsx as an --import hook), so the supervisor's signals reach it.
-  // At a lower CPU priority than the web, as `npm run workers` (README, "Priorities").
-  const worker = supervised('worker', process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+  // One node process per worker, so the supervisor's signals reach it: the speed worker built
+  // into one module first (scripts/build-worker.ts), the jobs worker with tsx as an --import
+  // hook. At a lower CPU priority than the web, as `npm run workers` (README, "Priorities").
+  const bundle = await buildWorker();
+  const worker = supervised('worker', process.execPath, ['--enable-source-maps', bundle], {
     nice: WORKER_NICE,
   });
   // The batch jobs (lake export, models: started from the admin page or the daily schedule).

@@ -19,6 +19,7 @@ import {
   type TreeUsage,
 } from './meter.ts';
 import { PRODUCT_SESSION_TIMEOUT } from '../bench-support.ts';
+import { buildWorker } from '../../scripts/build-worker.ts';
 
 export type ContenderName =
   | 'ours'
@@ -152,6 +153,7 @@ export async function runOurs(
 ): Promise<ContenderResult> {
   const { env, backlog } = ctx;
   const table = 'commerce.attributed_checkouts';
+  await buildWorker(); // as `npm run workers` does before it starts them (not timed)
   const before = serviceCpu();
   const m = runMeasured(
     process.execPath,

@@ -1,9 +1,12 @@
-// Starts N speed-layer worker processes (workers/main.ts) as one contender, the way a user scales
+// Starts N speed-layer worker processes (workers/main.ts, built as the product runs it:
+// scripts/build-worker.ts; runOurs builds it first) as one contender, the way a user scales
 // out ("start more to scale"), so bench/peers.bench.ts measures them as one process tree beside
 // the peers' parallelism. SIGTERM and SIGINT are passed on; exits when every worker has.
-// usage: node --import tsx bench/peers/workers-run.ts N
+// usage: node --import tsx bench/peers/workers-run.ts N   (after npm run build:worker)
+// It imports nothing of ours (lib/config.ts would load zod and dotenv first: ~0.25 s here before
+// the first worker is even spawned, counted in our time); the workers run in its directory, the
+// project's (bench/peers/contenders.ts starts it there).
 import { spawn } from 'node:child_process';
-import { projectRoot } from '../../lib/config.ts';
 
 const count = Number(process.argv[2] ?? '1');
 if (!Number.isInteger(count) || count < 1) throw new Error('usage: workers-run.ts N (N >= 1)');
@@ -12,8 +15,7 @@ if (!Number.isInteger(count) || count < 1) throw new Error('usage: workers-run.t
 // e.g. `--cpu-prof --cpu-prof-dir=/tmp/p` to profile our contender.
 const nodeArgs = (process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const children = Array.from({ length: count }, () =>
-  spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'workers/main.ts'], {
-    cwd: projectRoot,
+  spawn(process.execPath, [...nodeArgs, '--enable-source-maps', '.build/worker.mjs'], {
     env: process.env,
     stdio: 'inherit',
   }),

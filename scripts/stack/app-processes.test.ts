@@ -12,9 +12,9 @@ const scripts = (
     scripts: Record<string, string>;
   }
 ).scripts;
-/** The supervisor's own arguments in an npm script `tsx scripts/stack/supervisor.ts …`. */
+/** The supervisor's own arguments in an npm script `[build && ]tsx scripts/stack/supervisor.ts …`. */
 const supervisorArgsOf = (script: string) => {
-  const words = script.split(' ');
+  const words = script.split(' && ').pop()!.split(' ');
   expect(words.slice(0, 2)).toEqual(['tsx', 'scripts/stack/supervisor.ts']);
   return parseSupervisorArgs(words.slice(2));
 };

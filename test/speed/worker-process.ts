@@ -1,6 +1,7 @@
 // Test helper: a real worker process (`workers/main.ts`) started with a given
 // environment, that can be killed with SIGKILL or stopped with SIGTERM.
-// One node process (tsx as an --import hook), so a signal reaches the worker itself.
+// One node process, so a signal reaches the worker itself: the sources with tsx as an --import
+// hook, or the module `npm run workers` runs (`bundle`: scripts/build-worker.ts, built first).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { projectRoot } from '../../lib/config.ts';
 
@@ -11,13 +12,19 @@ export class WorkerProcess {
   /** The port of the running worker's metrics endpoint, once it said so (it may scroll out). */
   metricsPort: number | undefined;
 
-  constructor(private readonly env: Record<string, string>) {}
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly bundle?: string,
+  ) {}
 
   start(): void {
     // WORKER_NODE_ARGS adds node flags to the worker only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`
     // to profile it under a benchmark (NODE_OPTIONS refuses --cpu-prof).
     const nodeArgs = (process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    this.child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'workers/main.ts'], {
+    const entry = this.bundle
+      ? ['--enable-source-maps', this.bundle]
+      : ['--import', 'tsx', 'workers/main.ts'];
+    this.child = spawn(process.execPath, [...nodeArgs, ...entry], {
       cwd: projectRoot,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,71 @@
+// The speed worker as `npm run workers` runs it: built into one module (scripts/build-worker.ts)
+// and started with plain node, it attributes a live checkout, and stops cleanly on SIGTERM.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withPrismaOn } from '../lib/db/client.ts';
+import { naiveTimestamp } from '../lib/simulator/stream-generator.ts';
+import { seedReferenceData } from '../lib/simulator/traffic.ts';
+import {
+  createSpeedTestEnv,
+  produceKeyless,
+  waitForSink,
+  type SpeedTestEnv,
+} from '../test/speed/test-harness.ts';
+import { WorkerProcess } from '../test/speed/worker-process.ts';
+import { buildWorker } from './build-worker.ts';
+
+describe('the built speed worker', () => {
+  let env: SpeedTestEnv;
+  let worker: WorkerProcess | undefined;
+
+  beforeAll(async () => {
+    env = await createSpeedTestEnv();
+    await withPrismaOn(env.pool, (db) => seedReferenceData(db, { users: 5, products: 5 }));
+  }, 60_000);
+
+  afterAll(async () => {
+    await worker?.kill();
+    await env?.cleanup();
+  });
+
+  it('attributes a checkout to its click and stops on SIGTERM', async () => {
+    worker = new WorkerProcess(env.childEnv, await buildWorker());
+    worker.start();
+    const at = Date.now();
+    const common = { user_id: 2, product_id: 'p-1', user_agent: 'test', ip_address: '127.0.0.1' };
+    await produceKeyless(env.kafka, [
+      {
+        topic: env.topics.clicks,
+        value: JSON.stringify({
+          ...common,
+          click_id: 'built-click',
+          product: 'thing',
+          price: 1,
+          url: 'https://shop.example.com/?utm_source=newsletter&utm_medium=email',
+          datetime_occured: naiveTimestamp(at - 1_000),
+        }),
+      },
+      {
+        topic: env.topics.checkouts,
+        value: JSON.stringify({
+          ...common,
+          checkout_id: 'built-checkout',
+          payment_method: 'card',
+          total_amount: 5,
+          shipping_address: 's',
+          billing_address: 'b',
+          datetime_occured: naiveTimestamp(at),
+        }),
+      },
+    ]);
+    const rows = await waitForSink(env.pool, (r) => r.has('built-checkout'), 90_000).catch(
+      (error: unknown) => {
+        throw new Error(
+          `${String(error)}\nworker output:\n${worker!.output.join('').slice(-3000)}`,
+        );
+      },
+    );
+    expect(rows.get('built-checkout')?.click_id).toBe('built-click');
+    await worker.kill('SIGTERM');
+    expect(worker.output.join('')).toMatch(/stopping \(flushing rows and a last snapshot\)/);
+  }, 120_000);
+});
