@@ -2,9 +2,9 @@
 // and started with plain node, it attributes a live checkout, and stops cleanly on SIGTERM.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPrismaOn } from '../lib/db/client.ts';
-import { naiveTimestamp } from '../lib/simulator/stream-generator.ts';
 import { seedReferenceData } from '../lib/simulator/traffic.ts';
 import {
+  clickThenCheckout,
   createSpeedTestEnv,
   produceKeyless,
   waitForSink,
@@ -30,33 +30,16 @@ describe('the built speed worker', () => {
   it('attributes a checkout to its click and stops on SIGTERM', async () => {
     worker = new WorkerProcess(env.childEnv, await buildWorker());
     worker.start();
-    const at = Date.now();
-    const common = { user_id: 2, product_id: 'p-1', user_agent: 'test', ip_address: '127.0.0.1' };
-    await produceKeyless(env.kafka, [
-      {
-        topic: env.topics.clicks,
-        value: JSON.stringify({
-          ...common,
-          click_id: 'built-click',
-          product: 'thing',
-          price: 1,
-          url: 'https://shop.example.com/?utm_source=newsletter&utm_medium=email',
-          datetime_occured: naiveTimestamp(at - 1_000),
-        }),
-      },
-      {
-        topic: env.topics.checkouts,
-        value: JSON.stringify({
-          ...common,
-          checkout_id: 'built-checkout',
-          payment_method: 'card',
-          total_amount: 5,
-          shipping_address: 's',
-          billing_address: 'b',
-          datetime_occured: naiveTimestamp(at),
-        }),
-      },
-    ]);
+    await produceKeyless(
+      env.kafka,
+      clickThenCheckout(env, {
+        id: 'built-checkout',
+        userId: 2,
+        productId: 'p-1',
+        at: Date.now(),
+        url: 'https://shop.example.com/?utm_source=newsletter&utm_medium=email',
+      }),
+    );
     const rows = await waitForSink(env.pool, (r) => r.has('built-checkout'), 90_000).catch(
       (error: unknown) => {
         throw new Error(
@@ -64,7 +47,7 @@ describe('the built speed worker', () => {
         );
       },
     );
-    expect(rows.get('built-checkout')?.click_id).toBe('built-click');
+    expect(rows.get('built-checkout')?.click_id).toBe('click-built-checkout');
     await worker.kill('SIGTERM');
     expect(worker.output.join('')).toMatch(/stopping \(flushing rows and a last snapshot\)/);
   }, 120_000);

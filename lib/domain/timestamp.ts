@@ -93,8 +93,8 @@ function parseCommonTimestamp(text: string): number | undefined {
   if (i < n && text.charCodeAt(i) === 46) {
     // .f to .fffffffff: the first three digits are the milliseconds, the rest is truncated.
     let digits = 0;
-    for (i++; i < n && digitAt(text, i) >= 0; i++, digits++) {
-      if (digits < 3) millis = millis * 10 + digitAt(text, i);
+    for (let d = digitAt(text, ++i); d >= 0; d = digitAt(text, ++i), digits++) {
+      if (digits < 3) millis = millis * 10 + d;
     }
     if (digits < 1 || digits > 9) return undefined;
     for (let pad = digits; pad < 3; pad++) millis *= 10;

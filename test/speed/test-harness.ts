@@ -226,6 +226,47 @@ export function watermarkPusher(env: SpeedTestEnv): { topic: string; value: stri
   };
 }
 
+/**
+ * A live click on (user, product) a second before `at`, then a checkout of it at `at`, in the
+ * original wire format: the rule attributes checkout `id` to click `click-${id}`.
+ */
+export function clickThenCheckout(
+  env: SpeedTestEnv,
+  o: { id: string; userId: number; productId: string; at: number; url?: string },
+): { topic: string; value: string }[] {
+  const common = {
+    user_id: o.userId,
+    product_id: o.productId,
+    user_agent: 'test',
+    ip_address: '127.0.0.1',
+  };
+  return [
+    {
+      topic: env.topics.clicks,
+      value: JSON.stringify({
+        ...common,
+        click_id: `click-${o.id}`,
+        product: 'thing',
+        price: 1,
+        url: o.url ?? 'https://shop.example.com/',
+        datetime_occured: naiveTimestamp(o.at - 1_000),
+      }),
+    },
+    {
+      topic: env.topics.checkouts,
+      value: JSON.stringify({
+        ...common,
+        checkout_id: o.id,
+        payment_method: 'card',
+        total_amount: 5,
+        shipping_address: 's',
+        billing_address: 'b',
+        datetime_occured: naiveTimestamp(o.at),
+      }),
+    },
+  ];
+}
+
 /** Waits until every expected checkout has a final row and checks each against the rule. */
 export async function expectRuleRows(
   env: SpeedTestEnv,

@@ -3,9 +3,9 @@
 // average; flushed when its batch yields it, it takes a few hundred milliseconds end to end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPrismaOn } from '../../lib/db/client.ts';
-import { naiveTimestamp } from '../../lib/simulator/stream-generator.ts';
 import { seedReferenceData } from '../../lib/simulator/traffic.ts';
 import {
+  clickThenCheckout,
   createSpeedTestEnv,
   produceKeyless,
   waitForSink,
@@ -15,39 +15,12 @@ import { startSpeedLayer, type SpeedLayer } from './speed-layer.ts';
 
 const FLUSH_TICK_MS = 10_000;
 
-function clickAndCheckout(env: SpeedTestEnv, id: string, at: number) {
-  // A product of its own: the rule would give it the earliest click of an earlier one's.
-  const common = { user_id: 1, product_id: `p-${id}`, user_agent: 'test', ip_address: '127.0.0.1' };
-  return [
-    {
-      topic: env.topics.clicks,
-      value: JSON.stringify({
-        ...common,
-        click_id: `click-${id}`,
-        product: 'thing',
-        price: 1,
-        url: 'https://shop.example.com/',
-        datetime_occured: naiveTimestamp(at - 1_000),
-      }),
-    },
-    {
-      topic: env.topics.checkouts,
-      value: JSON.stringify({
-        ...common,
-        checkout_id: id,
-        payment_method: 'card',
-        total_amount: 5,
-        shipping_address: 's',
-        billing_address: 'b',
-        datetime_occured: naiveTimestamp(at),
-      }),
-    },
-  ];
-}
-
 describe('a live checkout', () => {
   let env: SpeedTestEnv;
   let speed: SpeedLayer | undefined;
+  // A product of its own each: the rule would give it the earliest click of an earlier one's.
+  const live = (id: string, at: number) =>
+    clickThenCheckout(env, { id, userId: 1, productId: `p-${id}`, at });
 
   beforeAll(async () => {
     env = await createSpeedTestEnv({ SINK_FLUSH_INTERVAL_MS: String(FLUSH_TICK_MS) });
@@ -61,7 +34,7 @@ describe('a live checkout', () => {
       metricsPort: 0,
     });
     // Joined and reading: the first row is written (however long that takes).
-    await produceKeyless(env.kafka, clickAndCheckout(env, 'warm-up', Date.now()));
+    await produceKeyless(env.kafka, live('warm-up', Date.now()));
     await waitForSink(env.pool, (rows) => rows.has('warm-up'), 60_000);
   }, 120_000);
 
@@ -75,7 +48,7 @@ describe('a live checkout', () => {
     for (let i = 0; i < 4; i++) {
       const id = `live-${i}`;
       const sentAt = Date.now();
-      await produceKeyless(env.kafka, clickAndCheckout(env, id, sentAt));
+      await produceKeyless(env.kafka, live(id, sentAt));
       await waitForSink(env.pool, (rows) => rows.get(id)?.click_id === `click-${id}`, 30_000);
       latencies.push(Date.now() - sentAt);
       console.log('LAT', Date.now() - sentAt);
