@@ -30,6 +30,7 @@ import { SinkWriter, pendingRowKey, type PendingRows } from './sink-writer.ts';
 import { loadSnapshot, saveSnapshots } from './snapshots.ts';
 import type { UserDirectory } from './user-directory.ts';
 import { groupHeartbeatIntervalMs } from '../../lib/kafka/group-heartbeat.ts';
+import { RejoinLatch } from '../../lib/kafka/rejoin-latch.ts';
 
 export interface AttributorOptions {
   kafka: Kafka;
@@ -111,6 +112,8 @@ export class Attributor {
   private finalRows = 0;
   /** Messages left behind the last batch, per internal topic-partition. */
   private readonly lag = new Map<string, number>();
+  /** Fails the rest of a fetch once the group asked this member to rejoin. */
+  private readonly rejoin = new RejoinLatch();
   private failed: Error | undefined;
   private stopped = false;
 
@@ -151,6 +154,7 @@ export class Attributor {
     });
     await this.consumer.connect();
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.rejoin.joined();
       this.o.health.recovered('kafka', 'attributor consumer');
       const assigned = new Set(payload.memberAssignment[this.o.topics.clicksByUser] ?? []);
       // A new member id means this worker was out of the group for a while (session expired,
@@ -283,8 +287,10 @@ export class Attributor {
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     try {
-      await this.processBatch(payload);
+      this.rejoin.check();
+      await this.processBatch({ ...payload, heartbeat: this.rejoin.heartbeat(payload.heartbeat) });
     } catch (error) {
+      this.rejoin.note(error);
       // A transient error goes back to kafkajs, which retries the batch; a bug must not be
       // retried into a loop: exit, and a restart replays from the last snapshot.
       if (errorKind(error) !== 'transient') this.fail(error);
@@ -315,6 +321,8 @@ export class Attributor {
     for (const records of frames)
       for (const r of records) if (r.kind === 'checkout') userIds.push(r.checkout.userId);
     await this.withHeartbeats(this.o.users.prefetch(userIds), heartbeat);
+    // The group asked for a rejoin while this batch waited: the partition may be another's now.
+    this.rejoin.check();
     if (isStale() || this.partitions.get(batch.partition) !== runtime) return;
 
     const markerLimit = Date.now() + this.o.maxFutureSkewMs;
@@ -366,8 +374,8 @@ export class Attributor {
    * a first batch waiting on a snapshot or the user names held a joining worker back (by 2 s).
    */
   private async withHeartbeats<T>(work: Promise<T>, heartbeat: () => Promise<void>): Promise<T> {
-    // A rejected heartbeat (the group is rebalancing) needs no handling here: the batch checks
-    // isStale() after the wait, and kafkajs rejoins.
+    // A rejected heartbeat (the group is rebalancing) is noted by the latch, which the batch
+    // checks after the wait; kafkajs then rejoins.
     const timer = setInterval(
       () => void heartbeat().catch(() => undefined),
       groupHeartbeatIntervalMs(this.o.sessionTimeoutMs),

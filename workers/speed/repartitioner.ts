@@ -16,6 +16,7 @@ import { errorKind } from '../../lib/faults/error-kinds.ts';
 import { retryTransient } from '../../lib/faults/retry.ts';
 import { isGroupRejoin, recoverFromCrashes } from '../../lib/kafka/consumer-restart.ts';
 import { createHighWatermarkAdmin } from '../../lib/kafka/high-watermarks.ts';
+import { RejoinLatch } from '../../lib/kafka/rejoin-latch.ts';
 import { userPartition } from '../../lib/kafka/user-partition.ts';
 import { storeDeadLetters, type DeadLetter, type Retrying } from './dead-letters.ts';
 import type { Dependency, DependencyHealth } from './dependency-health.ts';
@@ -70,6 +71,8 @@ export class Repartitioner {
   private failed = false;
   /** The internal topics' message size limits (frames are cut to them), read at start. */
   private limitsLoaded: Promise<void> = Promise.resolve();
+  /** Fails the rest of a fetch once the group asked this member to rejoin. */
+  private readonly rejoin = new RejoinLatch();
 
   constructor(private readonly o: RepartitionerOptions) {
     this.consumer = o.kafka.consumer({
@@ -117,6 +120,7 @@ export class Repartitioner {
     ]);
     this.limitsLoaded.catch(() => undefined); // awaited below, after the join has started
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.rejoin.joined();
       this.assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
         (partitions as number[]).map((partition) => ({ topic, partition })),
       );
@@ -165,8 +169,10 @@ export class Repartitioner {
       eachBatchAutoResolve: false,
       eachBatch: async (payload) => {
         try {
-          await this.onBatch(payload);
+          this.rejoin.check();
+          await this.onBatch({ ...payload, heartbeat: this.rejoin.heartbeat(payload.heartbeat) });
         } catch (error) {
+          this.rejoin.note(error);
           // Transient errors left here are the group's (a rebalance): kafkajs rejoins.
           if (errorKind(error) !== 'transient' && !isGroupRejoin(error)) {
             const { topic, partition } = payload.batch;
