@@ -2,10 +2,11 @@
 // scripts/build-worker.ts; runOurs builds it first) as one contender, the way a user scales
 // out ("start more to scale"), so bench/peers.bench.ts measures them as one process tree beside
 // the peers' parallelism. SIGTERM and SIGINT are passed on; exits when every worker has.
-// usage: node --import tsx bench/peers/workers-run.ts N   (after npm run build:worker)
+// usage: node .build/workers-run.mjs N   (runOurs bundles it, and the worker, first)
 // It imports nothing of ours (lib/config.ts would load zod and dotenv first: ~0.25 s here before
 // the first worker is even spawned, counted in our time); the workers run in its directory, the
-// project's (bench/peers/contenders.ts starts it there).
+// project's (bench/peers/contenders.ts starts it there). PEERS_WORKER_BUNDLE runs another build
+// of the worker than .build/worker.mjs (one kept aside, to compare two versions).
 import { spawn } from 'node:child_process';
 
 const count = Number(process.argv[2] ?? '1');
@@ -14,8 +15,9 @@ if (!Number.isInteger(count) || count < 1) throw new Error('usage: workers-run.t
 // WORKER_NODE_ARGS adds node flags to the workers only (as test/speed/worker-process.ts does),
 // e.g. `--cpu-prof --cpu-prof-dir=/tmp/p` to profile our contender.
 const nodeArgs = (process.env.WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const bundle = process.env.PEERS_WORKER_BUNDLE ?? '.build/worker.mjs';
 const children = Array.from({ length: count }, () =>
-  spawn(process.execPath, [...nodeArgs, '--enable-source-maps', '.build/worker.mjs'], {
+  spawn(process.execPath, [...nodeArgs, '--enable-source-maps', bundle], {
     env: process.env,
     stdio: 'inherit',
   }),
