@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseTimestamp, parseTimestampByPattern } from './timestamp.ts';
+import { formatIsoTimestamp, parseTimestamp, parseTimestampByPattern } from './timestamp.ts';
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
@@ -48,5 +48,32 @@ describe('parseTimestamp', () => {
       time: Date.UTC(2026, 0, 2, 3, 4, 5, 600),
     });
     expect(parseTimestamp('2023-02-29 00:00:00').ok).toBe(false);
+  });
+});
+
+describe('formatIsoTimestamp', () => {
+  const MAX_DATE = 8.64e15;
+  it('writes what Date.prototype.toISOString writes, for every instant a Date holds', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: 0, max: 253_402_300_799_999 }),
+          fc.integer({ min: -MAX_DATE, max: MAX_DATE }),
+          fc.constantFrom(0, 951_782_400_000, 4_107_542_399_999, 253_402_300_799_999, -1),
+        ),
+        (time) => {
+          expect(formatIsoTimestamp(time)).toBe(new Date(time).toISOString());
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('round-trips through parseTimestamp', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 253_402_300_799_999 }), (time) => {
+        expect(parseTimestamp(formatIsoTimestamp(time))).toEqual({ ok: true, time });
+      }),
+    );
   });
 });

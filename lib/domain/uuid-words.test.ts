@@ -33,6 +33,24 @@ describe('uuid words', () => {
     );
   });
 
+  it('take exactly the canonical lowercase form, whatever one unit is changed to', () => {
+    const canonical = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    fc.assert(
+      fc.property(
+        uuid,
+        fc.integer({ min: 0, max: 35 }),
+        fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0, max: 0xffff })),
+        (id, at, unit) => {
+          const changed = id.slice(0, at) + String.fromCharCode(unit) + id.slice(at + 1);
+          const w = words(changed);
+          expect(w !== undefined).toBe(canonical.test(changed));
+          if (w) expect(uuidText(w, 0)).toBe(changed);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it.each([
     ['uppercase', '8A4F0C3E-1B2D-4E5F-9A8B-7C6D5E4F3A2B'],
     ['one uppercase digit', '8a4f0c3e-1b2d-4e5f-9a8b-7c6d5e4f3a2B'],

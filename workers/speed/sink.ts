@@ -31,6 +31,7 @@
 import type { Db } from '../../lib/db/client.ts';
 import type { CheckoutRow as DomainCheckoutRow } from '../../lib/domain/partition-types.ts';
 import { parseOriginTag } from '../../lib/domain/click-origin.ts';
+import { formatIsoTimestamp } from '../../lib/domain/timestamp.ts';
 import { describeError, errorKind } from '../../lib/faults/error-kinds.ts';
 
 /** A domain row as written: the engine's row plus the partition that produced it. */
@@ -48,7 +49,7 @@ export interface SinkWriteResult {
   refused: RefusedRow[];
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const iso = (ms: number | null) => (ms === null ? null : formatIsoTimestamp(ms));
 
 /** The rows as one JSON text: an array of row arrays, in the order of the upsert's `->>` indexes. */
 function rowsAsJson(rows: CheckoutRow[]): string {
