@@ -1,5 +1,8 @@
 // Builds the speed worker (workers/main.ts) into one ES module, .build/worker.mjs, which
-// `npm run worker`, `npm run workers`, the demo and the peers benchmark run with plain node.
+// `npm run worker`, `npm run workers`, the demo and the peers benchmark run with plain node; and
+// the one-shot lake export (scripts/lake-export.ts) into .build/lake-export.mjs, which
+// `npm run lake:export` runs (through tsx it spent ~1 s more before reading: bench/peers,
+// --only=lake-export, alternated). The jobs worker stays on tsx: it loads once and runs many jobs.
 // Loaded through tsx, a worker spent ~0.8 s of CPU at every start compiling and resolving its
 // ~170 modules through the loader's hooks thread; the bundle loads in ~0.4 s (bench/peers,
 // alternated: 1.4-2.1 CPU-s less for two workers). Packages stay external (node_modules is
@@ -12,11 +15,19 @@ import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../lib/config.ts';
 
 export const WORKER_BUNDLE = path.join(projectRoot, '.build', 'worker.mjs');
+export const LAKE_EXPORT_BUNDLE = path.join(projectRoot, '.build', 'lake-export.mjs');
 
-export async function buildWorker(): Promise<string> {
+export const buildWorker = (): Promise<string> =>
+  buildBundle(path.join(projectRoot, 'workers', 'main.ts'), WORKER_BUNDLE);
+
+export const buildLakeExport = (): Promise<string> =>
+  buildBundle(path.join(projectRoot, 'scripts', 'lake-export.ts'), LAKE_EXPORT_BUNDLE);
+
+/** Bundles `entry` (our TypeScript; packages external) into the ES module `outfile`. */
+export async function buildBundle(entry: string, outfile: string): Promise<string> {
   await build({
-    entryPoints: [path.join(projectRoot, 'workers', 'main.ts')],
-    outfile: WORKER_BUNDLE,
+    entryPoints: [entry],
+    outfile,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -29,12 +40,12 @@ export async function buildWorker(): Promise<string> {
     },
     logLevel: 'warning',
   });
-  return WORKER_BUNDLE;
+  return outfile;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  buildWorker().then(
-    (file) => console.log(`built ${path.relative(projectRoot, file)}`),
+  Promise.all([buildWorker(), buildLakeExport()]).then(
+    (files) => console.log(`built ${files.map((f) => path.relative(projectRoot, f)).join(', ')}`),
     (error: unknown) => {
       console.error(error);
       process.exit(1);

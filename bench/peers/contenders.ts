@@ -19,8 +19,7 @@ import {
   type TreeUsage,
 } from './meter.ts';
 import { PRODUCT_SESSION_TIMEOUT } from '../bench-support.ts';
-import { buildWorker } from '../../scripts/build-worker.ts';
-import { build } from 'esbuild';
+import { buildBundle, buildWorker } from '../../scripts/build-worker.ts';
 
 export type ContenderName =
   | 'ours'
@@ -155,7 +154,7 @@ export async function runOurs(
   const { env, backlog } = ctx;
   const table = 'commerce.attributed_checkouts';
   await buildWorker(); // as `npm run workers` does before it starts them (not timed)
-  const launcher = await buildLauncher();
+  const launcher = await bundleScript('workers-run.ts');
   const before = serviceCpu();
   const m = runMeasured(process.execPath, [launcher, String(processes)], {
     ...env.childEnv,
@@ -219,21 +218,16 @@ export async function runOurs(
 }
 
 /**
- * workers-run.ts bundled, so the launcher starts as fast as plain node: through tsx it took
- * ~0.3 s before the first worker was spawned, and the run's time starts with the launcher.
+ * A runner of bench/peers bundled as the product's entry points are (scripts/build-worker.ts), so
+ * it starts as fast as they do: through tsx, the workers' launcher took ~0.3 s before the first
+ * worker was spawned and the lake export ~1 s more before reading, all counted in our time.
  */
-async function buildLauncher(): Promise<string> {
-  const outfile = path.join(projectRoot, '.build', 'workers-run.mjs');
-  await build({
-    entryPoints: [path.join(projectRoot, 'bench', 'peers', 'workers-run.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-  });
-  return outfile;
+async function bundleScript(name: string): Promise<string> {
+  const base = name.replace(/\.ts$/, '');
+  return buildBundle(
+    path.join(projectRoot, 'bench', 'peers', name),
+    path.join(projectRoot, '.build', `${base}.mjs`),
+  );
 }
 
 /** The sink table's row-version counters (the statistics collector flushes within a second). */
@@ -314,13 +308,12 @@ export async function runLakeExport(ctx: RunContext): Promise<ContenderResult> {
   const { env, backlog } = ctx;
   const lake = mkdtempSync(path.join(tmpdir(), 'bench-peers-lake-'));
   try {
+    const runner = await bundleScript('lake-export-run.ts'); // as npm run lake:export is
     const before = serviceCpu();
     const m = runMeasured(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        'bench/peers/lake-export-run.ts',
+        runner,
         env.db.url,
         env.config.KAFKA_BROKERS,
         env.topics.clicks,

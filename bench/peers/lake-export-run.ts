@@ -1,7 +1,7 @@
 // One lake export as its own process, so bench/peers.bench.ts measures it the way it measures
 // Spark (process tree, start-up included): runs runLakeExport as bench/lake-export.bench.ts does,
 // over the source topics named in the arguments, and prints one JSON line with what it wrote.
-// usage: node --import tsx bench/peers/lake-export-run.ts DATABASE_URL BROKERS CLICKS CHECKOUTS LAKE_DIR GROUP
+// usage (bundled by contenders.ts, as npm run lake:export is): node .build/lake-export-run.mjs DATABASE_URL BROKERS CLICKS CHECKOUTS LAKE_DIR GROUP
 import { createPgPool } from '../../lib/db/pool.ts';
 import { createKafka } from '../../lib/kafka/client.ts';
 import { runLakeExport } from '../../workers/lake/export.ts';

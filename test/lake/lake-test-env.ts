@@ -198,11 +198,18 @@ export interface ExportChild {
   exited: Promise<number | null>;
 }
 
-/** Runs `scripts/lake-export.ts` in a child process against the test environment. */
-export function startExportChild(env: Record<string, string>, args: string[] = []): ExportChild {
+/**
+ * Runs `scripts/lake-export.ts` in a child process against the test environment: the source
+ * through tsx, or `bundle` (the module `npm run lake:export` runs: scripts/build-worker.ts).
+ */
+export function startExportChild(
+  env: Record<string, string>,
+  args: string[] = [],
+  bundle?: string,
+): ExportChild {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'scripts/lake-export.ts', '--quiet', ...args],
+    [...(bundle ? [bundle] : ['--import', 'tsx', 'scripts/lake-export.ts']), '--quiet', ...args],
     {
       cwd: projectRoot,
       env: { ...process.env, ...env },

@@ -5,6 +5,7 @@
 // modules overlaps the main thread's start-up (opening the tables, Kafka offsets, the job's row).
 // The worker module is TypeScript: each thread registers tsx's loader first (tsx's hooks in the
 // main thread do not reach worker threads on Node 20).
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RangeRecord } from './kafka-range-reader.ts';
@@ -13,6 +14,7 @@ import type { TopicCounts } from './topic-rows.ts';
 import type { TopicSink, TopicSinkConfig, TopicSinkProgress, TopicTable } from './topic-sink.ts';
 import type { ToWorker, WorkerInit } from './topic-sink-worker.ts';
 import type { WrittenFile } from '../../lib/delta/table-writer.ts';
+import { projectRoot } from '../../lib/config.ts';
 
 const MAX_IN_FLIGHT = 3;
 
@@ -54,7 +56,9 @@ export function startTopicSinkThreads(lakeUri: string, threads: number): TopicSi
   // tsx's CommonJS loader runs in the thread itself; its ESM loader would start one more thread
   // of hooks per worker, and load slower.
   const tsxApi = fileURLToPath(import.meta.resolve('tsx/cjs/api'));
-  const workerModule = fileURLToPath(new URL('./topic-sink-worker.ts', import.meta.url));
+  // From the project root, not this file's URL: in the bundle `npm run lake:export` runs
+  // (scripts/build-worker.ts) this code lives in .build/, and the thread loads the source.
+  const workerModule = path.join(projectRoot, 'workers', 'lake', 'topic-sink-worker.ts');
   const bootstrap = `try {
       require(${JSON.stringify(tsxApi)}).register();
       require(${JSON.stringify(workerModule)});
