@@ -3,11 +3,14 @@
 // sink, lake, models) must accept too. Every field of the spec tables is required and non-null;
 // unknown fields are ignored. A message either parses into an event or yields a dead-letter
 // reason `<kind>: <detail>`. Pure: the reading process's clock comes in as an argument.
+import { scanClick } from './click-scan.ts';
 import { amountText, exactDecimal, safeInteger } from './decimal-text.ts';
+import { MAX_ID_BYTES, MAX_TEXT_BYTES } from './event-limits.ts';
 import { topLevelNumberTexts } from './json-number-text.ts';
 import { formatIsoTimestamp, parseTimestamp } from './timestamp.ts';
 
 export { formatIsoTimestamp, formatTimestamp, parseTimestamp } from './timestamp.ts';
+export { MAX_ID_BYTES, MAX_TEXT_BYTES } from './event-limits.ts';
 
 export interface Click {
   clickId: string;
@@ -148,13 +151,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const isStorable = (text: string): boolean =>
   !text.includes('\u0000') && !UNPAIRED_SURROGATE.test(text);
-
-/**
- * The longest text every store holds, in UTF-8 bytes. Ids are keys of PostgreSQL btree indexes
- * (an index row holds at most 2704 bytes); any text is a VARCHAR(65535) in Redshift Spectrum.
- */
-export const MAX_ID_BYTES = 1024;
-export const MAX_TEXT_BYTES = 65_535;
 
 /** UTF-8 length of a well-formed string (no lone surrogates: checked before). */
 function utf8Length(text: string): number {
@@ -343,6 +339,27 @@ const CHECKOUT_NUMBERS = ['user_id', 'total_amount'] as const;
 /** Parses one `clicks` message read at `options.now`. */
 export function parseClick(raw: RawMessage, options: ParseOptions): ParseResult<Click> {
   checkOptions(options);
+  // Bytes in the common shape take the fast path; it declines whatever the full parse might refuse.
+  const scanned = raw instanceof Uint8Array ? scanClick(raw) : undefined;
+  if (scanned !== undefined) {
+    const time = eventTime(scanned.datetime, options);
+    if (!time.ok) return time;
+    const s = scanned;
+    return {
+      ok: true,
+      event: {
+        clickId: s.clickId,
+        userId: s.userId,
+        productId: s.productId,
+        product: s.product,
+        price: s.price,
+        url: s.url,
+        userAgent: s.userAgent,
+        ipAddress: s.ipAddress,
+        time: time.time,
+      },
+    };
+  }
   const read = readObject(raw);
   if (!read.ok) return read;
   const checked = validate<ClickWire>(CLICK_FIELDS, read, CLICK_NUMBERS);
