@@ -2,7 +2,8 @@
 // pg pool vs through Prisma Client, in a throw-away migrated database beside DATABASE_URL: client
 // CPU (process.cpuUsage, user + system) and wall time per statement, median over runs, variants
 // interleaved run by run.
-//   pg-bytea             snapshots.ts today: bytea[] on pg (pg writes each element as \x hex text)
+//   pg-binary            snapshots.ts today: each state a parameter of its own (pg sends it binary)
+//   pg-bytea             snapshots.ts before: bytea[] on pg (pg writes each element as \x hex text)
 //   prisma-bytea         the same statement through Prisma (bytea as base64 inside JSON, decoded)
 //   prisma-base64        Prisma, the states as one text[] of base64, decode(…, 'base64') in SQL
 //   pg-base64            the same text[] of base64 on pg
@@ -11,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../lib/config.ts';
 import { createPrisma, createPgPool } from '../lib/db/client.ts';
 import { createTestDatabase } from '../test/db/test-database.ts';
+import { saveSnapshots, type PartitionSnapshot } from '../workers/speed/snapshots.ts';
 import { benchArgs } from './bench-support.ts';
 
 const args = benchArgs();
@@ -45,7 +47,18 @@ const buffers = () => states.map((s) => Buffer.from(s.buffer, s.byteOffset, s.by
 const base64s = () =>
   states.map((s) => Buffer.from(s.buffer, s.byteOffset, s.byteLength).toString('base64'));
 
+const snapshots: PartitionSnapshot[] = states.map((state, partition) => ({
+  partition,
+  kind: 'base',
+  chain: `chain-${partition}`,
+  seq: 0,
+  state,
+  offsets: { 'clicks-internal': '123456', checkouts: '9876' },
+  watermark: Date.now(),
+}));
+
 const variants: Record<string, () => Promise<unknown>> = {
+  'pg-binary': () => saveSnapshots(pool, 'bench', snapshots),
   'pg-bytea': () => pool.query(BYTEA_SQL, ['bench', partitions, buffers(), offsets, watermarks]),
   'prisma-bytea': () =>
     prisma.$executeRawUnsafe(BYTEA_SQL, 'bench', partitions, states, offsets, watermarks),

@@ -64,6 +64,29 @@ describe('snapshot storage', () => {
     expect((await loadSnapshot(pool, PIPELINE, 0))?.sizeBytes).toBe(9);
   });
 
+  it('stores states byte for byte: every byte value, a state of megabytes, several at once', async () => {
+    const everyByte = Uint8Array.from({ length: 512 }, (_, i) => (i * 7) % 256);
+    const large = Uint8Array.from({ length: 3 * 1024 * 1024 }, (_, i) => (i * 31 + (i >> 8)) % 256);
+    const slice = large.subarray(5, 1000); // a view into a larger buffer: only its bytes
+    await saveSnapshots(pool, PIPELINE, [
+      { ...snap('base', 'A', 0, 1, 0), state: everyByte },
+      { ...snap('base', 'B', 0, 2, 1), state: large },
+      { ...snap('base', 'C', 0, 3, 2), state: new Uint8Array(0) },
+    ]);
+    await saveSnapshots(pool, PIPELINE, [
+      { ...snap('delta', 'A', 1, 4, 0), state: slice },
+      { ...snap('delta', 'B', 1, 5, 1), state: everyByte },
+    ]);
+    const a = await loadSnapshot(pool, PIPELINE, 0);
+    expect(Buffer.from(a!.base).equals(Buffer.from(everyByte))).toBe(true);
+    expect(Buffer.from(a!.deltas[0]!).equals(Buffer.from(slice))).toBe(true);
+    expect(a!.sizeBytes).toBe(512 + 995);
+    const b = await loadSnapshot(pool, PIPELINE, 1);
+    expect(Buffer.from(b!.base).equals(Buffer.from(large))).toBe(true);
+    expect(Buffer.from(b!.deltas[0]!).equals(Buffer.from(everyByte))).toBe(true);
+    expect((await loadSnapshot(pool, PIPELINE, 2))?.base).toHaveLength(0);
+  });
+
   it('drops the deltas of a partition when its new base is stored, in the same statement', async () => {
     await saveSnapshots(pool, PIPELINE, [snap('base', 'A', 0, 10), snap('base', 'X', 0, 90, 1)]);
     await saveSnapshots(pool, PIPELINE, [snap('delta', 'A', 1, 11), snap('delta', 'X', 1, 91, 1)]);
