@@ -15,19 +15,10 @@
 // than 15 digits, a price with an exponent or over 300 characters (so always finite), a text over
 // its byte limit.
 import { MAX_ID_BYTES, MAX_TEXT_BYTES } from './event-limits.ts';
+import type { Click } from './events.ts';
 
 /** A click's fields as the message writes them, the event time still text. */
-export interface ScannedClick {
-  clickId: string;
-  userId: number;
-  productId: string;
-  product: string;
-  price: number;
-  url: string;
-  userAgent: string;
-  ipAddress: string;
-  datetime: string;
-}
+export type ScannedClick = Omit<Click, 'time'> & { datetime: string };
 
 const SPACE = 0x20;
 const QUOTE = 0x22;
@@ -270,14 +261,16 @@ function smallInteger(text: string): number | undefined {
 
 // The message as one string of one byte per character. Buffer#toString('latin1') checks its
 // arguments and looks the encoding up before it calls latin1Slice, Buffer's own (undocumented)
-// method; should a node version drop the method, toString does it.
-type Slice = (this: Uint8Array, start: number, end: number) => string;
-const ownSlice = (Buffer.prototype as unknown as { latin1Slice?: Slice }).latin1Slice;
+// method; should a node version drop the method, toString does it. Chosen once, at load.
+type Slice = (this: Buffer, start: number, end: number) => string;
+const latin1Slice: Slice =
+  (Buffer.prototype as unknown as { latin1Slice?: Slice }).latin1Slice ??
+  function (this: Buffer, start, end) {
+    return this.toString('latin1', start, end);
+  };
 function latin1(bytes: Uint8Array): string {
   const buffer = Buffer.isBuffer(bytes)
     ? bytes
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return typeof ownSlice === 'function'
-    ? ownSlice.call(buffer, 0, buffer.length)
-    : buffer.toString('latin1');
+  return latin1Slice.call(buffer, 0, buffer.length);
 }

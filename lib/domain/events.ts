@@ -344,18 +344,17 @@ export function parseClick(raw: RawMessage, options: ParseOptions): ParseResult<
   if (scanned !== undefined) {
     const time = eventTime(scanned.datetime, options);
     if (!time.ok) return time;
-    const s = scanned;
     return {
       ok: true,
       event: {
-        clickId: s.clickId,
-        userId: s.userId,
-        productId: s.productId,
-        product: s.product,
-        price: s.price,
-        url: s.url,
-        userAgent: s.userAgent,
-        ipAddress: s.ipAddress,
+        clickId: scanned.clickId,
+        userId: scanned.userId,
+        productId: scanned.productId,
+        product: scanned.product,
+        price: scanned.price,
+        url: scanned.url,
+        userAgent: scanned.userAgent,
+        ipAddress: scanned.ipAddress,
         time: time.time,
       },
     };
