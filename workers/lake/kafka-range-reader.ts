@@ -1,7 +1,8 @@
 // Reads fixed offset ranges [from, to) of topic-partitions once and stops: the AvailableNow
 // source. A consumer group of its own (a fresh id per run, never committed: offsets live in the
-// Delta tables) seeks every partition to its start; each partition is paused at its end.
-// Invariant: every offset in a range is delivered exactly once, in order, then never again.
+// Delta tables) seeks every partition to its position on every group join; each partition is
+// paused at its end. Invariant: every offset in a range is delivered exactly once, in order, then
+// never again.
 import type { Consumer, Kafka } from 'kafkajs';
 import type { PartitionRead } from '../../lib/lake/read-plan.ts';
 
@@ -107,13 +108,34 @@ export async function readRanges(
     if (position !== undefined && Number(p.firstOffset) <= position)
       advance(key, Number(p.lastOffset) + 1);
   });
+  // Positions are applied on every join, not once after run(): kafkajs rebuilds its consumer
+  // group when it restarts after a retriable crash (a coordinator still loading on a fresh broker,
+  // a connection cut while joining), and a fresh group forgets seeks and pauses. run() also
+  // returns once such a crash is handled, before the restarted group exists, so a seek right
+  // after it throws. The join event fires after the assignment and before the first fetch.
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    for (const r of reads) {
+      if (!topics.includes(r.topic)) continue;
+      const position = next.get(keyOf(r.topic, r.partition));
+      consumer.seek({ topic: r.topic, partition: r.partition, offset: String(position ?? r.to) });
+      // Finished, or nothing to read: parked at the end and paused.
+      if (position === undefined) consumer.pause([{ topic: r.topic, partitions: [r.partition] }]);
+    }
+  });
   consumer.on(consumer.events.CRASH, (event) => {
     const { error, restart } = event.payload as { error: Error; restart: boolean };
     if (!restart) settle.reject(error);
   });
 
   try {
-    pauseFinished = (topic, partition) => consumer.pause([{ topic, partitions: [partition] }]);
+    pauseFinished = (topic, partition) => {
+      try {
+        consumer.pause([{ topic, partitions: [partition] }]);
+      } catch {
+        // Between a crash and its restart kafkajs has no group to pause in (it says "consumer#run
+        // must be called first"); the restarted group's join pauses the partition.
+      }
+    };
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
@@ -148,15 +170,6 @@ export async function readRanges(
         await heartbeat();
       },
     });
-    for (const r of active)
-      consumer.seek({ topic: r.topic, partition: r.partition, offset: String(r.from) });
-    // Partitions of these topics with nothing to read: park them at their end and pause.
-    for (const r of reads) {
-      if (r.from >= r.to && topics.includes(r.topic)) {
-        consumer.seek({ topic: r.topic, partition: r.partition, offset: String(r.to) });
-        consumer.pause([{ topic: r.topic, partitions: [r.partition] }]);
-      }
-    }
     await done;
   } finally {
     clearInterval(stallTimer);
