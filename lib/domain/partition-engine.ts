@@ -57,7 +57,7 @@ export class AttributionPartition {
   private totals = zeroCounters();
   private delta = zeroCounters();
   private outbox: CheckoutRow[] = [];
-  /** Changes to the clicks and finalized ids since the last snapshot (incremental snapshots). */
+  /** Changes to the clicks, pending checkouts and finalized ids since the last snapshot. */
   private journal = new StateJournal();
 
   constructor(options: PartitionOptions) {
@@ -113,6 +113,7 @@ export class AttributionPartition {
       entry.clickId = click.clickId;
       entry.clickTime = click.time;
       entry.clickTag = tag;
+      this.journal.pendingClick(entry.checkout.checkoutId, click.clickId, click.time, tag);
       this.count('correctedRows');
       this.emit(entry, false, false, meta.messageTime);
     }
@@ -138,6 +139,7 @@ export class AttributionPartition {
       return;
     }
     this.addPending(entry);
+    this.journal.pendingAdded(entry);
     this.emit(entry, false, false, meta.messageTime);
   }
 
@@ -224,8 +226,8 @@ export class AttributionPartition {
   }
 
   /**
-   * An incremental snapshot: the small parts of the state whole, the clicks and finalized ids
-   * as the operations since the previous snapshot. `mark` goes to confirmDelta once it is
+   * An incremental snapshot: the small parts of the state whole, the clicks, pending checkouts
+   * and finalized ids as the operations since the previous snapshot. `mark` goes to confirmDelta once it is
    * stored; until then its operations stay in the journal, so a delta never written loses
    * nothing (the next one carries them too).
    */
@@ -239,7 +241,6 @@ export class AttributionPartition {
         watermark: this.tracker.watermark,
         sources: this.tracker.sourceStates(),
         counters: this.totals,
-        pending: [...this.pending.values()],
       },
       operations,
     );

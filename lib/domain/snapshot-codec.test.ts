@@ -12,6 +12,11 @@ import {
 const V2_BASE =
   'Q1NQUwIAAAAAAEzNQAAAAABAd0tBAAAAAAAA8P8BAAAACAAAAGNsaWNrcy8wAAAAAAAA8P8ACwAAAAYAAABjbGlja3MAAAAAAAAIQA8AAABkdXBsaWNhdGVDbGlja3MAAAAAAAAAAAoAAABsYXRlQ2xpY2tzAAAAAAAAAAANAAAAZXhwaXJlZENsaWNrcwAAAAAAAAAADQAAAGV2aWN0ZWRDbGlja3MAAAAAAAAAAAkAAABjaGVja291dHMAAAAAAAAAABIAAABkdXBsaWNhdGVDaGVja291dHMAAAAAAAAAAA0AAABsYXRlQ2hlY2tvdXRzAAAAAAAAAAANAAAAY29ycmVjdGVkUm93cwAAAAAAAAAADwAAAGZpbmFsQXR0cmlidXRlZAAAAAAAAAAAEQAAAGZpbmFsVW5hdHRyaWJ1dGVkAAAAAAAAAAAAAAAAAADw/wMAAAACAAAAAAAAAAAAHEACAAAAcDECAAAAAADQco3KeUIAANByjcp5QiQAAAA4YTRmMGMzZS0xYjJkLTRlNWYtOWE4Yi03YzZkNWU0ZjNhMmIEAAAASy3DiQUAAABlbWFpbAAAAAAAAAAAAAAIwAIAAABwMgEAAAAAUNByjcp5QiQAAAAwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDEAAAAAAAAAAAAAAAA=';
 
+const V3_BASE_BEFORE_V2_DELTA =
+  'Q1NQUwMAAAAAAEzNQAAAAABAd0tBAIAmb43KeUICAAAACAAAAGNsaWNrcy8wAADQco3KeUIACwAAAGNoZWNrb3V0cy8wAADQco3KeUIACwAAAAYAAABjbGlja3MAAAAAAAAAAA8AAABkdXBsaWNhdGVDbGlja3MAAAAAAAAAAAoAAABsYXRlQ2xpY2tzAAAAAAAAAAANAAAAZXhwaXJlZENsaWNrcwAAAAAAAAAADQAAAGV2aWN0ZWRDbGlja3MAAAAAAAAAAAkAAABjaGVja291dHMAAAAAAADwPxIAAABkdXBsaWNhdGVDaGVja291dHMAAAAAAAAAAA0AAABsYXRlQ2hlY2tvdXRzAAAAAAAAAAANAAAAY29ycmVjdGVkUm93cwAAAAAAAAAADwAAAGZpbmFsQXR0cmlidXRlZAAAAAAAAAAAEQAAAGZpbmFsVW5hdHRyaWJ1dGVkAAAAAAAAAAAAgD4Aisp5QgAAAAAAAAAAAQAAAAMAAABjLTAAAAAAAADwPwIAAABwMQQAAABjYXJkBQAAADE5LjkwBAAAAHNoaXAEAAAAYmlsbAIAAAB1YQgAAAAxMC4wLjAuMgAAI3qNynlCAwAAAGFubgD/////AAAAAAAA+H//////AAAAAA==';
+const V2_DELTA =
+  'Q1NQRAIAAAAAAEzNQAAAAABAd0tBAIAmb43KeUICAAAACAAAAGNsaWNrcy8wAADQco3KeUIACwAAAGNoZWNrb3V0cy8wAADQco3KeUIACwAAAAYAAABjbGlja3MAAAAAAAAAQA8AAABkdXBsaWNhdGVDbGlja3MAAAAAAAAAAAoAAABsYXRlQ2xpY2tzAAAAAAAAAEANAAAAZXhwaXJlZENsaWNrcwAAAAAAAAAADQAAAGV2aWN0ZWRDbGlja3MAAAAAAAAAAAkAAABjaGVja291dHMAAAAAAAAAQBIAAABkdXBsaWNhdGVDaGVja291dHMAAAAAAAAAAA0AAABsYXRlQ2hlY2tvdXRzAAAAAAAAAAANAAAAY29ycmVjdGVkUm93cwAAAAAAAAhADwAAAGZpbmFsQXR0cmlidXRlZAAAAAAAAAAAEQAAAGZpbmFsVW5hdHRyaWJ1dGVkAAAAAAAAAAACAAAAAwAAAGMtMAAAAAAAAPA/AgAAAHAxBAAAAGNhcmQFAAAAMTkuOTAEAAAAc2hpcAQAAABiaWxsAgAAAHVhCAAAADEwLjAuMC4yAAAjeo3KeUIDAAAAYW5uAAMAAABrLTAAAIRVjcp5QgAAAAADAAAAYy0xAAAAAAAA8D8CAAAAcDEEAAAAY2FyZAUAAAAxOS45MAQAAABzaGlwBAAAAGJpbGwCAAAAdWEIAAAAMTAuMC4wLjIAAHaBjcp5QgQAAAB6b8OrAAMAAABrLTAAAIRVjcp5QgAAAAA8AAAAAQAAAAAAAPA/AAAqZI3KeUICAAAAcDEDAAAAay0xAQAAAAAAAPA/AACEVY3KeUICAAAAcDEDAAAAay0w';
+
 /** Stats without the memory estimate, which depends on slab capacities, not on the state. */
 const comparable = (engine: AttributionPartition) => ({ ...engine.stats(), stateBytes: 0 });
 
@@ -73,6 +78,48 @@ describe('snapshot codec', () => {
     expect(again.retainedClicks(7, 'p1')).toEqual(restored.retainedClicks(7, 'p1'));
     expect(again.retainedClicks(-3, 'p2')).toEqual(restored.retainedClicks(-3, 'p2'));
     expect(again.encodeSnapshot().equals(v3)).toBe(true);
+  });
+
+  it('still reads a version 2 delta, which held every pending checkout whole', () => {
+    // Written by the version 2 codec from these steps (base after the first checkout):
+    const live = newEngine();
+    for (const source of SOURCES) live.onMarker({ source, maxEventTime: at('10:00'), idle: false });
+    live.onCheckout(makeCheckout('c-0', at('10:00:30'), 1, 'p1'), {}, 'ann');
+    live.drain();
+    live.encodeSnapshot();
+    live.onClick(makeClick('k-1', at('09:59'), 1, 'p1'));
+    live.onCheckout(makeCheckout('c-1', at('10:01'), 1, 'p1'), {}, 'zoë');
+    live.onClick(makeClick('k-0', at('09:58'), 1, 'p1'));
+    live.drain();
+    const delta = Buffer.from(V2_DELTA, 'base64');
+    expect(delta[4]).toBe(2);
+    const restored = AttributionPartition.decode(Buffer.from(V3_BASE_BEFORE_V2_DELTA, 'base64'), [
+      delta,
+    ]);
+    expect(comparable(restored)).toEqual(comparable(live));
+    expect(restored.encodeSnapshot().equals(live.encodeSnapshot())).toBe(true);
+  });
+
+  it('writes deltas that grow with the change, not with the checkouts pending', () => {
+    const engine = newEngine();
+    for (const source of SOURCES)
+      engine.onMarker({ source, maxEventTime: at('10:00'), idle: false });
+    for (let i = 0; i < 1_000; i++)
+      engine.onCheckout(makeCheckout(`c-${i}`, at('10:00:30'), i, 'p1'), {}, 'ann');
+    engine.drain();
+    const first = engine.encodeDelta();
+    engine.confirmDelta(first.mark);
+    // Nothing changed: the delta is the small parts only (it was every pending checkout again).
+    const idle = engine.encodeDelta();
+    expect(idle.bytes.length).toBeLessThan(1_000);
+    engine.confirmDelta(idle.mark);
+    // One more checkout, and a click that re-attributes one pending checkout: two entries more.
+    engine.onCheckout(makeCheckout('c-new', at('10:00:40'), 5, 'p1'), {}, 'ann');
+    engine.onClick(makeClick('k-late', at('09:59'), 7, 'p1'));
+    engine.drain();
+    const next = engine.encodeDelta();
+    expect(next.bytes.length - idle.bytes.length).toBeLessThan(300);
+    expect(first.bytes.length - idle.bytes.length).toBeGreaterThan(1_000 * 50);
   });
 
   it('decodes 1,000,000 retained clicks quickly (prints the figure)', () => {

@@ -1,14 +1,14 @@
 // Binary encoding of a partition's state. A *base* holds all of it (watermark sources, counters,
 // retained clicks, pending checkouts, remembered checkout ids); a *delta* holds the small parts
-// whole and, for the large ones (clicks, checkout ids), the journal of operations since the
-// previous snapshot (state-journal.ts). Base then deltas, in order, decode to exactly the state
+// whole and, for the large ones (clicks, pending checkouts, checkout ids), the journal of
+// operations since the previous snapshot (state-journal.ts). Base then deltas, in order, decode to exactly the state
 // that was captured, so a restored engine produces the same outputs. Each is versioned by a
 // magic and a version byte.
 import { ByteReader, ByteWriter } from './binary-io.ts';
 import { ClickStore, type StoreFiller } from './click-store.ts';
-import type { Checkout } from './events.ts';
 import type { PartitionCounters, PartitionState, PendingCheckout } from './partition-types.ts';
-import { countAddedClicks, replayJournal } from './state-journal.ts';
+import { readPending, writePending } from './pending-codec.ts';
+import { countAddedClicks, replayJournal, type JournalTarget } from './state-journal.ts';
 import type { SourceState } from './watermark.ts';
 
 const MAGIC = Buffer.from('CSPS', 'latin1');
@@ -22,22 +22,25 @@ const VERSION = 3;
 const TEXT_ID = 0;
 const UUID_ID = 1;
 const DELTA_MAGIC = Buffer.from('CSPD', 'latin1');
-const DELTA_VERSION = 2;
+/**
+ * 2: pending checkouts carry their click's tag. 3: no pending checkouts whole; the journal
+ * records them as they change (a delta of an idle partition was every pending checkout again,
+ * 1.1 MB a partition every 5 s at 10k events/s). Versions 1 and 2 are still read.
+ */
+const DELTA_VERSION = 3;
 
 /** The parts of a state a delta carries whole. */
 export type StateHeader = Pick<
   PartitionState,
-  'allowedLatenessMs' | 'checkoutIdRetentionMs' | 'watermark' | 'sources' | 'counters' | 'pending'
+  'allowedLatenessMs' | 'checkoutIdRetentionMs' | 'watermark' | 'sources' | 'counters'
 >;
 
 /** A delta: the whole small parts of the state and the journal since the previous snapshot. */
 export function encodePartitionDelta(header: StateHeader, journal: Uint8Array): Buffer {
-  const w = new ByteWriter(1024 + header.pending.length * 300 + journal.length);
+  const w = new ByteWriter(1024 + journal.length);
   w.bytes(DELTA_MAGIC);
   w.u8(DELTA_VERSION);
   writeSmallParts(w, header);
-  w.u32(header.pending.length);
-  for (const p of header.pending) writePending(w, p);
   w.u32(journal.length);
   w.bytes(journal);
   return w.finish();
@@ -56,7 +59,8 @@ export function decodePartitionSnapshots(
   // The finalized ids are forgotten from the front: keep a head, cut once at the end.
   let head = 0;
   const { store, finalizedIds, finalizedAt } = state;
-  const target = {
+  let pending = new Map(state.pending.map((p) => [p.checkout.checkoutId, p]));
+  const target: JournalTarget = {
     addClick(userId: number, productId: string, clickId: string, time: number, tag: string) {
       if (store.add(userId, productId, clickId, time, tag) !== 'added') {
         throw new Error(`snapshot journal: click ${clickId} could not be added again`);
@@ -65,20 +69,35 @@ export function decodePartitionSnapshots(
     evictBefore: (cutoff: number) => void store.evictBefore(cutoff),
     lowerHorizon: (horizon: number) => store.lowerHorizon(horizon),
     finalized(checkoutId: string, at: number) {
+      // A pending checkout stops pending when it is finalized (a late one never was).
+      pending.delete(checkoutId);
       finalizedIds.push(checkoutId);
       finalizedAt.push(at);
+    },
+    pendingAdded(entry: PendingCheckout) {
+      pending.set(entry.checkout.checkoutId, entry);
+    },
+    pendingClick(checkoutId: string, clickId: string, clickTime: number, clickTag: string) {
+      const entry = pending.get(checkoutId);
+      if (!entry) throw new Error(`snapshot journal: checkout ${checkoutId} is not pending`);
+      entry.clickId = clickId;
+      entry.clickTime = clickTime;
+      entry.clickTag = clickTag;
     },
     forgetFinalizedBefore(limit: number) {
       while (head < finalizedIds.length && (finalizedAt[head] as number) < limit) head++;
     },
   };
   let header: StateHeader = state;
-  for (const { small, pending, journal } of journals) {
-    replayJournal(journal, target);
-    header = { ...small, pending };
+  for (const delta of journals) {
+    replayJournal(delta.journal, target);
+    header = delta.small;
+    // Before version 3 a delta held every pending checkout whole, as of its capture.
+    if (delta.pending) pending = new Map(delta.pending.map((p) => [p.checkout.checkoutId, p]));
   }
   return {
     ...header,
+    pending: [...pending.values()],
     store,
     finalizedIds: finalizedIds.slice(head),
     finalizedAt: finalizedAt.slice(head),
@@ -87,25 +106,27 @@ export function decodePartitionSnapshots(
 
 /** A delta's parts; its journal is a view into its bytes. */
 function readDelta(delta: Uint8Array): {
-  small: Omit<StateHeader, 'pending'>;
-  pending: PendingCheckout[];
+  small: StateHeader;
+  /** Every pending checkout, in deltas before version 3. */
+  pending: PendingCheckout[] | undefined;
   journal: Uint8Array;
 } {
   {
     const r = new ByteReader(delta);
     if (!r.bytes(DELTA_MAGIC.length).equals(DELTA_MAGIC)) throw new Error('not a snapshot delta');
     const version = r.u8();
-    if (version !== 1 && version !== DELTA_VERSION)
+    if (version < 1 || version > DELTA_VERSION)
       throw new Error(`unsupported snapshot delta version ${version}`);
     const small = readSmallParts(r);
-    const pending = Array.from({ length: r.u32() }, () => readPending(r, version >= 2));
+    const pending =
+      version < 3 ? Array.from({ length: r.u32() }, () => readPending(r, version >= 2)) : undefined;
     const journal = r.bytes(r.u32());
     if (r.remaining !== 0) throw new Error(`snapshot delta has ${r.remaining} trailing bytes`);
     return { small, pending, journal };
   }
 }
 
-function writeSmallParts(w: ByteWriter, state: Omit<StateHeader, 'pending'>): void {
+function writeSmallParts(w: ByteWriter, state: StateHeader): void {
   w.f64(state.allowedLatenessMs);
   w.f64(state.checkoutIdRetentionMs);
   w.f64(state.watermark);
@@ -123,7 +144,7 @@ function writeSmallParts(w: ByteWriter, state: Omit<StateHeader, 'pending'>): vo
   }
 }
 
-function readSmallParts(r: ByteReader): Omit<StateHeader, 'pending'> {
+function readSmallParts(r: ByteReader): StateHeader {
   const allowedLatenessMs = r.f64();
   const checkoutIdRetentionMs = r.f64();
   const watermark = r.f64();
@@ -251,51 +272,4 @@ function readClicks(r: ByteReader, keyCount: number, into: StoreFiller): void {
       }
     }
   }
-}
-
-function writePending(w: ByteWriter, p: PendingCheckout): void {
-  const c = p.checkout;
-  w.str(c.checkoutId);
-  w.f64(c.userId);
-  w.str(c.productId);
-  w.str(c.paymentMethod);
-  w.str(c.totalAmount);
-  w.str(c.shippingAddress);
-  w.str(c.billingAddress);
-  w.str(c.userAgent);
-  w.str(c.ipAddress);
-  w.f64(c.time);
-  w.str(p.userName);
-  w.u8(p.isUnknownUser ? 1 : 0);
-  w.nullableStr(p.clickId);
-  w.f64(p.clickTime ?? NaN);
-  w.nullableStr(p.clickTag);
-}
-
-function readPending(r: ByteReader, tagged: boolean): PendingCheckout {
-  const checkout: Checkout = {
-    checkoutId: r.str(),
-    userId: r.f64(),
-    productId: r.str(),
-    paymentMethod: r.str(),
-    totalAmount: r.str(),
-    shippingAddress: r.str(),
-    billingAddress: r.str(),
-    userAgent: r.str(),
-    ipAddress: r.str(),
-    time: r.f64(),
-  };
-  const userName = r.str();
-  const isUnknownUser = r.u8() === 1;
-  const clickId = r.nullableStr();
-  const clickTime = r.f64();
-  const clickTag = tagged ? r.nullableStr() : clickId === null ? null : '';
-  return {
-    checkout,
-    userName,
-    isUnknownUser,
-    clickId,
-    clickTime: clickId === null ? null : clickTime,
-    clickTag,
-  };
 }

@@ -1,14 +1,18 @@
 // The changes to a partition's large state since its last persisted snapshot, as an ordered log
-// of operations: clicks retained, horizons moved, checkout ids finalized and forgotten. An
+// of operations: clicks retained, horizons moved, checkouts starting to pend and attributed to
+// a better click, checkout ids finalized (which ends their pending) and forgotten. An
 // incremental snapshot carries this log instead of every retained click, so its cost follows
 // the traffic since the last one, not the size of the state. Replayed in order on top of the
 // previous snapshot, the operations rebuild exactly the state they were recorded from: the click
-// store and the finalized-id list are deterministic functions of these operations.
+// store, the pending checkouts (in the order they started pending) and the finalized-id list are
+// deterministic functions of these operations.
 //
 // Recording is cheap (appending bytes); the log is dropped only up to what a persisted snapshot
 // holds (`confirm`), so a snapshot that was captured but never written loses nothing: the next
 // one carries its operations too.
 import { ByteReader, ByteWriter } from './binary-io.ts';
+import type { PendingCheckout } from './partition-types.ts';
+import { readPending, writePending } from './pending-codec.ts';
 
 const ADD_CLICK = 1;
 const EVICT_BEFORE = 2;
@@ -17,14 +21,19 @@ const FINALIZED = 4;
 const FORGET_FINALIZED_BEFORE = 5;
 /** ADD_CLICK with the click's tag (a click without one is written as ADD_CLICK). */
 const ADD_TAGGED_CLICK = 6;
+const PENDING_ADDED = 7;
+const PENDING_CLICK = 8;
 
 /** What replaying a journal acts on (the state being rebuilt). */
 export interface JournalTarget {
   addClick(userId: number, productId: string, clickId: string, time: number, tag: string): void;
   evictBefore(cutoff: number): void;
   lowerHorizon(horizon: number): void;
+  /** Also ends the checkout's pending, if it was. */
   finalized(checkoutId: string, at: number): void;
   forgetFinalizedBefore(limit: number): void;
+  pendingAdded(entry: PendingCheckout): void;
+  pendingClick(checkoutId: string, clickId: string, clickTime: number, clickTag: string): void;
 }
 
 export class StateJournal {
@@ -63,6 +72,21 @@ export class StateJournal {
   forgetFinalizedBefore(limit: number): void {
     this.w.u8(FORGET_FINALIZED_BEFORE);
     this.w.f64(limit);
+  }
+
+  /** A checkout starts pending, as `entry` is now (later changes are recorded on their own). */
+  pendingAdded(entry: PendingCheckout): void {
+    this.w.u8(PENDING_ADDED);
+    writePending(this.w, entry);
+  }
+
+  /** A pending checkout is attributed to a better click. */
+  pendingClick(checkoutId: string, clickId: string, clickTime: number, clickTag: string): void {
+    this.w.u8(PENDING_CLICK);
+    this.w.str(checkoutId);
+    this.w.str(clickId);
+    this.w.f64(clickTime);
+    this.w.str(clickTag);
   }
 
   /** The operations so far, and the mark to confirm once a snapshot holding them is stored. */
@@ -107,6 +131,15 @@ export function countAddedClicks(operations: Uint8Array): number {
         r.bytes(8);
         r.bytes(r.u32());
         break;
+      case PENDING_ADDED:
+        readPending(r, true);
+        break;
+      case PENDING_CLICK:
+        r.bytes(r.u32());
+        r.bytes(r.u32());
+        r.bytes(8);
+        r.bytes(r.u32());
+        break;
       default:
         throw new Error(`unknown journal operation ${op}`);
     }
@@ -143,6 +176,16 @@ export function replayJournal(operations: Uint8Array, target: JournalTarget): vo
       case FORGET_FINALIZED_BEFORE:
         target.forgetFinalizedBefore(r.f64());
         break;
+      case PENDING_ADDED:
+        target.pendingAdded(readPending(r, true));
+        break;
+      case PENDING_CLICK: {
+        const checkoutId = r.str();
+        const clickId = r.str();
+        const clickTime = r.f64();
+        target.pendingClick(checkoutId, clickId, clickTime, r.str());
+        break;
+      }
       default:
         throw new Error(`unknown journal operation ${op}`);
     }
