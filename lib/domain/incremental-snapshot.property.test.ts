@@ -24,7 +24,8 @@ const stepArb = fc.record({
     'dropped-delta',
   ),
   user: fc.integer({ min: 1, max: 3 }),
-  product: fc.constantFrom('a', 'b', 'é'),
+  /** Ids of both forms the journal writes: text, and canonical UUIDs (16 bytes). */
+  product: fc.constantFrom('a', 'é', '4f1c2a3b-0000-4000-8000-00000000000b'),
   /** A small id space: ids repeat, also after their click was evicted. */
   id: fc.integer({ min: 0, max: 25 }),
   advance: fc.integer({ min: 0, max: 25 * MINUTE }),
@@ -65,7 +66,10 @@ describe('incremental snapshots', () => {
             const feed = (engine: AttributionPartition) => {
               if (step.kind === 'click') {
                 engine.onClick({
-                  clickId: `k${step.id}`,
+                  clickId:
+                    step.id % 2 === 0
+                      ? `k${step.id}`
+                      : `00000000-0000-4000-8000-${String(step.id).padStart(12, '0')}`,
                   userId: step.user,
                   productId: step.product,
                   time: t - step.jitter,

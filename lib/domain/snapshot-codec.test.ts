@@ -122,6 +122,45 @@ describe('snapshot codec', () => {
     expect(first.bytes.length - idle.bytes.length).toBeGreaterThan(1_000 * 50);
   });
 
+  it('journals UUID ids as 16 bytes, any other id as its text, and restores each exactly', () => {
+    const engine = newEngine();
+    for (const source of SOURCES)
+      engine.onMarker({ source, maxEventTime: at('10:00'), idle: false });
+    engine.drain();
+    const base = engine.encodeSnapshot();
+    const product = randomUUID();
+    const ids = [
+      randomUUID(),
+      randomUUID().toUpperCase(), // not canonical: kept as text
+      'k-é',
+      '00000000-0000-0000-0000-000000000000',
+    ];
+    ids.forEach((id, i) =>
+      engine.onClick({ ...makeClick(id, at('09:59') + i, 1, product), tag: i % 2 ? 'email' : '' }),
+    );
+    engine.onClick(makeClick(randomUUID(), at('09:59'), 2, 'p-text'));
+    engine.drain();
+    const first = engine.encodeDelta();
+    engine.confirmDelta(first.mark);
+    const uuids = Array.from({ length: 100 }, () => randomUUID());
+    for (const id of uuids) engine.onClick(makeClick(id, at('09:59:30'), 3, product));
+    engine.drain();
+    const second = engine.encodeDelta();
+    // Flags, user, time, two ids of 16 bytes, the operation: 50 bytes a click (was 93).
+    expect((second.bytes.length - first.bytes.length) / uuids.length).toBeLessThan(60);
+    const restored = AttributionPartition.decode(base, [first.bytes, second.bytes]);
+    expect(restored.retainedClicks(1, product)).toEqual(engine.retainedClicks(1, product));
+    expect(
+      restored
+        .retainedClicks(1, product)
+        .map((c) => c.clickId)
+        .sort(),
+    ).toEqual([...ids].sort());
+    expect(restored.retainedClicks(2, 'p-text')).toEqual(engine.retainedClicks(2, 'p-text'));
+    expect(comparable(restored)).toEqual(comparable(engine));
+    expect(restored.encodeSnapshot().equals(engine.encodeSnapshot())).toBe(true);
+  });
+
   it('decodes 1,000,000 retained clicks quickly (prints the figure)', () => {
     const engine = new AttributionPartition({
       allowedLatenessMs: 15_000,

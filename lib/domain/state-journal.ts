@@ -13,6 +13,7 @@
 import { ByteReader, ByteWriter } from './binary-io.ts';
 import type { PendingCheckout } from './partition-types.ts';
 import { readPending, writePending } from './pending-codec.ts';
+import { uuidText, uuidWords } from './uuid-words.ts';
 
 const ADD_CLICK = 1;
 const EVICT_BEFORE = 2;
@@ -23,6 +24,17 @@ const FORGET_FINALIZED_BEFORE = 5;
 const ADD_TAGGED_CLICK = 6;
 const PENDING_ADDED = 7;
 const PENDING_CLICK = 8;
+/**
+ * A click as ADD_CLICK_PACKED writes it: a flags byte, then the user, the time, the product
+ * id and the click id, each id as the 16 bytes of a canonical UUID (uuid-words.ts) when it is
+ * one, else as its text, then the tag when there is one. UUIDs as text made up 72 of a click's
+ * ~110 bytes, and the clicks most of a delta: the packed form halves a delta, and with it how
+ * often the deltas outgrow their base and a base is encoded.
+ */
+const ADD_CLICK_PACKED = 9;
+const PRODUCT_UUID = 1;
+const CLICK_UUID = 2;
+const TAGGED = 4;
 
 /** What replaying a journal acts on (the state being rebuilt). */
 export interface JournalTarget {
@@ -38,6 +50,8 @@ export interface JournalTarget {
 
 export class StateJournal {
   private w = new ByteWriter(64 * 1024);
+  /** A click's product and click id as UUID words (addClick's scratch). */
+  private readonly words = new Uint32Array(8);
 
   /** Bytes recorded and not yet confirmed. */
   get byteLength(): number {
@@ -45,12 +59,21 @@ export class StateJournal {
   }
 
   addClick(userId: number, productId: string, clickId: string, time: number, tag = ''): void {
-    this.w.u8(tag === '' ? ADD_CLICK : ADD_TAGGED_CLICK);
-    this.w.f64(userId);
-    this.w.f64(time);
-    this.w.str(productId);
-    this.w.str(clickId);
-    if (tag !== '') this.w.str(tag);
+    const words = this.words;
+    const productUuid = uuidWords(productId, words, 0);
+    const clickUuid = uuidWords(clickId, words, 4);
+    const w = this.w;
+    w.u8(ADD_CLICK_PACKED);
+    w.u8(
+      (productUuid ? PRODUCT_UUID : 0) | (clickUuid ? CLICK_UUID : 0) | (tag === '' ? 0 : TAGGED),
+    );
+    w.f64(userId);
+    w.f64(time);
+    if (productUuid) for (let i = 0; i < 4; i++) w.u32(words[i] as number);
+    else w.str(productId);
+    if (clickUuid) for (let i = 4; i < 8; i++) w.u32(words[i] as number);
+    else w.str(clickId);
+    if (tag !== '') w.str(tag);
   }
 
   evictBefore(cutoff: number): void {
@@ -122,6 +145,15 @@ export function countAddedClicks(operations: Uint8Array): number {
         r.bytes(r.u32()); // click id
         if (op === ADD_TAGGED_CLICK) r.bytes(r.u32());
         break;
+      case ADD_CLICK_PACKED: {
+        added++;
+        const flags = r.u8();
+        r.bytes(16); // user id, time
+        r.bytes(flags & PRODUCT_UUID ? 16 : r.u32());
+        r.bytes(flags & CLICK_UUID ? 16 : r.u32());
+        if (flags & TAGGED) r.bytes(r.u32());
+        break;
+      }
       case EVICT_BEFORE:
       case LOWER_HORIZON:
       case FORGET_FINALIZED_BEFORE:
@@ -147,9 +179,15 @@ export function countAddedClicks(operations: Uint8Array): number {
   return added;
 }
 
+function readUuid(r: ByteReader, words: Uint32Array): string {
+  for (let i = 0; i < 4; i++) words[i] = r.u32();
+  return uuidText(words, 0);
+}
+
 /** Applies recorded operations, in order, to `target`. Throws on anything it cannot read. */
 export function replayJournal(operations: Uint8Array, target: JournalTarget): void {
   const r = new ByteReader(operations);
+  const words = new Uint32Array(4);
   while (r.remaining > 0) {
     const op = r.u8();
     switch (op) {
@@ -160,6 +198,15 @@ export function replayJournal(operations: Uint8Array, target: JournalTarget): vo
         const productId = r.str();
         const clickId = r.str();
         target.addClick(userId, productId, clickId, time, op === ADD_TAGGED_CLICK ? r.str() : '');
+        break;
+      }
+      case ADD_CLICK_PACKED: {
+        const flags = r.u8();
+        const userId = r.f64();
+        const time = r.f64();
+        const productId = flags & PRODUCT_UUID ? readUuid(r, words) : r.str();
+        const clickId = flags & CLICK_UUID ? readUuid(r, words) : r.str();
+        target.addClick(userId, productId, clickId, time, flags & TAGGED ? r.str() : '');
         break;
       }
       case EVICT_BEFORE:
