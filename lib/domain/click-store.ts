@@ -130,6 +130,14 @@ export class ClickStore {
     return 'added';
   }
 
+  /**
+   * The words of the click id the last `add` was given, when it is a canonical UUID; else
+   * undefined. Valid until the next call on the store (the journal records them unparsed again).
+   */
+  get addedIdWords(): Uint32Array | undefined {
+    return this.queryText === undefined ? this.queryWords : undefined;
+  }
+
   /** The retained click of the key with the smallest (time, id) and from <= time <= to. */
   earliestInWindow(
     userId: number,

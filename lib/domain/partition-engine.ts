@@ -94,7 +94,14 @@ export class AttributionPartition {
     const tag = click.tag ?? '';
     const outcome = this.store.add(click.userId, click.productId, click.clickId, click.time, tag);
     if (outcome === 'added')
-      this.journal.addClick(click.userId, click.productId, click.clickId, click.time, tag);
+      this.journal.addClick(
+        click.userId,
+        click.productId,
+        click.clickId,
+        this.store.addedIdWords,
+        click.time,
+        tag,
+      );
     if (outcome === 'duplicate') return this.count('duplicateClicks');
     if (click.time < watermark) this.count('lateClicks');
     if (outcome === 'expired') return this.count('expiredClicks');

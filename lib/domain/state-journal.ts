@@ -50,28 +50,38 @@ export interface JournalTarget {
 
 export class StateJournal {
   private w = new ByteWriter(64 * 1024);
-  /** A click's product and click id as UUID words (addClick's scratch). */
-  private readonly words = new Uint32Array(8);
+  /** A click's product id as UUID words (addClick's scratch). */
+  private readonly productWords = new Uint32Array(4);
 
   /** Bytes recorded and not yet confirmed. */
   get byteLength(): number {
     return this.w.length;
   }
 
-  addClick(userId: number, productId: string, clickId: string, time: number, tag = ''): void {
-    const words = this.words;
-    const productUuid = uuidWords(productId, words, 0);
-    const clickUuid = uuidWords(clickId, words, 4);
+  /**
+   * `clickWords`: the click id's UUID words (the click store has read them already:
+   * ClickStore.addedIdWords), or undefined when the id is not a canonical UUID.
+   */
+  addClick(
+    userId: number,
+    productId: string,
+    clickId: string,
+    clickWords: Uint32Array | undefined,
+    time: number,
+    tag: string,
+  ): void {
+    const productWords = this.productWords;
+    const productUuid = uuidWords(productId, productWords, 0);
     const w = this.w;
     w.u8(ADD_CLICK_PACKED);
     w.u8(
-      (productUuid ? PRODUCT_UUID : 0) | (clickUuid ? CLICK_UUID : 0) | (tag === '' ? 0 : TAGGED),
+      (productUuid ? PRODUCT_UUID : 0) | (clickWords ? CLICK_UUID : 0) | (tag === '' ? 0 : TAGGED),
     );
     w.f64(userId);
     w.f64(time);
-    if (productUuid) for (let i = 0; i < 4; i++) w.u32(words[i] as number);
+    if (productUuid) for (let i = 0; i < 4; i++) w.u32(productWords[i] as number);
     else w.str(productId);
-    if (clickUuid) for (let i = 4; i < 8; i++) w.u32(words[i] as number);
+    if (clickWords) for (let i = 0; i < 4; i++) w.u32(clickWords[i] as number);
     else w.str(clickId);
     if (tag !== '') w.str(tag);
   }
