@@ -81,7 +81,10 @@ export class ByteWriter {
 
   /** The bytes written (a copy, so the writer's spare capacity is not kept alive). */
   finish(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.pos));
+    // allocUnsafe: Buffer.from(subarray) zero-fills its new memory before copying over it.
+    const out = Buffer.allocUnsafe(this.pos);
+    this.buf.copy(out, 0, 0, this.pos);
+    return out;
   }
 }
 

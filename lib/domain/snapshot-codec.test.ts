@@ -12,6 +12,10 @@ import {
 const V2_BASE =
   'Q1NQUwIAAAAAAEzNQAAAAABAd0tBAAAAAAAA8P8BAAAACAAAAGNsaWNrcy8wAAAAAAAA8P8ACwAAAAYAAABjbGlja3MAAAAAAAAIQA8AAABkdXBsaWNhdGVDbGlja3MAAAAAAAAAAAoAAABsYXRlQ2xpY2tzAAAAAAAAAAANAAAAZXhwaXJlZENsaWNrcwAAAAAAAAAADQAAAGV2aWN0ZWRDbGlja3MAAAAAAAAAAAkAAABjaGVja291dHMAAAAAAAAAABIAAABkdXBsaWNhdGVDaGVja291dHMAAAAAAAAAAA0AAABsYXRlQ2hlY2tvdXRzAAAAAAAAAAANAAAAY29ycmVjdGVkUm93cwAAAAAAAAAADwAAAGZpbmFsQXR0cmlidXRlZAAAAAAAAAAAEQAAAGZpbmFsVW5hdHRyaWJ1dGVkAAAAAAAAAAAAAAAAAADw/wMAAAACAAAAAAAAAAAAHEACAAAAcDECAAAAAADQco3KeUIAANByjcp5QiQAAAA4YTRmMGMzZS0xYjJkLTRlNWYtOWE4Yi03YzZkNWU0ZjNhMmIEAAAASy3DiQUAAABlbWFpbAAAAAAAAAAAAAAIwAIAAABwMgEAAAAAUNByjcp5QiQAAAAwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDEAAAAAAAAAAAAAAAA=';
 
+/** Version 3, from clicks of users 7 and 8 on p1 and p2, three of them tagged email. */
+const V3_BASE =
+  'Q1NQUwMAAAAAAEzNQAAAAABAd0tBAIAmb43KeUICAAAACAAAAGNsaWNrcy8wAADQco3KeUIACwAAAGNoZWNrb3V0cy8wAADQco3KeUIACwAAAAYAAABjbGlja3MAAAAAAAAQQA8AAABkdXBsaWNhdGVDbGlja3MAAAAAAAAAAAoAAABsYXRlQ2xpY2tzAAAAAAAAEEANAAAAZXhwaXJlZENsaWNrcwAAAAAAAAAADQAAAGV2aWN0ZWRDbGlja3MAAAAAAAAAAAkAAABjaGVja291dHMAAAAAAAAAABIAAABkdXBsaWNhdGVDaGVja291dHMAAAAAAAAAAA0AAABsYXRlQ2hlY2tvdXRzAAAAAAAAAAANAAAAY29ycmVjdGVkUm93cwAAAAAAAAAADwAAAGZpbmFsQXR0cmlidXRlZAAAAAAAAAAAEQAAAGZpbmFsVW5hdHRyaWJ1dGVkAAAAAAAAAAAAgD4Aisp5QgQAAAADAAAAAAAAAAAAHEACAAAAcDECAAAAAAAqZI3KeUIBPgxPil9OLRttfIuaKzpPXgUAAABlbWFpbAAAKmSNynlCAAQAAABLLcOJBQAAAGVtYWlsAAAAAAAAHEACAAAAcDIBAAAAAAB9a43KeUIBAAAAAAAAAAAAAAAAAQAAAAUAAABlbWFpbAAAAAAAACBAAgAAAHAxAQAAAAAA7m2NynlCAAMAAABrLTIAAAAAAAAAAAAAAAA=';
+
 const V3_BASE_BEFORE_V2_DELTA =
   'Q1NQUwMAAAAAAEzNQAAAAABAd0tBAIAmb43KeUICAAAACAAAAGNsaWNrcy8wAADQco3KeUIACwAAAGNoZWNrb3V0cy8wAADQco3KeUIACwAAAAYAAABjbGlja3MAAAAAAAAAAA8AAABkdXBsaWNhdGVDbGlja3MAAAAAAAAAAAoAAABsYXRlQ2xpY2tzAAAAAAAAAAANAAAAZXhwaXJlZENsaWNrcwAAAAAAAAAADQAAAGV2aWN0ZWRDbGlja3MAAAAAAAAAAAkAAABjaGVja291dHMAAAAAAADwPxIAAABkdXBsaWNhdGVDaGVja291dHMAAAAAAAAAAA0AAABsYXRlQ2hlY2tvdXRzAAAAAAAAAAANAAAAY29ycmVjdGVkUm93cwAAAAAAAAAADwAAAGZpbmFsQXR0cmlidXRlZAAAAAAAAAAAEQAAAGZpbmFsVW5hdHRyaWJ1dGVkAAAAAAAAAAAAgD4Aisp5QgAAAAAAAAAAAQAAAAMAAABjLTAAAAAAAADwPwIAAABwMQQAAABjYXJkBQAAADE5LjkwBAAAAHNoaXAEAAAAYmlsbAIAAAB1YQgAAAAxMC4wLjAuMgAAI3qNynlCAwAAAGFubgD/////AAAAAAAA+H//////AAAAAA==';
 const V2_DELTA =
@@ -56,7 +60,7 @@ describe('snapshot codec', () => {
     expect(restored.counters().duplicateCheckouts).toBe(1);
   });
 
-  it('still reads a version 2 base, and writes version 3 with UUID ids as 16 bytes', () => {
+  it('still reads a version 2 base, and writes UUID ids as 16 bytes', () => {
     // Written by the version 2 codec: clicks 8a4f0c3e-… (tag email) and K-É of user 7 at the
     // same time, and 00000000-…-000000000001 of user -3.
     const v2 = Buffer.from(V2_BASE, 'base64');
@@ -70,14 +74,59 @@ describe('snapshot codec', () => {
     expect(restored.retainedClicks(-3, 'p2')).toEqual([
       { clickId: '00000000-0000-0000-0000-000000000001', time: t + 5, tag: '' },
     ]);
-    const v3 = restored.encodeSnapshot();
-    expect(v3[4]).toBe(3);
-    // Each UUID takes 1 + 16 bytes instead of 4 + 36.
-    expect(v2.length - v3.length).toBe(2 * (40 - 17) - 1);
-    const again = AttributionPartition.decode(v3);
+    const v4 = restored.encodeSnapshot();
+    expect(v4[4]).toBe(4);
+    // Each UUID takes 1 + 16 bytes instead of 4 + 36; the two products and two tags each take
+    // a 4-byte number before their text, and nothing more (each is used once).
+    expect(v2.length - v4.length).toBe(2 * (40 - 17) - 1 - 4 * 4);
+    const again = AttributionPartition.decode(v4);
     expect(again.retainedClicks(7, 'p1')).toEqual(restored.retainedClicks(7, 'p1'));
     expect(again.retainedClicks(-3, 'p2')).toEqual(restored.retainedClicks(-3, 'p2'));
-    expect(again.encodeSnapshot().equals(v3)).toBe(true);
+    expect(again.encodeSnapshot().equals(v4)).toBe(true);
+  });
+
+  it('still reads a version 3 base, which wrote every product and tag as text', () => {
+    const v3 = Buffer.from(V3_BASE, 'base64');
+    expect(v3[4]).toBe(3);
+    const restored = AttributionPartition.decode(v3);
+    const t = (time: string) => at(time);
+    expect(restored.retainedClicks(7, 'p1')).toEqual([
+      { clickId: '8a4f0c3e-1b2d-4e5f-9a8b-7c6d5e4f3a2b', time: t('09:59'), tag: 'email' },
+      { clickId: 'K-É', time: t('09:59'), tag: 'email' },
+    ]);
+    expect(restored.retainedClicks(7, 'p2')).toEqual([
+      { clickId: '00000000-0000-0000-0000-000000000001', time: t('09:59:30'), tag: 'email' },
+    ]);
+    expect(restored.retainedClicks(8, 'p1')).toEqual([
+      { clickId: 'k-2', time: t('09:59:40'), tag: '' },
+    ]);
+    const v4 = restored.encodeSnapshot();
+    expect(v4[4]).toBe(4);
+    expect(AttributionPartition.decode(v4).encodeSnapshot().equals(v4)).toBe(true);
+  });
+
+  it('writes each product and each tag of a base once, then refers to it by number', () => {
+    const engine = newEngine();
+    for (const source of SOURCES)
+      engine.onMarker({ source, maxEventTime: at('10:00'), idle: false });
+    engine.drain();
+    const empty = engine.encodeSnapshot().length;
+    const tag = 'campaign=winter-sale-2026&channel=email';
+    const product = 'product-with-a-rather-long-id-0001';
+    for (let i = 0; i < 1_000; i++) {
+      engine.onClick({ ...makeClick(randomUUID(), at('09:59') + i, 1 + (i % 10), product), tag });
+    }
+    engine.drain();
+    const bytes = engine.encodeSnapshot();
+    // Per click its time, id kind, 16 bytes and tag number; per key its user, count and product
+    // number; the texts once. Written out each time, they would add 45 bytes a click.
+    const perClick = 8 + 1 + 16 + 4;
+    const perKey = 8 + 4 + 4;
+    const texts = 2 * 4 + tag.length + product.length;
+    expect(bytes.length - empty).toBe(1_000 * perClick + 10 * perKey + texts);
+    const restored = AttributionPartition.decode(bytes);
+    expect(restored.retainedClicks(3, product)).toEqual(engine.retainedClicks(3, product));
+    expect(restored.retainedClicks(3, product)[0]?.tag).toBe(tag);
   });
 
   it('still reads a version 2 delta, which held every pending checkout whole', () => {
