@@ -1,6 +1,8 @@
-// The (user, product) keys of the click store, as numbered key slots: the user id in a
-// Float64Array (any safe integer), the product id interned (a key holds its 4-byte number, each
-// distinct product id is kept once), and the first and last click slot of the key's list. An
+// The (user, product) keys of the click store, as numbered key slots: the user id (any safe
+// integer) in an Int32Array when it fits one, else beside it in a map; the product id interned
+// (a key holds its number, one byte while there are few products, see widening-uints.ts; each
+// distinct product id is kept once); and the first click slot of the key's list (whose `prev`
+// in the click store is the last). An
 // open-addressing index finds a key's slot without building a `${user}/${product}` string: one
 // retained click per key is the common shape, where a string and a Map entry per key would
 // outweigh the click itself.
@@ -10,12 +12,16 @@
 // evictions: a restored store lists them as the store it was taken from.
 import { InternTable } from './intern-table.ts';
 import { EMPTY as NONE, hashKey, SlotIdIndex } from './slot-id-index.ts';
+import { WideningUints } from './widening-uints.ts';
 
 /**
  * Slot arrays grow by this factor: at most 1/9 of a slab is unused (1.5x left up to a third),
  * and the copies, a memcpy each, add up to about 9 times the final size over a slab's growth.
  */
 export const GROWTH = 1.125;
+
+/** In `user`: the key's user id does not fit an int32 (or is this value): see `bigUsers`. */
+const BIG_USER = -0x80000000;
 
 export function grownInt32(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
   const b = new Int32Array(size).fill(NONE);
@@ -24,15 +30,14 @@ export function grownInt32(a: Int32Array, size: number): Int32Array<ArrayBuffer>
 }
 
 export class ClickKeys {
-  /** First and last click slot of each key's list (NONE for a free key slot). */
+  /** First click slot of each key's list (NONE for a free key slot). */
   first = new Int32Array(16).fill(NONE);
-  last = new Int32Array(16).fill(NONE);
-  private user = new Float64Array(16);
-  private product = new Int32Array(16);
+  /** The user id of each key, or BIG_USER for those held in `bigUsers`, by key slot. */
+  private user = new Int32Array(16);
+  private readonly bigUsers = new Map<number, number>();
+  private readonly product = new WideningUints(16);
   private readonly products = new InternTable();
-  private readonly index = new SlotIdIndex((k) =>
-    hashKey(this.user[k] as number, this.product[k] as number),
-  );
+  private readonly index = new SlotIdIndex((k) => hashKey(this.userOf(k), this.product.at(k)));
   private used = 0;
   private live = 0;
   /** After a compaction, what each old key number became (NONE: it was free); else undefined. */
@@ -48,11 +53,12 @@ export class ClickKeys {
   }
 
   userOf(k: number): number {
-    return this.user[k] as number;
+    const user = this.user[k] as number;
+    return user === BIG_USER ? (this.bigUsers.get(k) as number) : user;
   }
 
   productOf(k: number): string {
-    return this.products.text(this.product[k] as number);
+    return this.products.text(this.product.at(k));
   }
 
   /** The key slot of (user, product), or NONE. */
@@ -60,9 +66,16 @@ export class ClickKeys {
     const product = this.products.find(productId);
     if (product === undefined) return NONE;
     const index = this.index;
+    // A big user id is never in `user`: its keys hold BIG_USER there, and are compared in full.
+    const big = (userId | 0) !== userId || userId === BIG_USER;
     for (let i = index.start(hashKey(userId, product)); ; i = index.after(i)) {
       const k = index.at(i);
-      if (k === NONE || (this.user[k] === userId && this.product[k] === product)) return k;
+      if (k === NONE) return k;
+      if (this.product.at(k) !== product) continue;
+      if (
+        big ? this.user[k] === BIG_USER && this.bigUsers.get(k) === userId : this.user[k] === userId
+      )
+        return k;
     }
   }
 
@@ -80,10 +93,14 @@ export class ClickKeys {
     // -0 and 0 are one user (they were one `${user}` text before, and === holds).
     const user = userId === 0 ? 0 : userId;
     const product = this.products.use(productId);
-    this.user[k] = user;
-    this.product[k] = product;
+    if ((user | 0) === user && user !== BIG_USER) {
+      this.user[k] = user;
+    } else {
+      this.user[k] = BIG_USER;
+      this.bigUsers.set(k, user);
+    }
+    this.product.set(k, product);
     this.first[k] = NONE;
-    this.last[k] = NONE;
     this.index.insert(k, hashKey(user, product));
     this.live++;
     return k;
@@ -91,11 +108,11 @@ export class ClickKeys {
 
   /** Forgets a key whose clicks are all gone. */
   remove(k: number): void {
-    const product = this.product[k] as number;
-    this.index.remove(k, hashKey(this.user[k] as number, product));
+    const product = this.product.at(k);
+    this.index.remove(k, hashKey(this.userOf(k), product));
+    if (this.user[k] === BIG_USER) this.bigUsers.delete(k);
     this.products.release(product);
     this.first[k] = NONE;
-    this.last[k] = NONE;
     this.live--;
   }
 
@@ -107,7 +124,11 @@ export class ClickKeys {
 
   estimateBytes(): number {
     return (
-      this.first.length * (4 + 4 + 8 + 4) + this.index.byteLength + this.products.estimateBytes()
+      this.first.length * (4 + 4) +
+      this.bigUsers.size * 40 +
+      this.product.byteLength +
+      this.index.byteLength +
+      this.products.estimateBytes()
     );
   }
 
@@ -127,14 +148,16 @@ export class ClickKeys {
       renamed[k] = to;
       if (to !== k) {
         this.first[to] = this.first[k] as number;
-        this.last[to] = this.last[k] as number;
         this.user[to] = this.user[k] as number;
-        this.product[to] = this.product[k] as number;
+        if (this.user[k] === BIG_USER) {
+          this.bigUsers.set(to, this.bigUsers.get(k) as number);
+          this.bigUsers.delete(k);
+        }
+        this.product.move(k, to);
       }
       to++;
     }
     this.first.fill(NONE, to);
-    this.last.fill(NONE, to);
     this.used = to;
     this.index.rebuildAll(to);
     this.renamed = renamed;
@@ -142,12 +165,9 @@ export class ClickKeys {
 
   private grow(size: number): void {
     this.first = grownInt32(this.first, size);
-    this.last = grownInt32(this.last, size);
-    const user = new Float64Array(size);
+    const user = new Int32Array(size);
     user.set(this.user);
     this.user = user;
-    const product = new Int32Array(size);
-    product.set(this.product);
-    this.product = product;
+    this.product.grow(size);
   }
 }

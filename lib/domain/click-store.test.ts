@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareTimeThenId } from './byte-order.ts';
 import { ClickStore, type KeyClicks } from './click-store.ts';
+import { MAX_EVENT_TIME, MIN_EVENT_TIME } from './timestamp.ts';
 
 describe('ClickStore', () => {
   it('answers the earliest (time, id) click within [from, to] of a key', () => {
@@ -155,9 +156,36 @@ describe('ClickStore', () => {
       | { kind: 'query'; user: number; product: string; from: number; to: number }
       | { kind: 'has'; id: string }
       | { kind: 'restore' };
-    const user = fc.constantFrom(0, -0, 2 ** 40, -(2 ** 33) - 1, Number.MAX_SAFE_INTEGER);
+    // User ids on both sides of the int32 range, and its smallest value (which marks a big one).
+    const user = fc.constantFrom(
+      0,
+      -0,
+      7,
+      2 ** 31 - 1,
+      2 ** 31,
+      -(2 ** 31),
+      -(2 ** 31) - 1,
+      2 ** 40,
+      -(2 ** 33) - 1,
+      Number.MAX_SAFE_INTEGER,
+    );
     const product = fc.constantFrom('', 'ü');
-    const time = fc.integer({ min: 0, max: 15 });
+    // Times close together and 2^31 ms apart or more: offsets from the epoch that do not fit.
+    const time = fc.oneof(
+      { weight: 3, arbitrary: fc.integer({ min: 0, max: 15 }) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          -(2 ** 31),
+          -(2 ** 31) - 1,
+          2 ** 31 - 1,
+          2 ** 31,
+          2 ** 32 + 3,
+          MIN_EVENT_TIME,
+          MAX_EVENT_TIME,
+        ),
+      },
+    );
     const op: fc.Arbitrary<Op> = fc.oneof(
       {
         weight: 8,
@@ -257,6 +285,56 @@ describe('ClickStore', () => {
     );
   }, 60_000);
 
+  it('keeps times far from the others exactly, and moves its epoch when the stream moves on', () => {
+    const store = new ClickStore();
+    const day = 86_400_000;
+    const t0 = Date.UTC(2026, 2, 1);
+    // The first click is an odd one, decades before the rest: the epoch starts there.
+    expect(store.add(1, 'p', 'odd', Date.UTC(1999, 0, 1))).toBe('added');
+    for (let i = 0; i < 3_000; i++) store.add(2, 'p', `a${i}`, t0 + i);
+    expect(store.clicksOf(1, 'p')).toEqual([
+      { clickId: 'odd', time: Date.UTC(1999, 0, 1), tag: '' },
+    ]);
+    expect(store.clicksOf(2, 'p').map((c) => c.time)).toEqual(
+      Array.from({ length: 3_000 }, (_, i) => t0 + i),
+    );
+    // 40 days later (past an int32 of milliseconds from the first clicks), in reverse order,
+    // with ten of the old clicks still retained.
+    const t1 = t0 + 40 * day;
+    expect(store.evictBefore(t0 + 2_990)).toBe(2_991);
+    for (let i = 0; i < 3_000; i++) store.add(3, 'p', `b${i}`, t1 - i);
+    store.add(3, 'p', 'b-first', t1 - 3_600_000);
+    const b = store.clicksOf(3, 'p');
+    expect(b[0]).toEqual({ clickId: 'b-first', time: t1 - 3_600_000, tag: '' });
+    expect(b.slice(1).map((c) => c.time)).toEqual(
+      Array.from({ length: 3_000 }, (_, i) => t1 - 2_999 + i),
+    );
+    expect(store.earliestInWindow(3, 'p', t1 - 10, Infinity)?.time).toBe(t1 - 10);
+    // Far clicks cost a map entry each: the store moved its epoch to the new ones, and holds
+    // them about as cheaply as a store that never saw the others.
+    const near = new ClickStore();
+    for (let i = 0; i <= 3_010; i++) near.add(3, 'p', `b${i}`, t1 - i);
+    expect(store.estimateHeapBytes()).toBeLessThan(near.estimateHeapBytes() + 1_100 * 40);
+    expect(store.clicksOf(2, 'p').map((c) => c.time)).toEqual(
+      Array.from({ length: 10 }, (_, i) => t0 + 2_990 + i),
+    );
+    expect(store.evictBefore(t1 - 4)).toBe(10 + 1 + 2_995);
+    expect(store.clicksOf(3, 'p').map((c) => c.time)).toEqual([4, 3, 2, 1, 0].map((i) => t1 - i));
+  });
+
+  it('holds tags and products past one byte and two bytes of numbers', () => {
+    const store = new ClickStore();
+    const n = 70_000;
+    for (let i = 0; i < n; i++) store.add(i % 3, `product-${i}`, `c${i}`, 1_000 + i, `tag-${i}`);
+    for (const i of [0, 255, 256, 65_535, 65_536, n - 1]) {
+      expect(store.clicksOf(i % 3, `product-${i}`)).toEqual([
+        { clickId: `c${i}`, time: 1_000 + i, tag: `tag-${i}` },
+      ]);
+    }
+    expect(store.evictBefore(1_000 + n - 1)).toBe(n - 1);
+    expect(store.clicksOf((n - 1) % 3, `product-${n - 1}`)[0]?.tag).toBe(`tag-${n - 1}`);
+  });
+
   it('keeps its key order through many evictions and new keys (compaction)', () => {
     const store = new ClickStore();
     const live: number[] = [];
@@ -292,10 +370,12 @@ describe('ClickStore', () => {
 
   it.each([
     // [users, products, clicks, limit]: 20 clicks per key, then 4 per key, then 1 per key.
-    // Measured 46, 54 and 81 (UUID ids held as 16 bytes, keys as numbered slots).
-    [100, 100, 200_000, 64],
-    [100, 500, 200_000, 72],
-    [200_000, 1, 200_000, 100],
+    // Measured 47, 54 and 81 with UUID ids held as 16 bytes and keys as numbered slots; 39, 44
+    // and 62 with times as int32 offsets, user ids as int32, a byte per tag and per product
+    // while they are few, and no slot for a key's last click.
+    [100, 100, 200_000, 44],
+    [100, 500, 200_000, 50],
+    [200_000, 1, 200_000, 68],
   ])(
     'measures memory per retained click: %i users x %i products, %i UUID clicks',
     (users, products, n, limit) => {

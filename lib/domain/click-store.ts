@@ -2,7 +2,10 @@
 // deduplicated by click_id. Invariant: every retained click has time >= horizon. Memory is the
 // point: clicks live in typed-array slabs (time, id, list links, tag) with no object per click;
 // keys are numbered slots (click-keys.ts); ids are indexed by slot number (slot-id-index.ts);
-// eviction pops a heap of keys.
+// eviction pops a heap of keys. A time is held as an int32 of milliseconds from the store's
+// epoch (retained clicks span an hour or so; the odd far one goes to a map), a tag as a byte
+// while there are few (widening-uints.ts): a sparse store's click, one per key, takes 62 bytes
+// with its key (81 with 8-byte times, 4-byte tags, products and users and a key's last click).
 // A click id in canonical lowercase UUID form is kept as 16 bytes (uuid-words.ts), any other id
 // as its string, exactly as given. For such UUIDs the order of the words is the byte order of
 // the text; a comparison involving a string id compares texts. An id always takes the same form,
@@ -14,6 +17,7 @@ import { IndexedMinHeap } from './indexed-heap.ts';
 import { InternTable } from './intern-table.ts';
 import { hashString, hashWords, EMPTY as NONE, SlotIdIndex } from './slot-id-index.ts';
 import { compareUuidWords, uuidText, uuidWords } from './uuid-words.ts';
+import { WideningUints } from './widening-uints.ts';
 
 export interface RetainedClick {
   clickId: string;
@@ -55,18 +59,33 @@ export interface ClickVisitor {
 /** Bytes of a one-byte string in V8 (64-bit): a 16-byte header, characters rounded up to 8. */
 const stringBytes = (s: string) => (16 + s.length + 7) & ~7;
 
+/** In `times`: the click's time is in `farTimes` (24.8 days or more from the epoch). */
+const FAR = -0x80000000;
+/** Far clicks tolerated before the first rebase (see ClickStore.add). */
+const REBASE_MIN_FAR = 1024;
+
 export class ClickStore {
   // Click slots, indexed by slot: `next` doubles as the free-slot list. `words` holds 4 words a
   // slot (the UUID id) once a UUID id came; `texts` once another id came, and holds those ids,
   // with their hashes in `textHashes` (a probe compares hashes before texts that share long
   // prefixes). A stream of one kind of id pays for that kind only.
-  private times = new Float64Array(16);
+  /** Each click's time less `epoch`, or FAR when that does not fit: see `farTimes`. */
+  private times = new Int32Array(16);
+  private epoch = 0;
+  /** The times of the clicks whose `times` entry is FAR, by slot: odd clicks far off in time. */
+  private readonly farTimes = new Map<number, number>();
+  /** farTimes' size after the last rebase: the next waits until it has doubled (see add). */
+  private farAfterRebase = 0;
   private words = new Uint32Array(0);
   private texts: (string | undefined)[] | undefined;
   private textHashes = new Int32Array(0);
   private next = new Int32Array(16).fill(NONE);
+  /**
+   * The click before, in its key's list; for a key's first click, its last one (so a key needs
+   * no slot of its own for its last click: 4 bytes a key, and most keys hold one click).
+   */
   private prev = new Int32Array(16).fill(NONE);
-  private tagOf = new Uint32Array(16);
+  private readonly tagOf = new WideningUints(16);
   private slotsUsed = 0;
   private freeSlot = NONE;
   private clicks = 0;
@@ -79,8 +98,8 @@ export class ClickStore {
   private readonly keys = new ClickKeys();
 
   /** Keys by the time of their earliest click: eviction looks only at keys it will trim. */
-  private readonly byEarliest = new IndexedMinHeap(
-    (k) => this.times[this.keys.first[k] as number] as number,
+  private readonly byEarliest = new IndexedMinHeap((k) =>
+    this.timeAt(this.keys.first[k] as number),
   );
 
   private retainFrom = -Infinity;
@@ -111,18 +130,36 @@ export class ClickStore {
     const keys = this.keys;
     let k = keys.find(userId, productId);
     if (k === NONE) k = this.addKey(userId, productId);
+    // Far clicks are slow and cost a map entry each: once they are an eighth of the clicks and
+    // have doubled since the last try, try moving the epoch to them.
+    const far = this.farTimes.size;
+    if (
+      far >= 2 * this.farAfterRebase + REBASE_MIN_FAR &&
+      far * 8 >= this.clicks &&
+      this.isFar(time)
+    ) {
+      this.rebase(time);
+    }
     const s = this.allocSlot(hash, time, tag);
     // Walk back from the newest click: arrivals are nearly in time order, so this is short.
-    let p = keys.last[k] as number;
-    while (p !== NONE && this.compareSlots(p, s) > 0) p = this.prev[p] as number;
-    const after = p === NONE ? (keys.first[k] as number) : (this.next[p] as number);
-    this.next[s] = after;
-    this.prev[s] = p;
-    if (after === NONE) keys.last[k] = s;
-    else this.prev[after] = s;
+    // The first click's `prev` is the last click (see `prev`).
+    const first = keys.first[k] as number;
+    const last = first === NONE ? NONE : (this.prev[first] as number);
+    let p = last;
+    while (p !== NONE && this.compareSlots(p, s) > 0) {
+      p = p === first ? NONE : (this.prev[p] as number);
+    }
+    const after = p === NONE ? first : (this.next[p] as number);
+    const next = this.next;
+    const prev = this.prev;
+    next[s] = after;
+    if (after !== NONE) prev[after] = s;
     if (p !== NONE) {
-      this.next[p] = s;
+      next[p] = s;
+      prev[s] = p;
+      if (after === NONE) prev[first] = s; // a new last click
     } else {
+      prev[s] = after === NONE ? s : last;
       keys.first[k] = s; // a new earliest click
       if (this.byEarliest.has(k)) this.byEarliest.decreased(k);
       else this.byEarliest.push(k);
@@ -149,8 +186,8 @@ export class ClickStore {
     if (k === NONE) return undefined;
     // The skipped prefix is the clicks in [horizon, from): about the allowed lateness's worth.
     let s = this.keys.first[k] as number;
-    while (s !== NONE && (this.times[s] as number) < from) s = this.next[s] as number;
-    if (s === NONE || (this.times[s] as number) > to) return undefined;
+    while (s !== NONE && this.timeAt(s) < from) s = this.next[s] as number;
+    if (s === NONE || this.timeAt(s) > to) return undefined;
     return this.clickAt(s);
   }
 
@@ -171,8 +208,9 @@ export class ClickStore {
     let evicted = 0;
     for (let k = this.byEarliest.peek(); k !== undefined; k = this.byEarliest.peek()) {
       let s = keys.first[k] as number;
-      if (!((this.times[s] as number) < cutoff)) break;
-      while (s !== NONE && (this.times[s] as number) < cutoff) {
+      if (!(this.timeAt(s) < cutoff)) break;
+      const last = this.prev[s] as number;
+      while (s !== NONE && this.timeAt(s) < cutoff) {
         const n = this.next[s] as number;
         this.freeSlotAt(s);
         evicted++;
@@ -183,7 +221,7 @@ export class ClickStore {
         keys.remove(k);
       } else {
         keys.first[k] = s;
-        this.prev[s] = NONE;
+        this.prev[s] = last; // the new first click points back to the last one
         this.byEarliest.topIncreased();
       }
     }
@@ -192,7 +230,11 @@ export class ClickStore {
 
   /** Estimated bytes held (JS heap + typed arrays; V8 64-bit, no pointer compression). */
   estimateHeapBytes(): number {
-    const slotBytes = this.times.length * (8 + 4 + 4 + 4) + this.words.byteLength;
+    const slotBytes =
+      this.times.length * (4 + 4 + 4) +
+      this.farTimes.size * 40 +
+      this.tagOf.byteLength +
+      this.words.byteLength;
     const textIds = this.texts === undefined ? 0 : this.texts.length * 12 + this.textBytes;
     // The heap holds two Int32Arrays about as long as the key slots.
     const heapBytes = this.keys.first.length * 8;
@@ -215,9 +257,9 @@ export class ClickStore {
       const ids: string[] = [];
       const tags: string[] = [];
       for (let s = keys.first[k] as number; s !== NONE; s = this.next[s] as number) {
-        times.push(this.times[s] as number);
+        times.push(this.timeAt(s));
         ids.push(this.idOf(s));
-        tags.push(this.tags.text(this.tagOf[s] as number));
+        tags.push(this.tags.text(this.tagOf.at(s)));
       }
       visit({ userId: keys.userOf(k), productId: keys.productOf(k), times, ids, tags });
     }
@@ -237,8 +279,8 @@ export class ClickStore {
       for (let s = first; s !== NONE; s = this.next[s] as number) count++;
       visitor.key(keys.userOf(k), keys.productOf(k), count);
       for (let s = first; s !== NONE; s = this.next[s] as number) {
-        const tag = this.tags.text(this.tagOf[s] as number);
-        visitor.click(this.times[s] as number, this.texts?.[s], this.words, s * 4, tag);
+        const tag = this.tags.text(this.tagOf.at(s));
+        visitor.click(this.timeAt(s), this.texts?.[s], this.words, s * 4, tag);
       }
     }
   }
@@ -298,7 +340,7 @@ export class ClickStore {
     const endKey = () => {
       if (k === NONE) return;
       if (p === NONE) throw new Error('snapshot holds a key without clicks');
-      store.keys.last[k] = p;
+      store.prev[store.keys.first[k] as number] = p; // the first click points back to the last
       store.byEarliest.push(k);
     };
     fill({
@@ -337,8 +379,8 @@ export class ClickStore {
   private clickAt(s: number): RetainedClick {
     return {
       clickId: this.idOf(s),
-      time: this.times[s] as number,
-      tag: this.tags.text(this.tagOf[s] as number),
+      time: this.timeAt(s),
+      tag: this.tags.text(this.tagOf.at(s)),
     };
   }
 
@@ -381,10 +423,77 @@ export class ClickStore {
       : (this.textHashes[s] as number);
   }
 
+  /** The time of the click in slot `s`. */
+  private timeAt(s: number): number {
+    const offset = this.times[s] as number;
+    return offset !== FAR ? this.epoch + offset : (this.farTimes.get(s) as number);
+  }
+
+  /** Whether `time` is too far from the epoch for `times` (an empty store moves its epoch). */
+  private isFar(time: number): boolean {
+    const offset = time - this.epoch;
+    return ((offset | 0) !== offset || offset === FAR) && this.clicks > 0;
+  }
+
+  private setTime(s: number, time: number): void {
+    if (this.clicks === 0) this.epoch = time;
+    const offset = time - this.epoch;
+    if ((offset | 0) === offset && offset !== FAR) {
+      this.times[s] = offset;
+    } else {
+      this.times[s] = FAR;
+      this.farTimes.set(s, time);
+    }
+  }
+
+  /**
+   * Moves the epoch to `time` (a click's, far from the old one: the stream has moved on, or the
+   * first click was an odd one) and rewrites every retained click's offset, if fewer clicks are
+   * far from it than from the old epoch. Tried once the far clicks have doubled since the last
+   * try, so its O(n) is paid once per n far clicks at most.
+   */
+  private rebase(time: number): void {
+    const old: number[] = [];
+    const slots: number[] = [];
+    const keys = this.keys;
+    for (let k = 0; k < keys.slotsUsed; k++) {
+      for (let s = keys.first[k] as number; s !== NONE; s = this.next[s] as number) {
+        slots.push(s);
+        old.push(this.timeAt(s));
+      }
+    }
+    let farFromTime = 0;
+    for (const t of old) {
+      const offset = t - time;
+      if ((offset | 0) !== offset || offset === FAR) farFromTime++;
+    }
+    if (farFromTime >= this.farTimes.size) {
+      this.farAfterRebase = this.farTimes.size;
+      return;
+    }
+    this.farTimes.clear();
+    this.epoch = time;
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i] as number;
+      const offset = (old[i] as number) - time;
+      if ((offset | 0) === offset && offset !== FAR) {
+        this.times[s] = offset;
+      } else {
+        this.times[s] = FAR;
+        this.farTimes.set(s, old[i] as number);
+      }
+    }
+    this.farAfterRebase = this.farTimes.size;
+  }
+
   /** Orders two slots by (time, id), ids in byte order (compareTimeThenId). */
   private compareSlots(a: number, b: number): number {
-    const ta = this.times[a] as number;
-    const tb = this.times[b] as number;
+    let ta = this.times[a] as number;
+    let tb = this.times[b] as number;
+    if (ta === FAR || tb === FAR) {
+      ta = this.timeAt(a);
+      tb = this.timeAt(b);
+    }
     if (ta !== tb) return ta < tb ? -1 : 1;
     const texts = this.texts;
     if (texts === undefined || (texts[a] === undefined && texts[b] === undefined)) {
@@ -404,7 +513,7 @@ export class ClickStore {
       }
       s = this.slotsUsed++;
     }
-    this.times[s] = time;
+    this.setTime(s, time);
     const text = this.queryText;
     if (text === undefined) {
       if (this.words.length === 0) this.words = new Uint32Array(this.times.length * 4);
@@ -418,7 +527,7 @@ export class ClickStore {
       this.textHashes[s] = hash;
       this.textBytes += stringBytes(text);
     }
-    this.tagOf[s] = this.tags.use(tag);
+    this.tagOf.set(s, this.tags.use(tag));
     this.next[s] = NONE;
     this.clicks++;
     this.index.insert(s, hash);
@@ -428,14 +537,18 @@ export class ClickStore {
   /** Unindexes a slot and puts it on the free list; the caller unlinks it from its key. */
   private freeSlotAt(s: number): void {
     this.clicks--;
+    if (this.times[s] === FAR) {
+      this.farTimes.delete(s);
+      this.farAfterRebase = Math.min(this.farAfterRebase, this.farTimes.size);
+    }
     this.index.remove(s, this.hashOfSlot(s));
     const text = this.texts?.[s];
     if (text !== undefined) {
       this.textBytes -= stringBytes(text);
       this.texts![s] = undefined; // release the string
     }
-    this.tags.release(this.tagOf[s] as number);
-    this.tagOf[s] = 0;
+    this.tags.release(this.tagOf.at(s));
+    this.tagOf.set(s, 0);
     this.next[s] = this.freeSlot;
     this.prev[s] = NONE;
     this.freeSlot = s;
@@ -443,7 +556,7 @@ export class ClickStore {
 
   private growSlots(size: number): void {
     if (size <= this.times.length) return;
-    const times = new Float64Array(size);
+    const times = new Int32Array(size);
     times.set(this.times);
     this.times = times;
     if (this.words.length > 0) {
@@ -453,9 +566,7 @@ export class ClickStore {
     }
     this.next = grownInt32(this.next, size);
     this.prev = grownInt32(this.prev, size);
-    const tagOf = new Uint32Array(size);
-    tagOf.set(this.tagOf);
-    this.tagOf = tagOf;
+    this.tagOf.grow(size);
     if (this.texts !== undefined) {
       const texts = new Array<string | undefined>(size).fill(undefined);
       for (let i = 0; i < this.texts.length; i++) texts[i] = this.texts[i];
