@@ -47,6 +47,19 @@ export class ClickKeys {
     return this.live;
   }
 
+  /** Makes this (new, empty) a copy of `other` (the two change independently afterwards). */
+  copyFrom(other: ClickKeys): void {
+    this.first = other.first.slice();
+    this.user = other.user.slice();
+    for (const [k, user] of other.bigUsers) this.bigUsers.set(k, user);
+    this.product.copyFrom(other.product);
+    this.products.copyFrom(other.products);
+    this.index.copyFrom(other.index);
+    this.used = other.used;
+    this.live = other.live;
+    this.renamed = other.renamed?.slice();
+  }
+
   /** Key slots ever used: live ones are those below this with a first click. */
   get slotsUsed(): number {
     return this.used;

@@ -6,6 +6,9 @@ import { compareTimeThenId } from './byte-order.ts';
 import { ClickStore, type KeyClicks } from './click-store.ts';
 import { MAX_EVENT_TIME, MIN_EVENT_TIME } from './timestamp.ts';
 
+/** A canonical UUID made from `i` (held as 16 bytes by the store). */
+const randomUuid = (i: number) => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+
 describe('ClickStore', () => {
   it('answers the earliest (time, id) click within [from, to] of a key', () => {
     const store = new ClickStore();
@@ -320,6 +323,36 @@ describe('ClickStore', () => {
     );
     expect(store.evictBefore(t1 - 4)).toBe(10 + 1 + 2_995);
     expect(store.clicksOf(3, 'p').map((c) => c.time)).toEqual([4, 3, 2, 1, 0].map((i) => t1 - i));
+  });
+
+  it('clones into a store that answers the same and changes apart from the original', () => {
+    const store = new ClickStore();
+    const t0 = Date.UTC(2026, 2, 1);
+    for (let i = 0; i < 2_000; i++) {
+      store.add(i % 7, `p${i % 13}`, i % 2 ? `k${i}` : randomUuid(i), t0 + (i % 500), `t${i % 3}`);
+    }
+    store.add(2 ** 40, 'p0', 'big-user', t0 + 5);
+    store.add(1, 'p0', 'far', Date.UTC(1999, 0, 1));
+    const listing = (s: ClickStore) => {
+      const keys: KeyClicks[] = [];
+      s.forEachKey((k) => keys.push({ ...k, times: Array.from(k.times) }));
+      return keys;
+    };
+    const before = listing(store);
+    const clone = store.clone();
+    expect(listing(clone)).toEqual(before);
+    // The original moves on: evictions free slots and keys, new clicks take them.
+    store.evictBefore(t0 + 250);
+    for (let i = 0; i < 500; i++) store.add(99, 'new', `n${i}`, t0 + 1_000 + i, 'fresh');
+    expect(listing(clone)).toEqual(before);
+    expect(clone.clickCount).toBe(2_002);
+    // And the clone on its own: it deduplicates and evicts by its own state.
+    expect(clone.add(0, 'p0', 'k1', t0)).toBe('duplicate');
+    expect(clone.add(0, 'p0', 'n1', t0 + 1)).toBe('added');
+    expect(clone.evictBefore(t0 + 1)).toBe(1 + 4); // 'far' and the four at t0; 'n1' stays
+    expect(store.has('n1')).toBe(true);
+    expect(clone.has('n1')).toBe(true);
+    expect(store.has('k1')).toBe(false);
   });
 
   it('holds tags and products past one byte and two bytes of numbers', () => {

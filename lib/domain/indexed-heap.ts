@@ -15,6 +15,13 @@ export class IndexedMinHeap {
     return this.count;
   }
 
+  /** Makes this a copy of `other`; its items' priorities are read through this heap's callback. */
+  copyFrom(other: IndexedMinHeap): void {
+    this.heap = other.heap.slice();
+    this.position = other.position.slice();
+    this.count = other.count;
+  }
+
   /** The item with the smallest priority; undefined when empty. */
   peek(): number | undefined {
     return this.count === 0 ? undefined : (this.heap[0] as number);

@@ -37,6 +37,20 @@ export class InternTable {
     this.free.push(n);
   }
 
+  /** Makes this (a new table) a copy of `other` (the two change independently afterwards). */
+  copyFrom(other: InternTable): void {
+    this.numberOf.clear();
+    for (const [text, n] of other.numberOf) this.numberOf.set(text, n);
+    // Element by element: a spread of a large table would overflow the call's arguments.
+    this.texts.length = 0;
+    for (const text of other.texts) this.texts.push(text);
+    this.uses.length = 0;
+    for (const uses of other.uses) this.uses.push(uses);
+    this.free.length = 0;
+    for (const n of other.free) this.free.push(n);
+    this.chars = other.chars;
+  }
+
   /** The number of `text` if something uses it (no use counted). */
   find(text: string): number | undefined {
     return this.numberOf.get(text);

@@ -24,6 +24,7 @@ import {
   decodePartitionSnapshots,
   encodePartitionDelta,
   encodePartitionState,
+  encodePartitionStateInSteps,
 } from './snapshot-codec.ts';
 import { StateJournal } from './state-journal.ts';
 import { WatermarkTracker, type WatermarkMarker } from './watermark.ts';
@@ -212,19 +213,39 @@ export class AttributionPartition {
    * it. The journal starts again from here: deltas after this base hold only later changes.
    */
   encodeSnapshot(): Buffer {
+    this.startBase();
+    return encodePartitionState(this.state(this.store, [...this.pending.values()]));
+  }
+
+  /**
+   * The base of this instant, to encode a part at a time (encodePartitionStateInSteps) while
+   * this partition goes on: it encodes a copy of the state, taken now (a memcpy of the click
+   * slabs and a shallow copy of each pending checkout, which later clicks re-attribute in place).
+   * The journal starts again from here, as with encodeSnapshot.
+   */
+  captureBase(): Generator<void, Buffer, void> {
+    this.startBase();
+    const pending = Array.from(this.pending.values(), (p) => ({ ...p }));
+    return encodePartitionStateInSteps(this.state(this.store.clone(), pending));
+  }
+
+  private startBase(): void {
     if (this.outbox.length > 0) throw new Error('drain() the partition before encoding a snapshot');
     this.journal.clear();
-    return encodePartitionState({
+  }
+
+  private state(store: ClickStore, pending: PendingCheckout[]): PartitionState {
+    return {
       allowedLatenessMs: this.tracker.latenessMs,
       checkoutIdRetentionMs: this.retentionMs,
       watermark: this.tracker.watermark,
       sources: this.tracker.sourceStates(),
-      store: this.store,
-      pending: [...this.pending.values()],
+      store,
+      pending,
       finalizedIds: this.finalizedIds.slice(this.finalizedHead),
       finalizedAt: this.finalizedAt.slice(this.finalizedHead),
-      counters: this.totals,
-    });
+      counters: { ...this.totals },
+    };
   }
 
   /** Bytes of changes since the last snapshot: what a delta would carry of the clicks and ids. */

@@ -58,6 +58,12 @@ export class SlotIdIndex {
     return this.table.byteLength;
   }
 
+  /** Makes this a copy of `other`; its slots hash as the owner of this index says. */
+  copyFrom(other: SlotIdIndex): void {
+    this.table = other.table.slice();
+    this.count = other.count;
+  }
+
   /** Where the probe for `hash` starts; then `at(i)` until EMPTY or a match, `after(i)`. */
   start(hash: number): number {
     return Math.floor(((hash >>> 0) * this.table.length) / 4294967296);

@@ -37,6 +37,12 @@ export class WideningUints {
     this.slab[to] = this.slab[from] as number;
   }
 
+  /** Makes this a copy of `other` (the two change independently afterwards). */
+  copyFrom(other: WideningUints): void {
+    this.slab = other.slab.slice();
+    this.limit = other.limit;
+  }
+
   /** Room for `size` entries, the new ones 0. */
   grow(size: number): void {
     if (size <= this.slab.length) return;

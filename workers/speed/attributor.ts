@@ -24,7 +24,12 @@ import type { TopicNames } from '../../lib/kafka/topics.ts';
 import type { DependencyHealth } from './dependency-health.ts';
 import { decodeInternal } from './internal-wire.ts';
 import type { SpeedMetrics } from './metrics.ts';
-import { PartitionRuntime, expectedSources, type CapturedSnapshot } from './partition-runtime.ts';
+import {
+  PartitionRuntime,
+  encodeCaptured,
+  expectedSources,
+  type CapturedSnapshot,
+} from './partition-runtime.ts';
 import { ProvisionalHold, type PartitionProgress } from './provisional-hold.ts';
 import { SinkWriter, pendingRowKey, type PendingRows } from './sink-writer.ts';
 import { loadSnapshot, saveSnapshots } from './snapshots.ts';
@@ -551,8 +556,10 @@ export class Attributor {
     encodeSeconds: number,
   ): Promise<void> {
     if (captured.length === 0) return;
-    const snapshots = captured.map((c) => c.captured.snapshot);
     const started = performance.now();
+    // A base is encoded here, from the copy taken at capture, between the rows of later flushes.
+    for (const c of captured) await encodeCaptured(c.captured);
+    const snapshots = captured.map((c) => c.captured.snapshot);
     await this.retryPostgres('snapshot write', () =>
       saveSnapshots(this.o.pool, this.o.groupId, snapshots),
     );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expectedSources, PartitionRuntime } from './partition-runtime.ts';
+import { makeCheckout } from '../../test/domain/engine-fixtures.ts';
+import { encodeCaptured, expectedSources, PartitionRuntime } from './partition-runtime.ts';
 
 const marker = (source: string, readToEnd: boolean, idle = false) => ({
   source,
@@ -92,7 +93,7 @@ describe('PartitionRuntime.captureSnapshot', () => {
   });
   const meta = { source: 'clicks/0', producedAt: 0 };
 
-  it('takes a base only when allowed: otherwise a delta past a full chain, or nothing', () => {
+  it('takes a base only when allowed: otherwise a delta past a full chain, or nothing', async () => {
     const runtime = PartitionRuntime.fresh(0, expectedSources(1), 15_000);
     runtime.onClick(click(0), meta);
     runtime.drain();
@@ -100,6 +101,7 @@ describe('PartitionRuntime.captureSnapshot', () => {
     expect(runtime.captureSnapshot(false)).toBeNull();
     const base = runtime.captureSnapshot(true)!;
     expect(base.snapshot.kind).toBe('base');
+    await encodeCaptured(base);
     runtime.snapshotStored(base);
     // Changes larger than the base: the chain is full and wants a new base.
     for (let i = 1; i < 50; i++) runtime.onClick(click(i), meta);
@@ -110,5 +112,48 @@ describe('PartitionRuntime.captureSnapshot', () => {
     runtime.onClick(click(50), meta);
     runtime.drain();
     expect(runtime.captureSnapshot(true)!.snapshot.kind).toBe('base');
+  });
+});
+
+describe('encodeCaptured', () => {
+  const meta = { source: 'clicks/0', producedAt: 0 };
+  const t0 = Date.UTC(2026, 0, 1);
+  const click = (i: number, productId = `p-${i % 700}`) => ({
+    clickId: `k-${i}`,
+    userId: 1 + (i % 3),
+    productId,
+    time: t0 + i,
+    tag: i % 2 ? 'email' : '',
+  });
+  const checkout = { ...makeCheckout('c-1', t0 + 10_000, 2, 'p-late') };
+
+  it('encodes the base of the capture instant, while the partition goes on', async () => {
+    const runtime = PartitionRuntime.fresh(0, expectedSources(1), 15_000);
+    const twin = PartitionRuntime.fresh(0, expectedSources(1), 15_000);
+    for (const r of [runtime, twin]) {
+      for (let i = 0; i < 5_000; i++) r.onClick(click(i), meta);
+      r.onClick({ ...click(8_888, 'p-late'), userId: 2, time: t0 + 8_000 }, meta);
+      r.onCheckout(checkout, { source: 'checkouts/0', producedAt: 0 }, 'ann');
+      r.drain();
+    }
+    const expected = twin.captureSnapshot(true)!;
+    await encodeCaptured(expected);
+    const base = runtime.captureSnapshot(true)!;
+    base.encoding!.next(); // the first keys
+    // Meanwhile the partition takes clicks, among them one that re-attributes the pending
+    // checkout in place.
+    for (let i = 5_000; i < 6_000; i++) runtime.onClick(click(i), meta);
+    runtime.onClick({ ...click(9_999, 'p-late'), userId: 2, time: t0 + 7_000 }, meta);
+    // Then the watermark passes the checkout's window: it is final, and every click evicted.
+    for (const source of ['clicks/0', 'checkouts/0']) {
+      runtime.onMarker({ source, maxEventTime: t0 + 3_700_000, idle: false, readToEnd: true });
+    }
+    runtime.drain();
+    await encodeCaptured(base);
+    expect(runtime.stats()).toMatchObject({ clicks: 0, pendingCheckouts: 0 });
+    expect(base.snapshot.state.byteLength).toBeGreaterThan(50_000);
+    expect(Buffer.from(base.snapshot.state).equals(Buffer.from(expected.snapshot.state))).toBe(
+      true,
+    );
   });
 });

@@ -7,6 +7,7 @@ import { AttributionPartition, type PartitionStats } from '../../lib/domain/part
 import type { InternalMeta, Marker, RoutedClick } from './internal-wire.ts';
 import type { CheckoutRow as DomainCheckoutRow } from '../../lib/domain/partition-types.ts';
 import type { CheckoutRow } from './sink.ts';
+import { runInSlices } from './in-slices.ts';
 import type { PartitionSnapshot } from './snapshots.ts';
 
 /** Every partition of both source topics: the sources whose markers make the watermark. */
@@ -59,9 +60,22 @@ const MAX_DELTAS_PER_CHAIN = 120;
 
 /** A snapshot captured and not yet stored (see PartitionRuntime.captureSnapshot). */
 export interface CapturedSnapshot {
+  /** A base's state is empty until `encodeCaptured` has encoded it. */
   snapshot: PartitionSnapshot;
   /** Journal mark of a delta, to confirm once stored. */
   mark: number;
+  /** A base's encoding, from a copy of the state taken at capture: see encodeCaptured. */
+  encoding?: Generator<void, Buffer, void>;
+}
+
+/**
+ * Encodes a captured base, a few milliseconds at a time (the partition goes on meanwhile: the
+ * encoding reads a copy). A delta is encoded at capture already (its journal is small).
+ */
+export async function encodeCaptured(captured: CapturedSnapshot): Promise<void> {
+  if (!captured.encoding) return;
+  captured.snapshot.state = await runInSlices(captured.encoding);
+  captured.encoding = undefined;
 }
 
 export class PartitionRuntime {
@@ -165,7 +179,8 @@ export class PartitionRuntime {
 
   /**
    * Captures this instant's snapshot: a delta (the changes since the last stored snapshot) while
-   * the chain is short and its deltas are smaller than its base, else a new base. Drain first.
+   * the chain is short and its deltas are smaller than its base, else a new base, whose bytes
+   * encodeCaptured makes before it is stored. Drain first.
    * When `baseAllowed` is false (another partition of the worker takes its base in this round)
    * the chain grows past its base by one more delta, or, if it cannot (none, or at its length
    * limit), nothing is captured this round (null): the stored snapshot stands a while longer.
@@ -189,8 +204,9 @@ export class PartitionRuntime {
     }
     const chain = randomUUID();
     return {
-      snapshot: { ...common, kind: 'base', chain, seq: 0, state: this.engine.encodeSnapshot() },
+      snapshot: { ...common, kind: 'base', chain, seq: 0, state: new Uint8Array(0) },
       mark: 0,
+      encoding: this.engine.captureBase(),
     };
   }
 
