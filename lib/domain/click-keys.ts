@@ -20,8 +20,19 @@ import { WideningUints } from './widening-uints.ts';
  */
 export const GROWTH = 1.125;
 
-/** In `user`: the key's user id does not fit an int32 (or is this value): see `bigUsers`. */
-const BIG_USER = -0x80000000;
+/**
+ * The int32 that marks, in a slab of int32s, a value held elsewhere (in a map beside the slab):
+ * the key's user id in ClickKeys, the click's time in ClickStore.
+ */
+export const ESCAPED = -0x80000000;
+
+/** Whether `value` can sit in an int32 slab as itself: a whole int32 other than ESCAPED. */
+export function fitsInt32(value: number): boolean {
+  return (value | 0) === value && value !== ESCAPED;
+}
+
+/** In `user`: the key's user id is in `bigUsers`. */
+const BIG_USER = ESCAPED;
 
 export function grownInt32(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
   const b = new Int32Array(size).fill(NONE);
@@ -80,7 +91,7 @@ export class ClickKeys {
     if (product === undefined) return NONE;
     const index = this.index;
     // A big user id is never in `user`: its keys hold BIG_USER there, and are compared in full.
-    const big = (userId | 0) !== userId || userId === BIG_USER;
+    const big = !fitsInt32(userId);
     for (let i = index.start(hashKey(userId, product)); ; i = index.after(i)) {
       const k = index.at(i);
       if (k === NONE) return k;
@@ -106,7 +117,7 @@ export class ClickKeys {
     // -0 and 0 are one user (they were one `${user}` text before, and === holds).
     const user = userId === 0 ? 0 : userId;
     const product = this.products.use(productId);
-    if ((user | 0) === user && user !== BIG_USER) {
+    if (fitsInt32(user)) {
       this.user[k] = user;
     } else {
       this.user[k] = BIG_USER;

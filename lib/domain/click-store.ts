@@ -12,7 +12,7 @@
 // so a lookup hashes the form the store would keep.
 // Each click carries an opaque tag (its channel and campaign, click-origin.ts), interned.
 import { compareBytes } from './byte-order.ts';
-import { ClickKeys, GROWTH, grownInt32 } from './click-keys.ts';
+import { ClickKeys, ESCAPED, fitsInt32, GROWTH, grownInt32 } from './click-keys.ts';
 import { IndexedMinHeap } from './indexed-heap.ts';
 import { InternTable } from './intern-table.ts';
 import { hashString, hashWords, EMPTY as NONE, SlotIdIndex } from './slot-id-index.ts';
@@ -60,7 +60,7 @@ export interface ClickVisitor {
 const stringBytes = (s: string) => (16 + s.length + 7) & ~7;
 
 /** In `times`: the click's time is in `farTimes` (24.8 days or more from the epoch). */
-const FAR = -0x80000000;
+const FAR = ESCAPED;
 /** Far clicks tolerated before the first rebase (see ClickStore.add). */
 const REBASE_MIN_FAR = 1024;
 
@@ -466,14 +466,18 @@ export class ClickStore {
 
   /** Whether `time` is too far from the epoch for `times` (an empty store moves its epoch). */
   private isFar(time: number): boolean {
-    const offset = time - this.epoch;
-    return ((offset | 0) !== offset || offset === FAR) && this.clicks > 0;
+    return !fitsInt32(time - this.epoch) && this.clicks > 0;
   }
 
   private setTime(s: number, time: number): void {
     if (this.clicks === 0) this.epoch = time;
+    this.storeTime(s, time);
+  }
+
+  /** Holds `time` in slot `s`, as an offset from the epoch or, too far from it, in farTimes. */
+  private storeTime(s: number, time: number): void {
     const offset = time - this.epoch;
-    if ((offset | 0) === offset && offset !== FAR) {
+    if (fitsInt32(offset)) {
       this.times[s] = offset;
     } else {
       this.times[s] = FAR;
@@ -498,26 +502,14 @@ export class ClickStore {
       }
     }
     let farFromTime = 0;
-    for (const t of old) {
-      const offset = t - time;
-      if ((offset | 0) !== offset || offset === FAR) farFromTime++;
-    }
+    for (const t of old) if (!fitsInt32(t - time)) farFromTime++;
     if (farFromTime >= this.farTimes.size) {
       this.farAfterRebase = this.farTimes.size;
       return;
     }
     this.farTimes.clear();
     this.epoch = time;
-    for (let i = 0; i < slots.length; i++) {
-      const s = slots[i] as number;
-      const offset = (old[i] as number) - time;
-      if ((offset | 0) === offset && offset !== FAR) {
-        this.times[s] = offset;
-      } else {
-        this.times[s] = FAR;
-        this.farTimes.set(s, old[i] as number);
-      }
-    }
+    for (let i = 0; i < slots.length; i++) this.storeTime(slots[i] as number, old[i] as number);
     this.farAfterRebase = this.farTimes.size;
   }
 

@@ -45,10 +45,7 @@ export class WideningUints {
 
   /** Room for `size` entries, the new ones 0. */
   grow(size: number): void {
-    if (size <= this.slab.length) return;
-    const slab = this.make(size, this.slab.BYTES_PER_ELEMENT);
-    slab.set(this.slab);
-    this.slab = slab;
+    if (size > this.slab.length) this.resize(size, this.slab.BYTES_PER_ELEMENT);
   }
 
   private widen(value: number): void {
@@ -56,17 +53,19 @@ export class WideningUints {
       throw new RangeError(`${value} is not a number WideningUints holds`);
     }
     const bytes = value > 0xffff ? 4 : 2;
-    const slab = this.make(this.slab.length, bytes);
-    slab.set(this.slab);
-    this.slab = slab;
+    this.resize(this.slab.length, bytes);
     this.limit = bytes === 2 ? 0xffff : 0xffffffff;
   }
 
-  private make(size: number, bytes: number): Slab {
-    return bytes === 1
-      ? new Uint8Array(size)
-      : bytes === 2
-        ? new Uint16Array(size)
-        : new Uint32Array(size);
+  /** Moves the entries to a slab of `size` entries of `bytes` bytes each. */
+  private resize(size: number, bytes: number): void {
+    const slab =
+      bytes === 1
+        ? new Uint8Array(size)
+        : bytes === 2
+          ? new Uint16Array(size)
+          : new Uint32Array(size);
+    slab.set(this.slab);
+    this.slab = slab;
   }
 }
