@@ -54,6 +54,13 @@ export interface RepartitionerOptions {
 
 const exitProcess = () => process.exit(1);
 
+/**
+ * Source partitions whose batches are handled at once (at most one batch per partition at a time,
+ * kafkajs' guarantee): more than a worker is assigned in any deployment we know of, so every batch
+ * of a fetch joins the same request to the internal topics.
+ */
+const CONCURRENT_PARTITIONS = 64;
+
 export class Repartitioner {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
@@ -167,6 +174,8 @@ export class Repartitioner {
     });
     await this.consumer.run({
       eachBatchAutoResolve: false,
+      // The batches of one fetch at once, their sends joined into one request (sendTogether).
+      partitionsConsumedConcurrently: CONCURRENT_PARTITIONS,
       eachBatch: async (payload) => {
         try {
           this.rejoin.check();
@@ -314,7 +323,11 @@ export class Repartitioner {
       );
       for (const d of dead) this.o.metrics.deadLetters.inc({ topic, reason: d.kind });
     }
-    await this.internal.send(target, out, this.retrying('kafka', 'internal produce', heartbeat));
+    await this.internal.sendTogether(
+      target,
+      out,
+      this.retrying('kafka', 'internal produce', heartbeat),
+    );
     resolveOffset(batch.lastOffset());
     await commitOffsetsIfNecessary();
     await heartbeat();
