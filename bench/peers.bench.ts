@@ -5,9 +5,10 @@
 // job (what it loses); our lake export; Spark Structured Streaming availableNow into Delta.
 // Installs the peers on first use (bench/peers/install.ts). Prints a table with ratios and writes
 // bench/results/peers.json. Options: --events=N per shape, --shapes=uniform,skewed,
-// --only=ours,flink-exact,flink-original,lake-export,spark-delta,kafkajs-read,java-read (the last
-// two are not peers: the time kafkajs and Kafka's Java client take only to read the backlog here,
-// floors under ours and under any JVM consumer's).
+// --only=ours,flink-exact,flink-original,lake-export,spark-delta,kafkajs-read,kafkajs-relay,java-read
+// (the last three are not peers: the time kafkajs and Kafka's Java client take only to read the
+// backlog here, and kafkajs to move it through the speed layer's two hops: floors under ours and
+// under any JVM consumer's).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,7 @@ import {
   runFlink,
   runJavaRead,
   runKafkajsRead,
+  runKafkajsRelay,
   runLakeExport,
   runOurs,
   runSpark,
@@ -43,6 +45,7 @@ const ALL: ContenderName[] = [
   'lake-export',
   'spark-delta',
   'kafkajs-read',
+  'kafkajs-relay',
   'java-read',
 ];
 const ONLY = new Set((args.get('only') ?? ALL.join(',')).split(',') as ContenderName[]);
@@ -90,6 +93,7 @@ async function runShape(shape: Shape): Promise<ShapeResult> {
         if (name === 'lake-export') contenders.push(await runLakeExport(ctx));
         if (name === 'spark-delta') contenders.push(await runSpark(ctx, spark!));
         if (name === 'kafkajs-read') contenders.push(await runKafkajsRead(ctx));
+        if (name === 'kafkajs-relay') contenders.push(await runKafkajsRelay(ctx));
         if (name === 'java-read') contenders.push(await runJavaRead(ctx, kafkaTools!));
       } catch (error) {
         log(`${shape}: ${name} failed: ${error instanceof Error ? error.message : String(error)}`);

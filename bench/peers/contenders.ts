@@ -28,6 +28,7 @@ export type ContenderName =
   | 'lake-export'
   | 'spark-delta'
   | 'kafkajs-read'
+  | 'kafkajs-relay'
   | 'java-read';
 
 export interface RowCheck {
@@ -362,6 +363,56 @@ export async function runKafkajsRead(ctx: RunContext): Promise<ContenderResult> 
   const services = serviceCpuSince(before);
   const read = (jsonLine(m) as { read: number }).read;
   return result('kafkajs-read', ctx, usage.seconds, usage, services, null, { messagesRead: read });
+}
+
+/**
+ * The floor under our speed layer's design with kafkajs (kafkajs-relay-run.ts): every event read
+ * from the source topics, framed, produced to an internal topic and read back, nothing else. Our
+ * workers do these two hops for every event (repartitioning by user) before any attribution.
+ * Not a peer: the least time and CPU any kafkajs implementation of this design needs here.
+ */
+export async function runKafkajsRelay(ctx: RunContext): Promise<ContenderResult> {
+  const { env, backlog } = ctx;
+  const internal = `${env.topics.clicks}-relay`;
+  const admin = env.kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: [
+        {
+          topic: internal,
+          numPartitions: 6,
+          configEntries: [{ name: 'max.message.bytes', value: String(8 * 1024 * 1024) }],
+        },
+      ],
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  const before = serviceCpu();
+  const m = runMeasured(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'bench/peers/kafkajs-relay-run.ts',
+      env.config.KAFKA_BROKERS,
+      env.topics.clicks,
+      env.topics.checkouts,
+      internal,
+      `${env.groupPrefix}-kafkajs-relay`,
+      String(backlog.messages.length),
+    ],
+    {},
+  );
+  const usage = await finish(m, 'the kafkajs relay');
+  const services = serviceCpuSince(before);
+  const line = jsonLine(m) as { read: number; seconds: number };
+  return result('kafkajs-relay', ctx, usage.seconds, usage, services, null, {
+    messagesRead: line.read,
+    note: `${Math.round(line.read / line.seconds).toLocaleString('en')} events/s from its first read to the last value relayed (process start excluded)`,
+  });
 }
 
 /**

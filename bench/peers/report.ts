@@ -9,6 +9,7 @@ const LABEL: Record<ContenderName, string> = {
   'lake-export': 'our lake export',
   'spark-delta': 'Spark availableNow → Delta',
   'kafkajs-read': 'kafkajs: read both topics, nothing else',
+  'kafkajs-relay': 'kafkajs: both hops (read, frame, produce, read back)',
   'java-read': 'Kafka Java client: read both topics (perf test)',
 };
 
@@ -20,6 +21,7 @@ const BASELINE: Record<ContenderName, ContenderName> = {
   'lake-export': 'lake-export',
   'spark-delta': 'lake-export',
   'kafkajs-read': 'ours',
+  'kafkajs-relay': 'ours',
   'java-read': 'ours',
 };
 
