@@ -51,7 +51,6 @@ describe('a live checkout', () => {
       await produceKeyless(env.kafka, live(id, sentAt));
       await waitForSink(env.pool, (rows) => rows.get(id)?.click_id === `click-${id}`, 30_000);
       latencies.push(Date.now() - sentAt);
-      console.log('LAT', Date.now() - sentAt);
     }
     // The waits poll every 200 ms; each is one produce, two hops and one upsert.
     for (const ms of latencies) expect(ms).toBeLessThan(2_500);
