@@ -74,6 +74,12 @@ const STOP_FLUSH_GRACE_MS = 10_000;
 const DEFAULT_MAX_PENDING_ROWS = 200_000;
 /** The least time between the starts of two flushes that rows asked for (flushSoon). */
 const FLUSH_SPACING_MS = 10;
+/**
+ * Pending rows from which a due flush starts at once rather than at the end of the turn: a
+ * backlog's fetch holds many large batches, and writing the first ones' rows while the next are
+ * handled keeps PostgreSQL busy beside the worker (a live fetch yields a few hundred rows).
+ */
+const FLUSH_AT_ONCE_ROWS = 2_000;
 
 /** See provisional-hold.ts: how far ahead of its partition's slowest source a checkout is held, */
 const PROVISIONAL_HOLD_LEAD_MS = 30_000;
@@ -439,7 +445,8 @@ export class Attributor {
     // Not at once: the other batches of this fetch are handled in this same turn, and one flush
     // takes all their rows (started with the first batch's rows, it held the others back for a
     // round trip and the spacing: half of a provisional row's median latency at 10k events/s).
-    if (wait <= 0) this.flushAtTurnEnd ??= setImmediate(() => this.scheduleFlush());
+    if (wait <= 0 && this.pendingRows.size >= FLUSH_AT_ONCE_ROWS) this.scheduleFlush();
+    else if (wait <= 0) this.flushAtTurnEnd ??= setImmediate(() => this.scheduleFlush());
     else this.flushSpacingTimer ??= setTimeout(() => this.scheduleFlush(), wait);
   }
 

@@ -24,6 +24,12 @@ import type { Retrying } from './dead-letters.ts';
 const BATCH_FILL = 0.9;
 /** Far below the broker's socket.request.max.bytes (100 MiB by default). */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+/**
+ * Queued bytes from which sendTogether sends at once instead of at the end of the turn: a
+ * backlog's batches (megabytes each) gain nothing from waiting for each other, and sending the
+ * first while the next are parsed keeps the broker busy beside the worker.
+ */
+const SEND_AT_ONCE_BYTES = 1024 * 1024;
 
 export interface InternalMessage {
   partition: number;
@@ -41,8 +47,10 @@ interface QueuedSend {
 
 export class InternalProducer {
   private limits = new Map<string, number>();
-  /** Sends waiting for the end of this turn of the event loop (sendTogether). */
+  /** Sends waiting for the end of this turn of the event loop (sendTogether), and their bytes. */
   private queued: QueuedSend[] = [];
+  private queuedBytes = 0;
+  private turnEnd: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly producer: Producer,
@@ -77,14 +85,19 @@ export class InternalProducer {
    */
   sendTogether(topic: string, messages: InternalMessage[], retrying: Retrying): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.queued.length === 0) setImmediate(() => void this.flushTogether());
+      if (this.queued.length === 0) this.turnEnd = setImmediate(() => void this.flushTogether());
       this.queued.push({ topic, messages, retrying, resolve, reject });
+      for (const m of messages) this.queuedBytes += m.value.length;
+      if (this.queuedBytes >= SEND_AT_ONCE_BYTES) void this.flushTogether();
     });
   }
 
   private async flushTogether(): Promise<void> {
     const sends = this.queued;
+    if (sends.length === 0) return;
+    clearImmediate(this.turnEnd);
     this.queued = [];
+    this.queuedBytes = 0;
     const byTopic = new Map<string, InternalMessage[]>();
     for (const s of sends) {
       const list = byTopic.get(s.topic);
