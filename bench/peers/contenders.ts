@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { projectRoot } from '../../lib/config.ts';
+import { ensureTopics } from '../../lib/kafka/topics.ts';
 import type { SpeedTestEnv } from '../../test/speed/test-harness.ts';
 import type { Backlog } from './backlog.ts';
 import type { PeerRuntime } from './install.ts';
@@ -374,22 +375,9 @@ export async function runKafkajsRead(ctx: RunContext): Promise<ContenderResult> 
 export async function runKafkajsRelay(ctx: RunContext): Promise<ContenderResult> {
   const { env, backlog } = ctx;
   const internal = `${env.topics.clicks}-relay`;
-  const admin = env.kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: [
-        {
-          topic: internal,
-          numPartitions: 6,
-          configEntries: [{ name: 'max.message.bytes', value: String(8 * 1024 * 1024) }],
-        },
-      ],
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  await ensureTopics(env.kafka, [
+    { name: internal, partitions: 6, configs: { 'max.message.bytes': String(8 * 1024 * 1024) } },
+  ]);
   const before = serviceCpu();
   const m = runMeasured(
     process.execPath,

@@ -442,12 +442,12 @@ export class Attributor {
       return;
     }
     const wait = this.lastFlushStartedAt + FLUSH_SPACING_MS - performance.now();
-    // Not at once: the other batches of this fetch are handled in this same turn, and one flush
-    // takes all their rows (started with the first batch's rows, it held the others back for a
-    // round trip and the spacing: half of a provisional row's median latency at 10k events/s).
-    if (wait <= 0 && this.pendingRows.size >= FLUSH_AT_ONCE_ROWS) this.scheduleFlush();
-    else if (wait <= 0) this.flushAtTurnEnd ??= setImmediate(() => this.scheduleFlush());
-    else this.flushSpacingTimer ??= setTimeout(() => this.scheduleFlush(), wait);
+    if (wait > 0) this.flushSpacingTimer ??= setTimeout(() => this.scheduleFlush(), wait);
+    else if (this.pendingRows.size >= FLUSH_AT_ONCE_ROWS) this.scheduleFlush();
+    // Else not at once: the other batches of this fetch are handled in this same turn, and one
+    // flush takes all their rows (started with the first batch's rows, it held the others back
+    // for a round trip and the spacing: half of a provisional row's median latency at 10k/s).
+    else this.flushAtTurnEnd ??= setImmediate(() => this.scheduleFlush());
   }
 
   private scheduleFlush(): void {

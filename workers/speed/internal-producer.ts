@@ -1,6 +1,6 @@
 // Produces to the internal topics in send order without ever building a record batch the
-// broker refuses, and joins the sends of the batches a fetch hands over together into one request. kafkajs sends all of a request's messages for one partition as one record
-// batch, and a batch over the topic's max.message.bytes is refused for good
+// broker refuses, and joins the sends of one fetch's batches into one request. kafkajs sends
+// all of a request's messages for one partition as one record batch, and a batch over the topic's max.message.bytes is refused for good
 // (MESSAGE_TOO_LARGE): a catch-up fetch (4 MiB per source partition) whose events all belong
 // to a few hot users, or to the one partition of a small deployment, would otherwise stop the
 // repartitioner. So each send is cut into requests whose per-partition batches stay below the
@@ -94,27 +94,20 @@ export class InternalProducer {
 
   private async flushTogether(): Promise<void> {
     const sends = this.queued;
+    const bytes = this.queuedBytes;
     if (sends.length === 0) return;
     clearImmediate(this.turnEnd);
     this.queued = [];
     this.queuedBytes = 0;
     const byTopic = new Map<string, InternalMessage[]>();
-    for (const s of sends) {
-      const list = byTopic.get(s.topic);
-      if (list) list.push(...s.messages);
-      else byTopic.set(s.topic, [...s.messages]);
-    }
+    for (const s of sends) byTopic.set(s.topic, (byTopic.get(s.topic) ?? []).concat(s.messages));
     const retrying = sends[0]!.retrying;
     try {
       const chunked = [...byTopic].map(([topic, messages]) => ({
         topic,
         chunks: this.chunksOf(topic, messages),
       }));
-      const requestBytes = chunked.reduce(
-        (n, t) => n + t.chunks.reduce((m, c) => m + c.reduce((k, x) => k + x.value.length, 0), 0),
-        0,
-      );
-      if (chunked.every((t) => t.chunks.length <= 1) && requestBytes <= MAX_REQUEST_BYTES) {
+      if (chunked.every((t) => t.chunks.length <= 1) && bytes <= MAX_REQUEST_BYTES) {
         const topicMessages: TopicMessages[] = chunked
           .filter((t) => t.chunks.length === 1)
           .map((t) => ({ topic: t.topic, messages: t.chunks[0]! }));
