@@ -30,6 +30,7 @@ import {
   type RunContext,
 } from './peers/contenders.ts';
 import { ensureKafkaTools, ensurePeer } from './peers/install.ts';
+import { waitForQuiet } from './peers/meter.ts';
 import { printShape } from './peers/report.ts';
 import { benchArgs } from './bench-support.ts';
 
@@ -85,7 +86,12 @@ async function runShape(shape: Shape): Promise<ShapeResult> {
     const ctx: RunContext = { env, backlog, log: (m) => log(`${shape}: ${m}`) };
     const contenders: ContenderResult[] = [];
     for (const name of ALL.filter((c) => ONLY.has(c))) {
-      log(`${shape}: running ${name}…`);
+      // Each contender starts on a quiet machine, not in the last one's aftermath.
+      const quiet = await waitForQuiet();
+      log(
+        `${shape}: running ${name}… (machine quiet after ${quiet.seconds.toFixed(0)} s: ` +
+          `${quiet.coresBusy.toFixed(2)} cores busy)`,
+      );
       try {
         if (name === 'ours') contenders.push(await runOurs(ctx, OUR_PROCESSES));
         if (name === 'flink-exact') contenders.push(await runFlink(ctx, flink!, 'exact'));

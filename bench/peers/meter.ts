@@ -3,7 +3,7 @@
 // broker and PostgreSQL, read from /proc/<pid>/stat before and after.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../lib/config.ts';
 
@@ -136,4 +136,41 @@ export function serviceCpuSince(before: ServiceCpu): ServiceCpu {
     postgres:
       now.postgres === null || before.postgres === null ? null : now.postgres - before.postgres,
   };
+}
+
+/** The machine's CPU time so far from /proc/stat's first line: busy and total, in ticks. */
+export function parseCpuLine(statText: string): { busy: number; total: number } {
+  const line = statText.slice(0, statText.indexOf('\n'));
+  const [label, ...fields] = line.trim().split(/\s+/);
+  if (label !== 'cpu' || fields.length < 5) throw new Error(`not /proc/stat: ${line}`);
+  // user nice system idle iowait irq softirq steal (guest time is inside user already). Steal is
+  // other machines' work on the host: not busy here, and nothing waiting would end.
+  const n = fields.slice(0, 8).map(Number);
+  const total = n.reduce((a, b) => a + b, 0);
+  return { busy: total - n[3]! - n[4]! - n[7]!, total };
+}
+
+/** Cores' worth of CPU in use on the whole machine over the next `ms`. */
+async function machineCoresBusy(ms: number): Promise<number> {
+  const a = parseCpuLine(readFileSync('/proc/stat', 'latin1'));
+  await new Promise((r) => setTimeout(r, ms));
+  const b = parseCpuLine(readFileSync('/proc/stat', 'latin1'));
+  const share = b.total > a.total ? (b.busy - a.busy) / (b.total - a.total) : 0;
+  return share * os.cpus().length;
+}
+
+/**
+ * Waits until the machine is quiet (under `cores` cores busy over a second) or `maxMs` passed, so
+ * that a contender does not start under the previous one's aftermath (the broker flushing its
+ * logs, PostgreSQL vacuuming a sink table, a JVM still exiting): that work would slow it and be
+ * counted as its broker or PostgreSQL CPU. Returns the seconds waited and the last busy figure.
+ */
+export async function waitForQuiet(
+  cores = 0.25,
+  maxMs = 30_000,
+): Promise<{ seconds: number; coresBusy: number }> {
+  const started = Date.now();
+  let busy = await machineCoresBusy(1000);
+  while (busy >= cores && Date.now() - started < maxMs) busy = await machineCoresBusy(1000);
+  return { seconds: (Date.now() - started) / 1000, coresBusy: busy };
 }
