@@ -4,7 +4,7 @@
 // the whole run: planning, reading, parsing, Parquet encoding, commits, reference tables) and the
 // Parquet bytes per million events, and the process's CPU seconds (all threads: on a shared
 // machine a steadier figure than wall time); writes bench/results/lake-export.json.
-// `--codec=snappy` compares the codec, `--threads=N` the worker threads (default: the export's),
+// `--codec=snappy` compares the codec, `--threads=N` the worker threads (default: `npm run lake:export`'s),
 // `--chunk-rows=N` the rows buffered per column before encoding.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { createTestDatabase } from '../test/db/test-database.ts';
 import { createKafka } from '../lib/kafka/client.ts';
 import { ensureTopics } from '../lib/kafka/topics.ts';
 import { StreamGenerator, type GeneratorSettings } from '../lib/simulator/stream-generator.ts';
-import { runLakeExport } from '../workers/lake/export.ts';
+import { oneShotExportThreads, runLakeExport } from '../workers/lake/export.ts';
 import { defaultParquetOptions, type ParquetCodec } from '../lib/delta/parquet-stream.ts';
 import { seedReferenceData } from '../lib/simulator/traffic.ts';
 import { withPrismaOn } from '../lib/db/client.ts';
@@ -36,7 +36,8 @@ const CODEC = (arg('codec') ?? defaultParquetOptions.codec) as ParquetCodec;
 /** Rows buffered in JS before the encoder takes them (TableWriterOptions.chunkRows); default the writer's. */
 const CHUNK_ROWS = arg('chunk-rows') === undefined ? undefined : Number(arg('chunk-rows'));
 const PARTITIONS = 6;
-const THREADS = arg('threads') === undefined ? undefined : Number(arg('threads'));
+/** As `npm run lake:export` runs it unless --threads says otherwise. */
+const THREADS = arg('threads') === undefined ? oneShotExportThreads() : Number(arg('threads'));
 /** Issue 13's target for the export on this machine. */
 const TARGET_ROWS_PER_SECOND = 300_000;
 const log = (m: string) => console.log(`[bench:lake-export] ${m}`);
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
       events: produced,
       partitionsPerTopic: PARTITIONS,
       codec: CODEC,
-      threads: THREADS ?? 'default',
+      threads: THREADS,
       exportSeconds: Number(seconds.toFixed(2)),
       readingSeconds: Number(((readingDone - readingStarted) / 1000).toFixed(2)),
       rowsPerSecond: Math.round(rows / seconds),
@@ -174,7 +175,7 @@ async function main(): Promise<void> {
       metTarget: rows / seconds >= TARGET_ROWS_PER_SECOND,
       loadAverage: Number(os.loadavg()[0]!.toFixed(2)),
       machine: { cpus: os.cpus().length, node: process.version },
-      command: `npx tsx bench/lake-export.bench.ts --events=${produced}${CODEC !== defaultParquetOptions.codec ? ` --codec=${CODEC}` : ''}${THREADS === undefined ? '' : ` --threads=${THREADS}`}`,
+      command: `npx tsx bench/lake-export.bench.ts --events=${produced}${CODEC !== defaultParquetOptions.codec ? ` --codec=${CODEC}` : ''}${arg('threads') === undefined ? '' : ` --threads=${THREADS}`}`,
       at: new Date().toISOString(),
     };
     log(

@@ -3,13 +3,17 @@
 // queued or running (this run is a job_runs row like the jobs worker's: lib/jobs/run-job.ts; it
 // takes a queued one over), 1 on failure. The last stdout line is `result: {json}`. The sizing flags
 // (--target-file-mb, --chunk-rows, --row-group-rows, --codec) are for tuning and tests;
-// --threads N parses and encodes in N worker threads (default 0: on the main thread; on 2 cores
-// threads do not pay off, see docs/lake.md).
+// --threads N parses and encodes in N worker threads (default: one per core up to 4, none on one
+// core: oneShotExportThreads in workers/lake/export.ts; 0 keeps it all on the main thread).
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../lib/config.ts';
 import { createPgPool } from '../lib/db/pool.ts';
 import { createKafka } from '../lib/kafka/client.ts';
-import { runLakeExport, type LakeExportProgress } from '../workers/lake/export.ts';
+import {
+  oneShotExportThreads,
+  runLakeExport,
+  type LakeExportProgress,
+} from '../workers/lake/export.ts';
 import { JobAlreadyActiveError } from '../lib/jobs/job-run.ts';
 import { defaultParquetOptions } from '../lib/delta/parquet-stream.ts';
 
@@ -20,7 +24,7 @@ const { values: args } = parseArgs({
     'target-file-mb': { type: 'string' },
     'chunk-rows': { type: 'string' },
     'row-group-rows': { type: 'string' },
-    threads: { type: 'string', default: '0' },
+    threads: { type: 'string' },
     codec: { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
@@ -62,7 +66,7 @@ async function main(): Promise<number> {
         groupIdPrefix: config.CONSUMER_GROUP_PREFIX,
         maxFutureSkewMs: config.MAX_FUTURE_SKEW_MS,
         exclusive: !args['no-lock'],
-        threads: Number(args.threads),
+        threads: args.threads === undefined ? oneShotExportThreads() : Number(args.threads),
         log,
         pauseBeforeCommitMs: args['pause-before-commit-ms']
           ? Number(args['pause-before-commit-ms'])

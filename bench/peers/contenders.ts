@@ -20,7 +20,7 @@ import {
   type TreeUsage,
 } from './meter.ts';
 import { PRODUCT_SESSION_TIMEOUT } from '../bench-support.ts';
-import { buildBundle, buildWorker } from '../../scripts/build-worker.ts';
+import { buildBundle, buildLakeSinkThread, buildWorker } from '../../scripts/build-worker.ts';
 
 export type ContenderName =
   | 'ours'
@@ -311,6 +311,7 @@ export async function runLakeExport(ctx: RunContext): Promise<ContenderResult> {
   const lake = mkdtempSync(path.join(tmpdir(), 'bench-peers-lake-'));
   try {
     const runner = await bundleScript('lake-export-run.ts'); // as npm run lake:export is
+    await buildLakeSinkThread(); // and its threads' module beside it
     const before = serviceCpu();
     const m = runMeasured(
       process.execPath,

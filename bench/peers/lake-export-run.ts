@@ -4,7 +4,7 @@
 // usage (bundled by contenders.ts, as npm run lake:export is): node .build/lake-export-run.mjs DATABASE_URL BROKERS CLICKS CHECKOUTS LAKE_DIR GROUP
 import { createPgPool } from '../../lib/db/pool.ts';
 import { createKafka } from '../../lib/kafka/client.ts';
-import { runLakeExport } from '../../workers/lake/export.ts';
+import { oneShotExportThreads, runLakeExport } from '../../workers/lake/export.ts';
 
 async function main(): Promise<void> {
   const [databaseUrl, brokers, clicks, checkouts, lakeDir, group] = process.argv.slice(2);
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
       kafka,
       pool,
       groupIdPrefix: group,
+      threads: oneShotExportThreads(), // as npm run lake:export
     });
     const t = result.tables;
     console.log(

@@ -6,6 +6,7 @@
 // uncommitted part. Each run is a job_runs row, run through runJob (lib/jobs/run-job.ts): one at
 // a time per database; the jobs worker runs it, `npm run lake:export` may run one directly.
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import type { ObjectStore } from '../../lib/delta/object-store.ts';
@@ -68,10 +69,24 @@ export interface LakeExportOptions {
   /** How often progress is reported (and written to job_runs). Default 1000 ms. */
   progressIntervalMs?: number;
   /**
-   * Worker threads that parse and encode (0 = on the calling thread, the default). Threads need a
-   * process that can load TypeScript modules (started with tsx: the CLI and the workers do).
+   * Worker threads that parse and encode (0 = on the calling thread, the default; a one-shot
+   * export takes oneShotExportThreads()). Bundled, the threads run .build/lake-sink-thread.mjs;
+   * from source, tsx in each thread.
    */
   threads?: number;
+}
+
+/**
+ * Worker threads for an export that has the machine to itself (`npm run lake:export`, and the
+ * peers benchmark that runs it): one per core from two cores up, the main thread reading Kafka
+ * while they parse and encode; at most 4, where the main thread's reading (~2 µs a row of the
+ * ~10 µs, docs/lake.md) becomes the limit. On this 2-core machine, with the broker and PostgreSQL
+ * on it, 600k events (bench/peers' uniform backlog, bundled, alternated, three each): 6.3-6.9 s
+ * wall with 2 threads, 7.2-7.4 s on the main thread, for ~1.2 CPU-s more (each thread's modules,
+ * WebAssembly and heap). The jobs worker keeps 0: it shares its cores with the speed layer.
+ */
+export function oneShotExportThreads(cores = availableParallelism()): number {
+  return cores >= 2 ? Math.min(cores, 4) : 0;
 }
 
 export type {

@@ -3,8 +3,12 @@
 // while the main thread reads Kafka. Records cross threads as one transferred set of buffers per
 // batch (record-transfer.ts). The threads start before the run is planned, so that loading their
 // modules overlaps the main thread's start-up (opening the tables, Kafka offsets, the job's row).
-// The worker module is TypeScript: each thread registers tsx's loader first (tsx's hooks in the
-// main thread do not reach worker threads on Node 20).
+// Bundled (`npm run lake:export`, the peers benchmark: scripts/build-worker.ts), a thread runs the
+// thread bundle built beside the export's own, plain ES module; from source (the jobs worker,
+// tests), the worker module is TypeScript and each thread registers tsx's loader first (tsx's
+// hooks in the main thread do not reach worker threads on Node 20). The bundle saves each thread
+// tsx's start and its compiling (bench/peers lake backlog, 2 threads: ~0.5 CPU-s a run).
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -17,6 +21,8 @@ import type { WrittenFile } from '../../lib/delta/table-writer.ts';
 import { projectRoot } from '../../lib/config.ts';
 
 const MAX_IN_FLIGHT = 3;
+/** The thread bundle's file name in .build/ (scripts/build-worker.ts writes it). */
+export const LAKE_SINK_THREAD_BUNDLE_NAME = 'lake-sink-thread.mjs';
 
 interface ThreadState {
   worker: Worker;
@@ -49,10 +55,20 @@ export interface TopicSinkThreads {
   stop(): Promise<void>;
 }
 
+/** The thread bundle beside `modulePath` when that is a bundle (.mjs), else undefined. */
+export function threadBundleBeside(
+  modulePath = fileURLToPath(import.meta.url),
+): string | undefined {
+  if (!modulePath.endsWith('.mjs')) return undefined;
+  const bundle = path.join(path.dirname(modulePath), LAKE_SINK_THREAD_BUNDLE_NAME);
+  return existsSync(bundle) ? bundle : undefined;
+}
+
 /** Starts `threads` workers now; they load their modules while the caller goes on. */
 export function startTopicSinkThreads(lakeUri: string, threads: number): TopicSinkThreads {
   const init: WorkerInit = { lakeUri, baseDir: process.cwd() };
   const states: ThreadState[] = [];
+  const bundled = threadBundleBeside();
   // tsx's CommonJS loader runs in the thread itself; its ESM loader would start one more thread
   // of hooks per worker, and load slower.
   const tsxApi = fileURLToPath(import.meta.resolve('tsx/cjs/api'));
@@ -67,7 +83,9 @@ export function startTopicSinkThreads(lakeUri: string, threads: number): TopicSi
         { type: 'error', error: { name: e.name, message: 'cannot load the lake worker thread: ' + e.message } });
     }`;
   for (let i = 0; i < threads; i++) {
-    const worker = new Worker(bootstrap, { eval: true, workerData: init });
+    const worker = bundled
+      ? new Worker(bundled, { workerData: init })
+      : new Worker(bootstrap, { eval: true, workerData: init });
     const state: ThreadState = { worker, inFlight: 0, ready: false, waiters: [] };
     const wake = () => {
       const w = state.waiters;
