@@ -4,8 +4,8 @@
 // the whole run: planning, reading, parsing, Parquet encoding, commits, reference tables) and the
 // Parquet bytes per million events, and the process's CPU seconds (all threads: on a shared
 // machine a steadier figure than wall time); writes bench/results/lake-export.json.
-// `--codec=snappy` compares the codec, `--threads=N` the worker threads (default: `npm run lake:export`'s),
-// `--chunk-rows=N` the rows buffered per column before encoding.
+// `--codec=snappy` compares the codec, `--threads=N` the worker threads (default: those of
+// `npm run lake:export`), `--chunk-rows=N` the rows buffered per column before encoding.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
