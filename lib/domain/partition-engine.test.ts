@@ -175,6 +175,35 @@ describe('AttributionPartition: the worked cases of the spec, in arrival order',
     expect(counters).toMatchObject({ clicks: 2, duplicateClicks: 1, duplicateCheckouts: 2 });
   });
 
+  it('12b: the same checkout_id under another user id is a conflict, never a row or state', () => {
+    const { rows, conflicts, counters } = run([
+      { click: click('k', at('10:00'), 2) },
+      { checkout: checkout('c', at('10:30'), 1) },
+      // Pending: the copy under user 2 is told from a re-delivery by its user id.
+      { checkout: checkout('c', at('10:31'), 2) },
+      { checkout: checkout('c', at('10:30'), 1) },
+      END,
+      // Finalized: the remembered id keeps its user id too.
+      { checkout: checkout('c', at('10:30'), 3) },
+      { checkout: checkout('c', at('10:30'), 1) },
+    ]);
+    expect(rows.map((r) => [r.userId, r.isFinal, r.clickId])).toEqual([
+      [1, false, null],
+      [1, true, null],
+    ]);
+    expect(
+      conflicts.map((c) => [c.ownerUserId, c.row.userId, c.row.isFinal, c.row.clickId]),
+    ).toEqual([
+      [1, 2, true, 'k'],
+      [1, 3, true, null],
+    ]);
+    expect(counters).toMatchObject({
+      checkouts: 1,
+      duplicateCheckouts: 2,
+      conflictingCheckouts: 2,
+    });
+  });
+
   it('13: a checkout by an unknown user is written, without a name, flagged', () => {
     const { rows } = run([
       { checkout: checkout('c100', at('10:30'), 100), unknownUser: true },

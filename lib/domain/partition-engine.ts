@@ -12,6 +12,7 @@ import {
   zeroCounters,
   type AttributableClick,
   type CheckoutRow,
+  type ConflictingCheckout,
   type EventMeta,
   type PartitionCounters,
   type PartitionOptions,
@@ -31,6 +32,7 @@ import { WatermarkTracker, type WatermarkMarker } from './watermark.ts';
 
 export type {
   CheckoutRow,
+  ConflictingCheckout,
   EventMeta,
   PartitionCounters,
   PartitionOptions,
@@ -50,14 +52,17 @@ export class AttributionPartition {
   /** Per (user, product), sorted by (time, id): the checkouts a click may re-attribute. */
   private readonly pendingByKey = new Map<number, Map<string, PendingCheckout[]>>();
   private readonly finalizeQueue = new MinHeap<PendingCheckout>(byTimeThenId);
-  private readonly finalized = new Set<string>();
+  /** Finalized checkout ids still remembered, with their user id (NaN: an old snapshot's). */
+  private readonly finalized = new Map<string, number>();
   private finalizedIds: string[] = [];
   private finalizedAt: number[] = [];
+  private finalizedUsers: number[] = [];
   private finalizedHead = 0;
   private readonly retentionMs: number;
   private totals = zeroCounters();
   private delta = zeroCounters();
   private outbox: CheckoutRow[] = [];
+  private conflicts: ConflictingCheckout[] = [];
   /** Changes to the clicks, pending checkouts and finalized ids since the last snapshot. */
   private journal = new StateJournal();
 
@@ -127,20 +132,29 @@ export class AttributionPartition {
     }
   }
 
-  /** `userName`: the user's current name, or undefined when the user id does not exist. */
+  /**
+   * `userName`: the user's current name, or undefined when the user id does not exist. A checkout
+   * id seen before is a re-delivery under the same user id (dropped, counted), and a conflicting
+   * copy under another one: that copy becomes a `conflicts` output, never state, so the first
+   * copy keeps the id here as the sink keeps it across partitions (sink.ts). A finalized id from
+   * a snapshot too old to hold its user (NaN) counts as a re-delivery, as it always did.
+   */
   onCheckout(checkout: Checkout, meta: EventMeta, userName: string | undefined): void {
     const id = checkout.checkoutId;
-    if (this.pending.has(id) || this.finalized.has(id)) return this.count('duplicateCheckouts');
+    const owner = this.pending.get(id)?.checkout.userId ?? this.finalized.get(id);
+    if (owner !== undefined) {
+      if (owner === checkout.userId || Number.isNaN(owner)) return this.count('duplicateCheckouts');
+      this.count('conflictingCheckouts');
+      const copy = this.attribute(checkout, userName);
+      const isLate = checkout.time < this.tracker.watermark;
+      this.conflicts.push({
+        row: this.rowOf(copy, true, isLate, meta.messageTime),
+        ownerUserId: owner,
+      });
+      return;
+    }
     this.count('checkouts');
-    const best = attributedClick(this.store, checkout);
-    const entry: PendingCheckout = {
-      checkout,
-      userName: userName ?? '',
-      isUnknownUser: userName === undefined,
-      clickId: best ? best.clickId : null,
-      clickTime: best ? best.time : null,
-      clickTag: best ? best.tag : null,
-    };
+    const entry = this.attribute(checkout, userName);
     if (checkout.time < this.tracker.watermark) {
       this.count('lateCheckouts');
       this.finalize(entry, true, meta.messageTime);
@@ -149,6 +163,19 @@ export class AttributionPartition {
     this.addPending(entry);
     this.journal.pendingAdded(entry);
     this.emit(entry, false, false, meta.messageTime);
+  }
+
+  /** The checkout as attributed from the clicks retained now. */
+  private attribute(checkout: Checkout, userName: string | undefined): PendingCheckout {
+    const best = attributedClick(this.store, checkout);
+    return {
+      checkout,
+      userName: userName ?? '',
+      isUnknownUser: userName === undefined,
+      clickId: best ? best.clickId : null,
+      clickTime: best ? best.time : null,
+      clickTag: best ? best.tag : null,
+    };
   }
 
   onMarker(marker: WatermarkMarker, meta: EventMeta = {}): void {
@@ -186,8 +213,9 @@ export class AttributionPartition {
 
   /** Takes the rows written and the counter increments since the last drain. */
   drain(): PartitionOutput {
-    const output = { rows: this.outbox, counters: this.delta };
+    const output = { rows: this.outbox, conflicts: this.conflicts, counters: this.delta };
     this.outbox = [];
+    this.conflicts = [];
     this.delta = zeroCounters();
     return output;
   }
@@ -230,7 +258,8 @@ export class AttributionPartition {
   }
 
   private startBase(): void {
-    if (this.outbox.length > 0) throw new Error('drain() the partition before encoding a snapshot');
+    if (this.outbox.length > 0 || this.conflicts.length > 0)
+      throw new Error('drain() the partition before encoding a snapshot');
     this.journal.clear();
   }
 
@@ -244,6 +273,7 @@ export class AttributionPartition {
       pending,
       finalizedIds: this.finalizedIds.slice(this.finalizedHead),
       finalizedAt: this.finalizedAt.slice(this.finalizedHead),
+      finalizedUsers: this.finalizedUsers.slice(this.finalizedHead),
       counters: { ...this.totals },
     };
   }
@@ -260,7 +290,8 @@ export class AttributionPartition {
    * nothing (the next one carries them too).
    */
   encodeDelta(): { bytes: Buffer; mark: number } {
-    if (this.outbox.length > 0) throw new Error('drain() the partition before encoding a snapshot');
+    if (this.outbox.length > 0 || this.conflicts.length > 0)
+      throw new Error('drain() the partition before encoding a snapshot');
     const { operations, mark } = this.journal.capture();
     const bytes = encodePartitionDelta(
       {
@@ -299,7 +330,8 @@ export class AttributionPartition {
     for (const entry of state.pending) engine.addPending(entry);
     engine.finalizedIds = state.finalizedIds;
     engine.finalizedAt = state.finalizedAt;
-    for (const id of state.finalizedIds) engine.finalized.add(id);
+    engine.finalizedUsers = state.finalizedUsers;
+    state.finalizedIds.forEach((id, i) => engine.finalized.set(id, state.finalizedUsers[i]!));
     engine.totals = { ...zeroCounters(), ...state.counters };
     return engine;
   }
@@ -339,11 +371,12 @@ export class AttributionPartition {
   private finalize(entry: PendingCheckout, isLate: boolean, messageTime: number | undefined): void {
     this.count(entry.clickId === null ? 'finalUnattributed' : 'finalAttributed');
     this.emit(entry, true, isLate, messageTime);
-    const id = entry.checkout.checkoutId;
-    this.finalized.add(id);
+    const { checkoutId: id, userId } = entry.checkout;
+    this.finalized.set(id, userId);
     this.finalizedIds.push(id);
     this.finalizedAt.push(this.tracker.watermark);
-    this.journal.finalized(id, this.tracker.watermark);
+    this.finalizedUsers.push(userId);
+    this.journal.finalized(id, this.tracker.watermark, userId);
   }
 
   private forgetFinalizedBefore(limit: number): void {
@@ -359,6 +392,7 @@ export class AttributionPartition {
     if (head >= 1024 && head * 2 >= ids.length) {
       this.finalizedIds = ids.slice(head);
       this.finalizedAt = at.slice(head);
+      this.finalizedUsers = this.finalizedUsers.slice(head);
       head = 0;
     }
     this.finalizedHead = head;
@@ -370,8 +404,17 @@ export class AttributionPartition {
     isLate: boolean,
     messageTime: number | undefined,
   ): void {
+    this.outbox.push(this.rowOf(entry, isFinal, isLate, messageTime));
+  }
+
+  private rowOf(
+    entry: PendingCheckout,
+    isFinal: boolean,
+    isLate: boolean,
+    messageTime: number | undefined,
+  ): CheckoutRow {
     const c = entry.checkout;
-    this.outbox.push({
+    return {
       checkoutId: c.checkoutId,
       userId: c.userId,
       userName: entry.userName,
@@ -390,7 +433,7 @@ export class AttributionPartition {
       isFinal,
       isLate,
       triggerMessageTime: messageTime ?? null,
-    });
+    };
   }
 
   private count(name: keyof PartitionCounters, by = 1): void {

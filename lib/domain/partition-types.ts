@@ -65,6 +65,8 @@ export interface PartitionCounters {
   evictedClicks: number;
   checkouts: number;
   duplicateCheckouts: number;
+  /** Checkout ids already here under another user id: dead letters, not state. */
+  conflictingCheckouts: number;
   /** Checkouts behind the watermark on arrival: attributed from what is retained, final. */
   lateCheckouts: number;
   /** Provisional rows rewritten because a click changed the answer. */
@@ -73,8 +75,20 @@ export interface PartitionCounters {
   finalUnattributed: number;
 }
 
+/**
+ * A checkout whose id this partition already has under another user id (two producers
+ * disagreeing, or a forged message): never attributed into the state, it is a dead letter
+ * (`conflicting_duplicate`, docs/design.md). `row` is what it would have written.
+ */
+export interface ConflictingCheckout {
+  row: CheckoutRow;
+  /** The user id of the copy that came first, which keeps the checkout id. */
+  ownerUserId: number;
+}
+
 export interface PartitionOutput {
   rows: CheckoutRow[];
+  conflicts: ConflictingCheckout[];
   /** Increments since the previous drain. */
   counters: PartitionCounters;
 }
@@ -109,6 +123,8 @@ export interface PartitionState {
   /** Finalized checkout ids still remembered, oldest first, with the watermark at finality. */
   finalizedIds: string[];
   finalizedAt: number[];
+  /** Each one's user id; NaN when its snapshot predates them (version 5, delta version 4). */
+  finalizedUsers: number[];
   counters: PartitionCounters;
 }
 
@@ -120,6 +136,7 @@ export const zeroCounters = (): PartitionCounters => ({
   evictedClicks: 0,
   checkouts: 0,
   duplicateCheckouts: 0,
+  conflictingCheckouts: 0,
   lateCheckouts: 0,
   correctedRows: 0,
   finalAttributed: 0,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AttributionPartition } from './partition-engine.ts';
+import { decodePartitionState as decodeState } from './snapshot-codec.ts';
 import {
   at,
   makeCheckout,
@@ -74,11 +75,13 @@ describe('snapshot codec', () => {
     expect(restored.retainedClicks(-3, 'p2')).toEqual([
       { clickId: '00000000-0000-0000-0000-000000000001', time: t + 5, tag: '' },
     ]);
-    const v4 = restored.encodeSnapshot();
-    expect(v4[4]).toBe(4);
+    const v4 = restored.encodeSnapshot(); // now version 5
+    expect(v4[4]).toBe(5);
     // Each UUID takes 1 + 16 bytes instead of 4 + 36; the two products and two tags each take
     // a 4-byte number before their text, and nothing more (each is used once).
-    expect(v2.length - v4.length).toBe(2 * (40 - 17) - 1 - 4 * 4);
+    // The counter added since (conflictingCheckouts) takes its name and value.
+    const newCounter = 4 + 'conflictingCheckouts'.length + 8;
+    expect(v2.length - v4.length).toBe(2 * (40 - 17) - 1 - 4 * 4 - newCounter);
     const again = AttributionPartition.decode(v4);
     expect(again.retainedClicks(7, 'p1')).toEqual(restored.retainedClicks(7, 'p1'));
     expect(again.retainedClicks(-3, 'p2')).toEqual(restored.retainedClicks(-3, 'p2'));
@@ -100,9 +103,9 @@ describe('snapshot codec', () => {
     expect(restored.retainedClicks(8, 'p1')).toEqual([
       { clickId: 'k-2', time: t('09:59:40'), tag: '' },
     ]);
-    const v4 = restored.encodeSnapshot();
-    expect(v4[4]).toBe(4);
-    expect(AttributionPartition.decode(v4).encodeSnapshot().equals(v4)).toBe(true);
+    const v5 = restored.encodeSnapshot();
+    expect(v5[4]).toBe(5);
+    expect(AttributionPartition.decode(v5).encodeSnapshot().equals(v5)).toBe(true);
   });
 
   it('writes each product and each tag of a base once, then refers to it by number', () => {
@@ -127,6 +130,51 @@ describe('snapshot codec', () => {
     const restored = AttributionPartition.decode(bytes);
     expect(restored.retainedClicks(3, product)).toEqual(engine.retainedClicks(3, product));
     expect(restored.retainedClicks(3, product)[0]?.tag).toBe(tag);
+  });
+
+  it('keeps each remembered checkout id with its user id, in a base and in a delta', () => {
+    const engine = newEngine();
+    for (const source of SOURCES)
+      engine.onMarker({ source, maxEventTime: at('10:00'), idle: false });
+    engine.onCheckout(makeCheckout('c-base', at('10:01'), 7), {}, 'ann');
+    for (const source of SOURCES)
+      engine.onMarker({ source, maxEventTime: at('10:05'), idle: false });
+    engine.drain();
+    const base = engine.encodeSnapshot();
+    engine.onCheckout(makeCheckout('c-delta', at('10:06'), 8), {}, 'bob');
+    for (const source of SOURCES)
+      engine.onMarker({ source, maxEventTime: at('10:10'), idle: false });
+    engine.drain();
+    const delta = engine.encodeDelta().bytes;
+    expect(delta[4]).toBe(4);
+    const restored = AttributionPartition.decode(base, [delta]);
+    restored.onCheckout(makeCheckout('c-base', at('10:01'), 7), {}, 'ann'); // re-delivery
+    restored.onCheckout(makeCheckout('c-base', at('10:01'), 9), {}, 'eve');
+    restored.onCheckout(makeCheckout('c-delta', at('10:06'), 9), {}, 'eve');
+    const out = restored.drain();
+    expect(out.rows).toEqual([]);
+    expect(out.conflicts.map((c) => [c.row.checkoutId, c.ownerUserId])).toEqual([
+      ['c-base', 7],
+      ['c-delta', 8],
+    ]);
+  });
+
+  it('reads the remembered ids of a version 4 base as of unknown users: re-deliveries', () => {
+    const v3 = AttributionPartition.decode(Buffer.from(V3_BASE_BEFORE_V2_DELTA, 'base64'));
+    // That base remembers no finalized id; finalize its pending c-0 (user 1) and re-read it as
+    // version 4 wrote it, without users.
+    for (const source of SOURCES) v3.onMarker({ source, maxEventTime: at('11:00'), idle: false });
+    v3.drain();
+    const v5 = v3.encodeSnapshot();
+    const state = decodeState(v5);
+    expect(state.finalizedIds).toEqual(['c-0']);
+    expect(state.finalizedUsers).toEqual([1]);
+    const restored = AttributionPartition.fromState({ ...state, finalizedUsers: [Number.NaN] });
+    restored.onCheckout(makeCheckout('c-0', at('10:00:30'), 2, 'p1'), {}, 'eve');
+    const out = restored.drain();
+    expect(out.rows).toEqual([]);
+    expect(out.conflicts).toEqual([]);
+    expect(restored.counters().duplicateCheckouts).toBe(1);
   });
 
   it('still reads a version 2 delta, which held every pending checkout whole', () => {

@@ -18,10 +18,11 @@ const MAGIC = Buffer.from('CSPS', 'latin1');
  * 4: a key's product and a click's tag are numbers into tables that the snapshot defines as it
  * goes (the first use of a product or tag writes its text, see TextTable): a base wrote, and its
  * restore decoded, one string per key and one per click (12% of a base's bytes, a fifth of its
- * restore time, on the simulator's stream).
- * Versions 1 to 3 are still read.
+ * restore time, on the simulator's stream). 5: each remembered checkout id with its user id, so
+ * that a copy under another user id is told from a re-delivery (partition-engine.ts).
+ * Versions 1 to 4 are still read (their ids' users unknown: NaN).
  */
-const VERSION = 4;
+const VERSION = 5;
 /** A v3+ click id: the kind byte, then a length-prefixed string or four u32 words. */
 const TEXT_ID = 0;
 const UUID_ID = 1;
@@ -31,9 +32,10 @@ const DELTA_MAGIC = Buffer.from('CSPD', 'latin1');
 /**
  * 2: pending checkouts carry their click's tag. 3: no pending checkouts whole; the journal
  * records them as they change (a delta of an idle partition was every pending checkout again,
- * 1.1 MB a partition every 5 s at 10k events/s). Versions 1 and 2 are still read.
+ * 1.1 MB a partition every 5 s at 10k events/s). 4: the journal's finalized ids carry their user
+ * id (state-journal.ts, FINALIZED_WITH_USER). Versions 1 to 3 are still read.
  */
-const DELTA_VERSION = 3;
+const DELTA_VERSION = 4;
 
 /** The parts of a state a delta carries whole. */
 export type StateHeader = Pick<
@@ -64,7 +66,7 @@ export function decodePartitionSnapshots(
   if (deltas.length === 0) return state;
   // The finalized ids are forgotten from the front: keep a head, cut once at the end.
   let head = 0;
-  const { store, finalizedIds, finalizedAt } = state;
+  const { store, finalizedIds, finalizedAt, finalizedUsers } = state;
   let pending = new Map(state.pending.map((p) => [p.checkout.checkoutId, p]));
   const target: JournalTarget = {
     addClick(userId: number, productId: string, clickId: string, time: number, tag: string) {
@@ -74,11 +76,12 @@ export function decodePartitionSnapshots(
     },
     evictBefore: (cutoff: number) => void store.evictBefore(cutoff),
     lowerHorizon: (horizon: number) => store.lowerHorizon(horizon),
-    finalized(checkoutId: string, at: number) {
+    finalized(checkoutId: string, at: number, userId: number) {
       // A pending checkout stops pending when it is finalized (a late one never was).
       pending.delete(checkoutId);
       finalizedIds.push(checkoutId);
       finalizedAt.push(at);
+      finalizedUsers.push(userId);
     },
     pendingAdded(entry: PendingCheckout) {
       pending.set(entry.checkout.checkoutId, entry);
@@ -107,6 +110,7 @@ export function decodePartitionSnapshots(
     store,
     finalizedIds: finalizedIds.slice(head),
     finalizedAt: finalizedAt.slice(head),
+    finalizedUsers: finalizedUsers.slice(head),
   };
 }
 
@@ -234,6 +238,7 @@ export function* encodePartitionStateInSteps(state: PartitionState): Generator<v
   for (let i = 0; i < state.finalizedIds.length; i++) {
     w.str(state.finalizedIds[i] as string);
     w.f64(state.finalizedAt[i] as number);
+    w.f64(state.finalizedUsers[i] as number);
   }
   return w.finish();
 }
@@ -277,13 +282,15 @@ export function decodePartitionState(bytes: Uint8Array, laterClicks = 0): Partit
 
   const finalizedIds: string[] = [];
   const finalizedAt: number[] = [];
+  const finalizedUsers: number[] = [];
   for (let n = r.u32(); n > 0; n--) {
     finalizedIds.push(r.str());
     finalizedAt.push(r.f64());
+    finalizedUsers.push(version >= 5 ? r.f64() : Number.NaN);
   }
   if (r.remaining !== 0) throw new Error(`snapshot has ${r.remaining} trailing bytes`);
 
-  return { ...small, store, pending, finalizedIds, finalizedAt };
+  return { ...small, store, pending, finalizedIds, finalizedAt, finalizedUsers };
 }
 
 /**

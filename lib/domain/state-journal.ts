@@ -32,6 +32,8 @@ const PENDING_CLICK = 8;
  * often the deltas outgrow their base and a base is encoded.
  */
 const ADD_CLICK_PACKED = 9;
+/** FINALIZED with the checkout's user id (delta version 4); FINALIZED's user is unknown (NaN). */
+const FINALIZED_WITH_USER = 10;
 const PRODUCT_UUID = 1;
 const CLICK_UUID = 2;
 const TAGGED = 4;
@@ -41,8 +43,8 @@ export interface JournalTarget {
   addClick(userId: number, productId: string, clickId: string, time: number, tag: string): void;
   evictBefore(cutoff: number): void;
   lowerHorizon(horizon: number): void;
-  /** Also ends the checkout's pending, if it was. */
-  finalized(checkoutId: string, at: number): void;
+  /** Also ends the checkout's pending, if it was. `userId` is NaN in journals before it. */
+  finalized(checkoutId: string, at: number, userId: number): void;
   forgetFinalizedBefore(limit: number): void;
   pendingAdded(entry: PendingCheckout): void;
   pendingClick(checkoutId: string, clickId: string, clickTime: number, clickTag: string): void;
@@ -96,9 +98,10 @@ export class StateJournal {
     this.w.f64(horizon);
   }
 
-  finalized(checkoutId: string, at: number): void {
-    this.w.u8(FINALIZED);
+  finalized(checkoutId: string, at: number, userId: number): void {
+    this.w.u8(FINALIZED_WITH_USER);
     this.w.f64(at);
+    this.w.f64(userId);
     this.w.str(checkoutId);
   }
 
@@ -170,7 +173,8 @@ export function countAddedClicks(operations: Uint8Array): number {
         r.bytes(8);
         break;
       case FINALIZED:
-        r.bytes(8);
+      case FINALIZED_WITH_USER:
+        r.bytes(op === FINALIZED ? 8 : 16); // at (and user id)
         r.bytes(r.u32());
         break;
       case PENDING_ADDED:
@@ -227,7 +231,13 @@ export function replayJournal(operations: Uint8Array, target: JournalTarget): vo
         break;
       case FINALIZED: {
         const at = r.f64();
-        target.finalized(r.str(), at);
+        target.finalized(r.str(), at, Number.NaN);
+        break;
+      }
+      case FINALIZED_WITH_USER: {
+        const at = r.f64();
+        const userId = r.f64();
+        target.finalized(r.str(), at, userId);
         break;
       }
       case FORGET_FINALIZED_BEFORE:

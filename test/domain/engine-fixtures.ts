@@ -4,6 +4,7 @@ import type { Checkout, Click } from '../../lib/domain/events.ts';
 import {
   AttributionPartition,
   type CheckoutRow,
+  type ConflictingCheckout,
   type PartitionCounters,
 } from '../../lib/domain/partition-engine.ts';
 
@@ -61,8 +62,14 @@ export const newEngine = () =>
 export function run(
   steps: Step[],
   engine = newEngine(),
-): { rows: CheckoutRow[]; counters: PartitionCounters; engine: AttributionPartition } {
+): {
+  rows: CheckoutRow[];
+  conflicts: ConflictingCheckout[];
+  counters: PartitionCounters;
+  engine: AttributionPartition;
+} {
   const rows: CheckoutRow[] = [];
+  const conflicts: ConflictingCheckout[] = [];
   for (const step of steps) {
     if ('click' in step) engine.onClick(step.click, {});
     else if ('checkout' in step) {
@@ -73,9 +80,11 @@ export function run(
         engine.onMarker({ source, maxEventTime: step.seen, idle: false });
       }
     } else engine.onMarker(step.marker);
-    rows.push(...engine.drain().rows);
+    const out = engine.drain();
+    rows.push(...out.rows);
+    conflicts.push(...out.conflicts);
   }
-  return { rows, counters: engine.counters(), engine };
+  return { rows, conflicts, counters: engine.counters(), engine };
 }
 
 /** A marker step that moves the watermark beyond every event of the day. */

@@ -423,6 +423,9 @@ export class Attributor {
       const pending = { row, producedAt };
       if (!this.hold.offer(key, pending, progress, now)) this.pendingRows.set(key, pending);
     }
+    // Written as dead letters in the flush that writes the rows beside them, before the snapshot.
+    for (const { row, ownerUserId } of out.conflicts)
+      this.pendingRows.set(pendingRowKey(row), { row, producedAt: 0, conflictOwner: ownerUserId });
     const m = this.o.metrics;
     this.finalRows += out.attributed + out.unattributed;
     if (out.attributed) m.checkouts.inc({ outcome: 'attributed' }, out.attributed);

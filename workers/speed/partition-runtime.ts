@@ -49,6 +49,8 @@ function sinkRow(r: DomainCheckoutRow, partition: number): CheckoutRow {
 
 export interface RuntimeOutput {
   rows: { row: CheckoutRow; producedAt: number }[];
+  /** Copies of a checkout id under another user id than its first: dead letters to be. */
+  conflicts: { row: CheckoutRow; ownerUserId: number }[];
   attributed: number;
   unattributed: number;
   lateClicks: number;
@@ -163,12 +165,16 @@ export class PartitionRuntime {
   }
 
   drain(): RuntimeOutput {
-    const { rows, counters } = this.engine.drain();
+    const { rows, conflicts, counters } = this.engine.drain();
     const partition = this.partition;
     return {
       rows: rows.map((r) => ({
         row: sinkRow(r, partition),
         producedAt: r.triggerMessageTime ?? 0,
+      })),
+      conflicts: conflicts.map((c) => ({
+        row: sinkRow(c.row, partition),
+        ownerUserId: c.ownerUserId,
       })),
       attributed: counters.finalAttributed,
       unattributed: counters.finalUnattributed,

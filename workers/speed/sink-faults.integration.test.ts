@@ -149,8 +149,13 @@ describe('sink faults', () => {
     const worker = new WorkerProcess(env.childEnv);
     workers.push(worker);
     worker.start();
-    await produceKeyless(env.kafka, [...messages, watermarkPusher(env)]);
+    // The provisional rows first, each in a flush of its own, then the final ones.
+    await produceKeyless(env.kafka, messages);
+    await waitForSink(env.pool, (r) => r.has('twice'), 60_000);
+    await sleep(1_000);
+    await produceKeyless(env.kafka, [watermarkPusher(env)]);
     const rows = await waitForSink(env.pool, (r) => r.get('twice')?.is_final === true, 60_000);
+    await sleep(1_000);
     const row = rows.get('twice')!;
     const owner = Number(row.user_id);
     expect([userA, userB]).toContain(owner);
@@ -170,6 +175,11 @@ describe('sink faults', () => {
     expect(letters[0]!.reason).toMatch(/^conflicting_duplicate: /);
     const raw = JSON.parse(letters[0]!.raw.toString()) as { checkout_id: string; user_id: number };
     expect(raw).toMatchObject({ checkout_id: 'twice', user_id: other });
+    // The copy's provisional and final rows are both refused, into that one letter: counted once.
+    const metrics = await (await fetch(`http://127.0.0.1:${worker.metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(
+      /clickstream_dead_letters_total\{topic="commerce\.attributed_checkouts",reason="conflicting_duplicate"\} 1\n/,
+    );
   }, 120_000);
 
   it('repairs a restored snapshot whose watermark was poisoned by a far-future event', async () => {

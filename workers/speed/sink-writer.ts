@@ -8,12 +8,23 @@ import { insertDeadLetters } from './dead-letters.ts';
 import type { DependencyHealth } from './dependency-health.ts';
 import type { SpeedMetrics } from './metrics.ts';
 import { sinkDeadLetter } from './sink-dead-letters.ts';
-import { writeCheckoutRows, type CheckoutRow } from './sink.ts';
+import {
+  conflictingDuplicate,
+  writeCheckoutRows,
+  type CheckoutRow,
+  type RefusedRow,
+} from './sink.ts';
 
 /** A row waiting for the sink, and when its event was produced (0: unknown). */
 export interface PendingRow {
   row: CheckoutRow;
   producedAt: number;
+  /**
+   * Set for a copy of a checkout id that its partition already has under this other user id
+   * (partition-engine.ts): the copy is dead-lettered, never written, as the sink's owner check
+   * would (sink.ts).
+   */
+  conflictOwner?: number;
 }
 
 /** Pending rows, one per (checkout id, user id): a newer answer for the same row replaces it. */
@@ -43,23 +54,23 @@ export class SinkWriter {
   /** Writes `rows`; throws only for a bug or when stopped (the caller then keeps the rows). */
   async write(rows: PendingRows): Promise<void> {
     const started = performance.now();
-    const result = await retryTransient(
-      () =>
-        writeCheckoutRows(
-          this.o.db,
-          [...rows.values()].map((p) => p.row),
-        ),
-      {
-        what: 'sink flush',
-        signal: this.o.signal,
-        onTransient: (_error, _attempt, description) => {
-          this.sinkDown = true;
-          this.o.health.retrying('postgres', 'sink flush', description);
-        },
+    const toWrite: CheckoutRow[] = [];
+    const conflicts: RefusedRow[] = [];
+    for (const p of rows.values()) {
+      if (p.conflictOwner === undefined) toWrite.push(p.row);
+      else conflicts.push(conflictingDuplicate(p.row, p.conflictOwner));
+    }
+    const result = await retryTransient(() => writeCheckoutRows(this.o.db, toWrite), {
+      what: 'sink flush',
+      signal: this.o.signal,
+      onTransient: (_error, _attempt, description) => {
+        this.sinkDown = true;
+        this.o.health.retrying('postgres', 'sink flush', description);
       },
-    );
-    if (result.refused.length > 0) {
-      const letters = result.refused.map(sinkDeadLetter);
+    });
+    const refused = [...conflicts, ...result.refused];
+    if (refused.length > 0) {
+      const letters = refused.map(sinkDeadLetter);
       await retryTransient(() => insertDeadLetters(this.o.db, letters), {
         what: 'sink dead letters',
         signal: this.o.signal,
@@ -67,10 +78,14 @@ export class SinkWriter {
           this.o.health.retrying('postgres', 'sink dead letters', description),
       });
       this.o.health.recovered('postgres', 'sink dead letters');
-      for (const letter of letters) {
-        this.o.metrics.deadLetters.inc({ topic: letter.topic, reason: letter.kind });
+      refused.forEach(({ row }, i) => {
+        const letter = letters[i]!;
+        // A checkout's provisional and final rows are refused alike, and share one letter (its
+        // offset is the row's key): counted once, for the final row, which every checkout gets.
+        if (row.isFinal)
+          this.o.metrics.deadLetters.inc({ topic: letter.topic, reason: letter.kind });
         this.o.log(`dead-lettered a sink row: ${letter.reason}`);
-      }
+      });
     }
     this.sinkDown = false;
     this.o.health.recovered('postgres', 'sink flush');

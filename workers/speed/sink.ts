@@ -177,14 +177,19 @@ export async function writeCheckoutRows(
     for (const r of notApplied) {
       const owner = ownerOf.get(r.checkoutId);
       if (owner === undefined || owner === String(r.userId)) continue;
-      refused.push({
-        row: r,
-        kind: 'conflicting_duplicate',
-        reason: `conflicting_duplicate: checkout_id ${JSON.stringify(r.checkoutId)} is already written for user_id ${owner}; this copy has user_id ${r.userId}`,
-      });
+      refused.push(conflictingDuplicate(r, owner));
     }
   }
   return { sent: latest.size, refused };
+}
+
+/** The dead letter of a copy of a checkout id that `owner`'s row keeps. */
+export function conflictingDuplicate(row: CheckoutRow, owner: number | string): RefusedRow {
+  return {
+    row,
+    kind: 'conflicting_duplicate',
+    reason: `conflicting_duplicate: checkout_id ${JSON.stringify(row.checkoutId)} is already written for user_id ${owner}; this copy has user_id ${row.userId}`,
+  };
 }
 
 /** Upserts rows and returns how many were sent; refused rows are the caller's to dead-letter. */

@@ -9,6 +9,7 @@ import { StreamGenerator, naiveTimestamp } from '../../lib/simulator/stream-gene
 import { seedReferenceData } from '../../lib/simulator/traffic.ts';
 import { withPrismaOn } from '../../lib/db/client.ts';
 import { startSpeedLayer, type SpeedLayer } from './speed-layer.ts';
+import { userPartition } from '../../lib/kafka/user-partition.ts';
 import {
   createSpeedTestEnv,
   expectedAttribution,
@@ -224,6 +225,53 @@ describe('speed layer', () => {
     const rows = await waitForSink(env.pool, (r) => r.has('after-rename'), 30_000);
     expect(rows.get('after-rename')!.user_name).toBe('renamed_three');
     expect(rows.get('after-rename')!.total_amount).toBe('10.50');
+  });
+
+  it('dead-letters a checkout id sent again under another user of the same internal partition', async () => {
+    // Two users the repartitioner routes to one internal partition: its engine sees both copies
+    // (across partitions, the sink's owner check decides; sink.integration.test.ts).
+    const partitions = env.config.TOPIC_PARTITIONS;
+    const owner = 2;
+    const other = [3, 4, 5, 6, 7, 8, 9].find(
+      (u) => userPartition(u, partitions) === userPartition(owner, partitions),
+    )!;
+    const at = T0 + 5 * 3_600_000 + 2_000;
+    const copy = (userId: number, amount: number) => ({
+      topic: env.topics.checkouts,
+      value: JSON.stringify({
+        checkout_id: 'same-partition-conflict',
+        user_id: userId,
+        product_id: '1',
+        payment_method: 'card',
+        total_amount: amount,
+        shipping_address: 'a',
+        billing_address: 'b',
+        user_agent: 'ua',
+        ip_address: '127.0.0.1',
+        datetime_occured: naiveTimestamp(at),
+      }),
+    });
+    await produceKeyless(env.kafka, [copy(owner, 5)]);
+    await waitForSink(env.pool, (r) => r.has('same-partition-conflict'), 30_000);
+    await produceKeyless(env.kafka, [copy(other, 7), copy(owner, 5)]);
+    const deadline = Date.now() + 30_000;
+    let letters: { reason: string; raw: Buffer }[] = [];
+    while (letters.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      ({ rows: letters } = await env.pool.query<{ reason: string; raw: Buffer }>(
+        `SELECT reason, raw FROM commerce.dead_letters WHERE topic = 'commerce.attributed_checkouts'
+           AND reason LIKE 'conflicting_duplicate: checkout_id "same-partition-conflict"%'`,
+      ));
+    }
+    expect(letters.map((l) => l.reason)).toEqual([
+      `conflicting_duplicate: checkout_id "same-partition-conflict" is already written for user_id ${owner}; this copy has user_id ${other}`,
+    ]);
+    expect(JSON.parse(letters[0]!.raw.toString())).toMatchObject({
+      user_id: other,
+      total_amount: '7.00',
+    });
+    const row = (await readSink(env.pool)).get('same-partition-conflict')!;
+    expect([row.user_id, row.total_amount]).toEqual([String(owner), '5.00']);
   });
 
   it('exposes the pipeline figures as Prometheus metrics', async () => {
