@@ -97,8 +97,12 @@ async function main(): Promise<void> {
           { err: error, requestId: req.headers['x-request-id'], url: req.url },
           'request failed',
         );
-        if (!res.headersSent) res.statusCode = 500;
-        res.end();
+        if (res.headersSent) return void res.end();
+        const body = JSON.stringify({
+          error: `Internal error (request ${req.headers['x-request-id'] ?? '?'})`,
+        });
+        res.writeHead(500, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(body);
       });
   });
 

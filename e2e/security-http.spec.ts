@@ -318,6 +318,37 @@ test('host names the servers do not answer to are refused (DNS rebinding)', asyn
   expect((await rawRequest({ port: worker, path: '/healthz' })).status).toBeLessThan(500);
 });
 
+test('odd but well-formed requests get a 4xx with a message, never a 5xx', async () => {
+  const cookie = await signIn();
+  const cursorWithNul = Buffer.from(JSON.stringify([0, 'a\u0000b'])).toString('base64url');
+  // NUL (PostgreSQL text refuses it) in an id, a filter, a search or a page cursor.
+  for (const path of [
+    '/api/checkouts/%00',
+    '/api/attribution/checkouts/%00',
+    '/api/checkouts?product=a%00b',
+    `/api/checkouts?after=${cursorWithNul}`,
+    '/api/admin/dead-letters?q=%00%00%00',
+    // Broken percent-escapes, or bytes that are not UTF-8, in a dynamic path segment.
+    '/api/checkouts/%ff',
+    '/api/checkouts/%ED%A0%80',
+    '/api/admin/models/runs/%E0%A4%A',
+    '/dbt-docs/%ff',
+    '/checkouts/%',
+  ]) {
+    const response = await req({ path, headers: { cookie } });
+    expect(response.status, `${path}: ${response.body}`).toBe(400);
+    if (path.startsWith('/api/')) expect(JSON.parse(response.body), path).toHaveProperty('error');
+  }
+  expect((await req({ path: '/checkouts/%00', headers: { cookie } })).status).toBe(404);
+  // Host headers no URL can be built from, on routes the server answers itself and on Next's.
+  for (const host of ['127.0.0.1:99999', '[1.2.3.4]', '[::1]:70000']) {
+    for (const path of ['/api/checkouts', '/api/pipeline', '/api/health']) {
+      const response = await req({ path, headers: { host } });
+      expect(response.status, `${host} ${path}: ${response.body}`).toBe(421);
+    }
+  }
+});
+
 test('the web server and the worker listen on loopback only (the real sockets)', async () => {
   for (const port of [PORT, E2E.workerMetricsPort]) {
     const addresses = listeningAddresses(port);

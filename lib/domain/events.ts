@@ -7,6 +7,7 @@ import { scanClick } from './click-scan.ts';
 import { amountText, exactDecimal, safeInteger } from './decimal-text.ts';
 import { MAX_ID_BYTES, MAX_TEXT_BYTES } from './event-limits.ts';
 import { topLevelNumberTexts } from './json-number-text.ts';
+import { isStorableText } from './storable-text.ts';
 import { formatIsoTimestamp, parseTimestamp } from './timestamp.ts';
 
 export { formatIsoTimestamp, formatTimestamp, parseTimestamp } from './timestamp.ts';
@@ -147,11 +148,6 @@ const EXPECTED: Record<string, string> = {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-// NUL and unpaired surrogates are valid in JSON strings but cannot be stored in PostgreSQL text.
-const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const isStorable = (text: string): boolean =>
-  !text.includes('\u0000') && !UNPAIRED_SURROGATE.test(text);
-
 /** UTF-8 length of a well-formed string (no lone surrogates: checked before). */
 function utf8Length(text: string): number {
   let bytes = text.length;
@@ -256,7 +252,7 @@ function validate<W>(
     const problem = typeProblem(field, type, value);
     if (problem) return problem;
     if (typeof value === 'string') {
-      if (!read.storable && !isStorable(value)) {
+      if (!read.storable && !isStorableText(value)) {
         return fail('invalid_text', `${field} contains U+0000 or an unpaired surrogate`);
       }
       const limit = type === 'id' ? MAX_ID_BYTES : MAX_TEXT_BYTES;

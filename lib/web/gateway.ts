@@ -96,6 +96,16 @@ function prepare(req: IncomingMessage, res: ServerResponse, o: GatewayOptions): 
   return url;
 }
 
+/** Whether every %XX escape of `pathname` is complete and the bytes they make are UTF-8. */
+export function percentEscapesDecode(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Checks one request. Resolves true when Next should handle it, false when it was answered here.
  */
@@ -110,6 +120,11 @@ export async function admit(
     answer(res, 421, {
       error: `This server does not answer to the host name "${hostnameOf(host) ?? ''}": add it to ALLOWED_HOSTS if it is yours.`,
     });
+    return false;
+  }
+  if (!percentEscapesDecode(url.pathname)) {
+    // Next would fail decoding the route's parameters: an empty 500, with nothing logged.
+    answer(res, 400, { error: 'The path has a malformed percent-escape (not UTF-8).' });
     return false;
   }
   const method = (req.method ?? 'GET').toUpperCase();

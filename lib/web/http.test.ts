@@ -72,6 +72,29 @@ describe('parseJsonBody', () => {
     });
     expect((await parseJsonBody(small, z.object({ a: z.string() }))).ok).toBe(true);
   });
+
+  it('answers 400 when the client goes away mid-body, instead of throwing', async () => {
+    let sent = false;
+    const cut = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent)
+          return controller.error(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+        sent = true;
+        controller.enqueue(new TextEncoder().encode('{"a":'));
+      },
+    });
+    const request = new Request('http://localhost/api/x', {
+      method: 'POST',
+      body: cut,
+      headers: { 'content-type': 'application/json' },
+      duplex: 'half',
+    } as RequestInit);
+    const parsed = await parseJsonBody(request, z.object({}));
+    expect(!parsed.ok && parsed.response.status).toBe(400);
+    expect(!parsed.ok && (await parsed.response.json())).toEqual({
+      error: 'The request body was cut short.',
+    });
+  });
 });
 
 describe('isAlwaysOpen', () => {

@@ -57,13 +57,26 @@ export function parseQuery<S extends z.ZodType>(request: Request, schema: S): Pa
 }
 
 /** The body as text, or null once it passes `maxBytes` (the rest is not read). */
-async function readLimited(request: Request, maxBytes: number): Promise<string | null> {
+const CUT_SHORT = Symbol('the body was cut short');
+
+async function readLimited(
+  request: Request,
+  maxBytes: number,
+): Promise<string | null | typeof CUT_SHORT> {
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    // A client that goes away mid-body (ECONNRESET, "aborted") is answered as a cut-short body,
+    // not thrown out of the route: Next would log each one as an unhandled error.
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch {
+      return CUT_SHORT;
+    }
+    const { done, value } = chunk;
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
@@ -82,6 +95,9 @@ export async function parseJsonBody<S extends z.ZodType>(
 ): Promise<Parsed<z.output<S>>> {
   const type = request.headers.get('content-type') ?? '';
   const text = await readLimited(request, MAX_JSON_BODY_BYTES);
+  if (text === CUT_SHORT) {
+    return { ok: false, response: jsonError(400, 'The request body was cut short.') };
+  }
   if (text === null) {
     return {
       ok: false,

@@ -1,6 +1,7 @@
 // Opaque keyset-pagination cursors for the checkout browser: the (checkout_time, checkout_id) of
 // a row, base64url-encoded JSON. Millisecond precision matches the column's timestamptz(3), so a
 // cursor lands exactly between two rows and a page never skips or repeats one.
+import { isStorableText } from '../domain/storable-text.ts';
 
 export interface CheckoutCursor {
   /** checkout_time, epoch ms. */
@@ -23,7 +24,7 @@ export function decodeCursor(text: string): CheckoutCursor | undefined {
       return undefined;
     // Years 0001-9999, as the database stores them: anything else would be a 500, not a 400.
     if (t < -62_135_596_800_000 || t > 253_402_300_799_999) return undefined;
-    if (id.length === 0 || id.length > 200) return undefined;
+    if (id.length === 0 || id.length > 200 || !isStorableText(id)) return undefined;
     return { t, id };
   } catch {
     return undefined;

@@ -38,6 +38,12 @@ describe('hostAllowed', () => {
     expect(hostnameOf('Example.COM:8080')).toBe('example.com');
     expect(hostnameOf('[2001:db8::1]:443')).toBe('2001:db8::1');
     expect(hostnameOf('bad host')).toBeUndefined();
+    // No URL can be built from these: a 421 like any other bad Host, not a 500 later.
+    expect(hostnameOf('127.0.0.1:99999')).toBeUndefined();
+    expect(hostnameOf('[1.2.3.4]')).toBeUndefined();
+    expect(hostnameOf('[::1]:70000')).toBeUndefined();
+    expect(hostnameOf('[::1]:65535')).toBe('::1');
+    expect(hostnameOf('localhost:65535')).toBe('localhost');
   });
 });
 

@@ -6,15 +6,18 @@ import { isIP } from 'node:net';
 
 /**
  * The host name of a Host header, lower-case, without port or IPv6 brackets; undefined when the
- * header is missing or malformed.
+ * header is missing or malformed (a port over 65535, brackets around anything but an IPv6
+ * address: no URL can be built from such a header).
  */
 export function hostnameOf(hostHeader: string | null | undefined): string | undefined {
   if (!hostHeader) return undefined;
   const host = hostHeader.trim().toLowerCase();
-  const bracketed = /^\[([0-9a-f:.]+)\](?::\d{1,5})?$/.exec(host);
-  if (bracketed) return bracketed[1];
-  const plain = /^([a-z0-9.-]+)(?::\d{1,5})?$/.exec(host);
-  return plain?.[1]?.replace(/\.$/, '');
+  const portOk = (port: string | undefined) => port === undefined || Number(port) <= 65_535;
+  const bracketed = /^\[([0-9a-f:.]+)\](?::(\d{1,5}))?$/.exec(host);
+  if (bracketed)
+    return isIP(bracketed[1]!) === 6 && portOk(bracketed[2]) ? bracketed[1] : undefined;
+  const plain = /^([a-z0-9.-]+)(?::(\d{1,5}))?$/.exec(host);
+  return plain && portOk(plain[2]) ? plain[1]!.replace(/\.$/, '') : undefined;
 }
 
 /**

@@ -4,6 +4,7 @@ import { encodeCursor } from './keyset-cursor.ts';
 import {
   LIMITS,
   backfillSchema,
+  checkoutIdSchema,
   checkoutQuerySchema,
   deadLetterQuerySchema,
   formatIssues,
@@ -216,5 +217,25 @@ describe('checkout times out of the database range', () => {
   it('refuses a cursor dated past year 9999', () => {
     const cursor = Buffer.from(JSON.stringify([8_000_000_000_000_000, 'x'])).toString('base64url');
     expect(checkoutQuerySchema.safeParse({ after: cursor }).success).toBe(false);
+  });
+});
+
+describe('text PostgreSQL cannot store (NUL, unpaired surrogates): a 400, not a database error', () => {
+  it.each(['a\u0000b', '\ud800', 'x\udc00'])(
+    'refuses %j as a checkout id, filter or search',
+    (bad) => {
+      expect(checkoutIdSchema.safeParse(bad).success).toBe(false);
+      expect(checkoutQuerySchema.safeParse({ product: bad }).success).toBe(false);
+      expect(checkoutQuerySchema.safeParse({ user: bad }).success).toBe(false);
+      expect(deadLetterQuerySchema.safeParse({ q: `${bad}xyz` }).success).toBe(false);
+      expect(deadLetterQuerySchema.safeParse({ topic: bad }).success).toBe(false);
+      const cursor = encodeCursor({ t: 0, id: bad });
+      expect(checkoutQuerySchema.safeParse({ after: cursor }).success).toBe(false);
+    },
+  );
+
+  it('takes any other text, emoji included', () => {
+    expect(checkoutIdSchema.safeParse('c-😀-é').success).toBe(true);
+    expect(checkoutQuerySchema.safeParse({ product: 'lamp 😀' }).success).toBe(true);
   });
 });

@@ -2,6 +2,7 @@
 // the system: rates, sizes, page sizes. Routes parse with these and answer 400 with
 // `formatIssues` on failure. Pure: the simulator page imports the same limits for its form.
 import { z } from 'zod';
+import { isStorableText, NOT_STORABLE_MESSAGE } from '../domain/storable-text.ts';
 import {
   MIX_CHANNELS,
   MIX_PRESETS,
@@ -175,6 +176,7 @@ const optionalText = (max: number) =>
     .string()
     .trim()
     .max(max)
+    .refine(isStorableText, NOT_STORABLE_MESSAGE)
     .optional()
     .transform((v) => (v === undefined || v === '' ? undefined : v));
 
@@ -240,7 +242,11 @@ export const checkoutQuerySchema = z
 
 export type CheckoutQuery = z.infer<typeof checkoutQuerySchema>;
 
-export const checkoutIdSchema = z.string().min(1).max(200);
+export const checkoutIdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine(isStorableText, NOT_STORABLE_MESSAGE);
 
 /** The largest PostgreSQL bigint: ids beyond it are a 400, not a database error. */
 const MAX_BIGINT = 9_223_372_036_854_775_807n;
