@@ -15,7 +15,7 @@ const nearTimestamp = fc
     second: fc.integer({ min: 0, max: 60 }),
     sep: fc.constantFrom(' ', 'T', 't', '_', 'TT'),
     dash: fc.constantFrom('-', '-', '-', '/'),
-    fraction: fc.oneof(fc.constant(''), fc.stringMatching(/^\.[0-9]{0,11}$/)),
+    fraction: fc.oneof(fc.constant(''), fc.stringMatching(/^[.,][0-9]{0,11}$/)),
     zone: fc.constantFrom('', '', 'Z', 'z', '+01:00', '-0530', '+23', '+24:00', 'Zz', ' ', '\n'),
   })
   .map(
@@ -48,6 +48,17 @@ describe('parseTimestamp', () => {
       time: Date.UTC(2026, 0, 2, 3, 4, 5, 600),
     });
     expect(parseTimestamp('2023-02-29 00:00:00').ok).toBe(false);
+  });
+
+  it('takes a fraction of any length, after a dot or a comma (both ISO 8601)', () => {
+    const ms827 = { ok: true, time: Date.UTC(2026, 11, 1, 5, 35, 16, 827) };
+    expect(parseTimestamp('2026-12-01T05:35:16.8270000000Z')).toEqual(ms827);
+    expect(parseTimestamp('2026-12-01T05:35:16.827999999999999999999Z')).toEqual(ms827);
+    expect(parseTimestamp('2026-12-01T05:35:16,827Z')).toEqual(ms827);
+    expect(parseTimestamp('2026-12-01 05:35:16,8271')).toEqual(ms827);
+    expect(parseTimestamp('2026-12-01T05:35:16.Z').ok).toBe(false);
+    expect(parseTimestamp('2026-12-01T05:35:16,Z').ok).toBe(false);
+    expect(parseTimestamp('2026-12-01T05:35:16;827Z').ok).toBe(false);
   });
 });
 

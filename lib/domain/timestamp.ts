@@ -4,7 +4,7 @@
 // the same millisecond.
 
 const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2})(?::(\d{2})|(\d{2}))?)?$/;
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(?:([Zz])|([+-])(\d{2})(?::(\d{2})|(\d{2}))?)?$/;
 
 const MS_PER_DAY = 86_400_000;
 
@@ -35,7 +35,9 @@ export const MAX_EVENT_TIME = daysFromCivil(10_000, 1, 1) * MS_PER_DAY - 1;
 
 /**
  * Parses a wire timestamp into epoch ms. Calendar-checked (no Feb 30, no leap second 60);
- * offsets `Z`, `±HH:MM`, `±HHMM` or `±HH` up to 23:59; 1-9 fraction digits. The instant, once
+ * offsets `Z`, `±HH:MM`, `±HHMM` or `±HH` up to 23:59; a fraction of any length after `.` or
+ * `,` (ISO 8601 allows both marks and sets no limit; the fast path takes 1-9 digits after `.`, the
+ * pattern the rest). The instant, once
  * the offset is applied, must fall in the years 0001-9999 UTC (spec): `0000-12-31T23:30:00-01:00`
  * is fine, `0001-01-01T00:00:00+01:00` is not.
  */
