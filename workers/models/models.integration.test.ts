@@ -27,6 +27,7 @@ import {
   createKafkaLakeEnv,
   exportThroughKafka,
   type KafkaLakeEnv,
+  type LakeMessage,
 } from '../../test/models/lake-fixture/export-through-kafka.ts';
 import { backfillStream, parseStream } from '../../test/models/lake-fixture/generated-stream.ts';
 import { campaignOf, channelOf } from '../../lib/domain/channel.ts';
@@ -128,6 +129,23 @@ function lateClick(clickId: string, c: Checkout, time: number): GeneratedMessage
   return { topic: 'clicks', value, eventTime: time, kind: 'late' };
 }
 
+/** A checkout of `click`'s user and product at `time`, in the wire format. */
+function lateCheckout(checkoutId: string, click: Click, time: number): GeneratedMessage {
+  const value = JSON.stringify({
+    checkout_id: checkoutId,
+    user_id: click.userId,
+    product_id: click.productId,
+    payment_method: 'card',
+    total_amount: 12.5,
+    shipping_address: 'a',
+    billing_address: 'b',
+    user_agent: 'late-agent',
+    ip_address: '10.0.0.1',
+    datetime_occured: naiveTimestamp(time),
+  });
+  return { topic: 'checkouts', value, eventTime: time, kind: 'late' };
+}
+
 interface FctRow {
   checkout_id: string;
   checkout_date: string;
@@ -183,7 +201,16 @@ describe('dbt models over the lake', () => {
     lateClick('late-midday', midday, midday.time - HOUR + 1000),
     lateClick('late-midnight', afterMidnight, afterMidnight.time - HOUR + 1000),
   ];
-  const export2 = [...messages.slice(cut), ...lateMessages];
+  // A checkout of day 1 that its producer stamped in 1970 (a clock behind): produced after the
+  // first run, it is older than everything that run read, and still needs its row.
+  const stampedLate = stream1.clicks.find(
+    (k) => k.time >= DAY1 + 14 * HOUR && k.time < DAY1 + 15 * HOUR,
+  )!;
+  const oldStamped: LakeMessage = {
+    ...lateCheckout('old-stamped', stampedLate, stampedLate.time + 60_000),
+    kafkaTimestamp: '1000',
+  };
+  const export2 = [...messages.slice(cut), ...lateMessages, oldStamped];
   const streamAll = parseStream([...export1, ...export2]);
   const ruleAll = ruleAttribution(streamAll.clicks, streamAll.checkouts);
   const users = Array.from({ length: USERS }, (_, id) => ({ id, username: userName(id) }));
@@ -361,17 +388,21 @@ describe('dbt models over the lake', () => {
       'late-midnight',
     );
 
-    // Day 1 saw nothing new: its rows are those of the first run. Days 2 and 3 were recomputed.
+    // The checkout stamped in 1970 has its row, attributed as the rule says (expectRule above).
+    expect(rows.find((r) => r.checkout_id === 'old-stamped')?.click_id).toBe(
+      ruleAll.get('old-stamped')!.clickId,
+    );
+    // Days 2 and 3 were recomputed for their late clicks, day 1 for that checkout alone.
     const writtenBy = (date: string) => [
       ...new Set(
         rows.filter((r) => r.checkout_date === date).map((r) => r.lake_ingested_through_ms),
       ),
     ];
-    expect(writtenBy('2024-03-01')).toEqual([firstRunIngestedThrough]);
     const secondRun = writtenBy('2024-03-02');
     expect(secondRun).toHaveLength(1);
     expect(secondRun[0]).toBeGreaterThan(firstRunIngestedThrough);
     expect(writtenBy('2024-03-03')).toEqual(secondRun);
+    expect(writtenBy('2024-03-01')).toEqual(secondRun);
 
     for (const d of result.reconciliation!.days) expect(d.agreementPct).toBe(100);
   }, 600_000);

@@ -47,11 +47,18 @@ last_run as (
     from {{ this }}
 ),
 
+-- A checkout without rows yet is new whatever its Kafka timestamp (fct_checkout_attribution).
 new_checkouts as (
     select checkout_date
     from {{ ref('int_checkouts_deduplicated') }}
     where ingested_at > (select ingested_at from last_run)
         or (select is_settings_changed from last_run) = 1
+    union all
+    select checkouts.checkout_date
+    from {{ ref('int_checkouts_deduplicated') }} as checkouts
+    left join (select distinct checkout_id from {{ this }}) as done
+        on done.checkout_id = checkouts.checkout_id
+    where done.checkout_id is null
 ),
 
 -- A new click can change the checkouts of its own date up to the date of click_time + lookback.
@@ -249,7 +256,11 @@ provisional as (
     select
         *,
         cast(
-            cast(floor_cents + case when remainder_rank <= leftover_cents then 1 else 0 end as decimal(38, 0)) * 0.01
+            -- least(): a double near the largest amount (36 integer digits) rounds up to 1e38
+            -- cents, one digit more than decimal(38, 0) holds (9.999999999999999e37 is that same
+            -- double); the absorber's exact amount below does not use this figure, and every
+            -- other share is far below it.
+            cast(least(floor_cents + case when remainder_rank <= leftover_cents then 1 else 0 end, 9.99999999999999e37) as decimal(38, 0)) * 0.01
             as decimal(38, 2)
         ) as provisional_amount
     from ranked

@@ -41,10 +41,20 @@ last_run as (
 -- Checkout dates whose answer may have changed: the dates of newly ingested checkouts, and for each
 -- newly ingested click the dates of the checkouts it can be a candidate of (its own date and, in
 -- the last hour before midnight, the next one). Late rows for old dates are caught the same way.
+-- `ingested_at` is the Kafka record timestamp, the producer's clock on CreateTime topics: a
+-- checkout stamped before the last run's newest (a clock behind, a replay keeping timestamps)
+-- is new all the same when it has no row yet.
 new_checkouts as (
     select checkout_date
     from {{ ref('int_checkouts_deduplicated') }}
     where ingested_at > (select ingested_at from last_run)
+    union all
+    -- An anti-join, not `or not exists (…)`: a join both engines hash.
+    select checkouts.checkout_date
+    from {{ ref('int_checkouts_deduplicated') }} as checkouts
+    left join {{ this }} as done
+        on done.checkout_id = checkouts.checkout_id
+    where done.checkout_id is null
 ),
 
 new_clicks as (

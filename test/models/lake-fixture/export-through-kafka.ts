@@ -9,6 +9,9 @@ import { createPgPool } from '../../../lib/db/pool.ts';
 import { createKafka } from '../../../lib/kafka/client.ts';
 import { ensureTopics } from '../../../lib/kafka/topics.ts';
 import type { GeneratedMessage } from '../../../lib/simulator/stream-generator.ts';
+
+/** A message and, optionally, the Kafka record timestamp to produce it with (ms, as text). */
+export type LakeMessage = GeneratedMessage & { kafkaTimestamp?: string };
 import { runLakeExport, type LakeExportResult } from '../../../workers/lake/export.ts';
 import type { SpeedRow } from './build-lake-fixture.ts';
 
@@ -57,7 +60,7 @@ export async function createKafkaLakeEnv(o: {
   };
 }
 
-async function produce(env: KafkaLakeEnv, messages: readonly GeneratedMessage[]): Promise<void> {
+async function produce(env: KafkaLakeEnv, messages: readonly LakeMessage[]): Promise<void> {
   const producer = env.kafka.producer();
   await producer.connect();
   try {
@@ -66,7 +69,9 @@ async function produce(env: KafkaLakeEnv, messages: readonly GeneratedMessage[])
       const topicMessages = (['clicks', 'checkouts'] as const)
         .map((t) => ({
           topic: env.topics[t],
-          messages: chunk.filter((m) => m.topic === t).map((m) => ({ value: m.value })),
+          messages: chunk
+            .filter((m) => m.topic === t)
+            .map((m) => ({ value: m.value, timestamp: m.kafkaTimestamp })),
         }))
         .filter((t) => t.messages.length > 0);
       if (topicMessages.length > 0) await producer.sendBatch({ acks: -1, topicMessages });
@@ -138,7 +143,7 @@ async function putSpeedRows(pool: pg.Pool, rows: readonly SpeedRow[]): Promise<v
 export async function exportThroughKafka(
   env: KafkaLakeEnv,
   input: {
-    messages: readonly GeneratedMessage[];
+    messages: readonly LakeMessage[];
     users: readonly { id: number; username: string }[];
     speedRows: readonly SpeedRow[];
   },
