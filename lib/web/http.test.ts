@@ -49,6 +49,15 @@ describe('serverError', () => {
   });
 });
 
+/** A JSON POST whose body arrives as `body` streams it, without a declared length. */
+const streamedJsonPost = (body: ReadableStream<Uint8Array>) =>
+  new Request('http://localhost/api/x', {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json' },
+    duplex: 'half',
+  } as RequestInit);
+
 describe('parseJsonBody', () => {
   it('answers 413 for a body over the limit, even one that does not say its length', async () => {
     const big = new ReadableStream<Uint8Array>({
@@ -56,12 +65,7 @@ describe('parseJsonBody', () => {
         controller.enqueue(new Uint8Array(16 * 1024).fill(0x20));
       },
     });
-    const request = new Request('http://localhost/api/x', {
-      method: 'POST',
-      body: big,
-      headers: { 'content-type': 'application/json' },
-      duplex: 'half',
-    } as RequestInit);
+    const request = streamedJsonPost(big);
     const parsed = await parseJsonBody(request, z.object({}));
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.response.status).toBe(413);
@@ -83,12 +87,7 @@ describe('parseJsonBody', () => {
         controller.enqueue(new TextEncoder().encode('{"a":'));
       },
     });
-    const request = new Request('http://localhost/api/x', {
-      method: 'POST',
-      body: cut,
-      headers: { 'content-type': 'application/json' },
-      duplex: 'half',
-    } as RequestInit);
+    const request = streamedJsonPost(cut);
     const parsed = await parseJsonBody(request, z.object({}));
     expect(!parsed.ok && parsed.response.status).toBe(400);
     expect(!parsed.ok && (await parsed.response.json())).toEqual({
